@@ -1,0 +1,57 @@
+import { ModuleMetadata } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { getToken } from '@willsoto/nestjs-prometheus';
+import { Logger } from 'nestjs-pino';
+import type { Histogram } from 'prom-client';
+import { AppModule } from './app.module.js';
+import { APP_VERSION } from './common/app-version.js';
+import { ProblemDetailsFilter } from './common/problem-details.filter.js';
+import { REQUEST_ID_HEADER, requestIdOf } from './common/request-id.js';
+import { createValidationPipe } from './common/validation.js';
+import { validateEnvironment } from './config/environment.js';
+import { HTTP_DURATION_METRIC, HttpLabels, recordHttpMetrics } from './modules/metrics/http-metrics.js';
+
+export interface CreateAppOptions {
+  /** Variables to use instead of process.env. */
+  environment?: Record<string, unknown>;
+  /** Extra modules, for tests that need a fixture route. */
+  imports?: ModuleMetadata['imports'];
+}
+
+/** Builds the fully configured application (without listening); main.ts and the tests share it. */
+export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const environment = validateEnvironment(options.environment ?? process.env);
+  const adapter = new FastifyAdapter({
+    bodyLimit: environment.HTTP_BODY_LIMIT_BYTES,
+    genReqId: requestIdOf,
+    requestIdHeader: false,
+    return503OnClosing: true,
+  });
+  const root = AppModule.forRoot(options.environment);
+  root.imports = [...(root.imports ?? []), ...(options.imports ?? [])];
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalPipes(createValidationPipe());
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  recordHttpMetrics(fastify, app.get<Histogram<HttpLabels>>(getToken(HTTP_DURATION_METRIC)));
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Compliance Kit')
+      .setDescription('Compliance records, encrypted PII, sessions, audit trail, search, health and metrics.')
+      .setVersion(APP_VERSION)
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

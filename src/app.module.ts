@@ -1,0 +1,27 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggingModule } from './common/logging.module.js';
+import { AppConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './infrastructure/database/database.module.js';
+import { RedisModule } from './infrastructure/redis/redis.module.js';
+import { SearchInfrastructureModule } from './infrastructure/search/search-infrastructure.module.js';
+import { HealthModule } from './modules/health/health.module.js';
+import { MetricsModule } from './modules/metrics/metrics.module.js';
+
+@Module({})
+export class AppModule {
+  /** `environment` defaults to process.env; tests pass their own. */
+  static forRoot(environment?: Record<string, unknown>): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(environment),
+        LoggingModule,
+        MetricsModule,
+        DatabaseModule,
+        RedisModule,
+        SearchInfrastructureModule,
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,40 @@
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { makeGaugeProvider } from '@willsoto/nestjs-prometheus';
+import { AppConfig } from '../../config/app-config.js';
+import { DatabaseLocator } from './database-locator.js';
+import { buildDataSourceOptions } from './data-source-options.js';
+import { POOL_CLIENTS_METRIC, PoolMonitor } from './pool-monitor.js';
+import { ServiceInstanceRegistry } from './service-instance.registry.js';
+
+@Global()
+@Module({
+  providers: [DatabaseLocator],
+  exports: [DatabaseLocator],
+})
+class DatabaseLocatorModule {}
+
+@Module({
+  imports: [
+    DatabaseLocatorModule,
+    TypeOrmModule.forRootAsync({
+      inject: [AppConfig, DatabaseLocator],
+      useFactory: async (config: AppConfig, locator: DatabaseLocator) => ({
+        ...buildDataSourceOptions(config.database, await locator.url()),
+        autoLoadEntities: true,
+        retryAttempts: 0,
+      }),
+    }),
+  ],
+  providers: [
+    PoolMonitor,
+    ServiceInstanceRegistry,
+    makeGaugeProvider({
+      name: POOL_CLIENTS_METRIC,
+      help: 'PostgreSQL pool clients by state (total, idle, waiting, max)',
+      labelNames: ['state'],
+    }),
+  ],
+  exports: [PoolMonitor, ServiceInstanceRegistry],
+})
+export class DatabaseModule {}

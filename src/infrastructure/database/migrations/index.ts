@@ -1,0 +1,4 @@
+import { CreateServiceInstances1764000000000 } from './1764000000000-CreateServiceInstances.js';
+
+/** Every migration, in order. A new migration file is added here too. */
+export const MIGRATIONS = [CreateServiceInstances1764000000000];

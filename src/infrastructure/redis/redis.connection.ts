@@ -1,0 +1,43 @@
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+
+/**
+ * The one Redis client of the process, or none when REDIS_URL is unset.
+ * Commands fail fast while disconnected (no offline queue) so callers can fall back to Postgres
+ * instead of waiting; the client keeps reconnecting in the background.
+ */
+export class RedisConnection implements OnApplicationShutdown {
+  private readonly logger = new Logger('Redis');
+  private lastErrorLogAt = 0;
+  readonly client?: Redis;
+
+  constructor(url: string | undefined, commandTimeoutMs: number) {
+    if (!url) return;
+    this.client = new Redis(url, {
+      lazyConnect: false,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: Math.max(commandTimeoutMs, 500),
+      commandTimeout: commandTimeoutMs,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
+    });
+    this.client.on('error', (error: Error) => this.logThrottled(error));
+    this.client.on('ready', () => this.logger.log('connected'));
+  }
+
+  get enabled(): boolean {
+    return this.client !== undefined;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.client) return;
+    await this.client.quit().catch(() => this.client?.disconnect());
+  }
+
+  private logThrottled(error: Error): void {
+    const now = Date.now();
+    if (now - this.lastErrorLogAt < 10_000) return;
+    this.lastErrorLogAt = now;
+    this.logger.warn(`unavailable: ${error.message}`);
+  }
+}

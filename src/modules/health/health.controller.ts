@@ -1,0 +1,62 @@
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorFunction } from '@nestjs/terminus';
+import { ProblemException } from '../../common/problem.js';
+import { DrainSignal } from './drain-signal.js';
+import { ElasticsearchHealthIndicator } from './indicators/elasticsearch.indicator.js';
+import { EventLoopHealthIndicator } from './indicators/event-loop.indicator.js';
+import { PostgresHealthIndicator } from './indicators/postgres.indicator.js';
+import { RedisHealthIndicator } from './indicators/redis.indicator.js';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly drain: DrainSignal,
+    private readonly eventLoop: EventLoopHealthIndicator,
+    private readonly postgres: PostgresHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+    private readonly elasticsearch: ElasticsearchHealthIndicator,
+  ) {}
+
+  @Get('live')
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ summary: 'Liveness: this process only, never its dependencies' })
+  live(): Promise<HealthCheckResult> {
+    return this.run([() => this.eventLoop.check()]);
+  }
+
+  @Get('ready')
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ summary: 'Readiness: Postgres required; Redis and Elasticsearch reported, never failing' })
+  ready(): Promise<HealthCheckResult> {
+    if (this.drain.isDraining) {
+      throw new ProblemException(503, 'draining', 'The instance is shutting down.');
+    }
+    return this.run(this.dependencyChecks());
+  }
+
+  @Get()
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ summary: 'Full detail of every indicator' })
+  full(): Promise<HealthCheckResult> {
+    return this.run([() => this.eventLoop.check(), ...this.dependencyChecks()]);
+  }
+
+  private dependencyChecks(): HealthIndicatorFunction[] {
+    return [() => this.postgres.check(), () => this.redis.check(), () => this.elasticsearch.check()];
+  }
+
+  /** Terminus reports failure as a 503 exception; turn it into a problem document that keeps the details. */
+  private async run(checks: HealthIndicatorFunction[]): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check(checks);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const result = error.getResponse() as HealthCheckResult;
+      const failing = Object.keys(result.error ?? {}).join(', ');
+      throw new ProblemException(503, 'unhealthy', `Unhealthy: ${failing}.`, { checks: result.details });
+    }
+  }
+}

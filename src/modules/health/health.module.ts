@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { DatabaseModule } from '../../infrastructure/database/database.module.js';
+import { DrainSignal } from './drain-signal.js';
+import { HealthController } from './health.controller.js';
+import { ElasticsearchHealthIndicator } from './indicators/elasticsearch.indicator.js';
+import { EventLoopHealthIndicator } from './indicators/event-loop.indicator.js';
+import { PostgresHealthIndicator } from './indicators/postgres.indicator.js';
+import { RedisHealthIndicator } from './indicators/redis.indicator.js';
+
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false }), DatabaseModule],
+  controllers: [HealthController],
+  providers: [
+    DrainSignal,
+    EventLoopHealthIndicator,
+    PostgresHealthIndicator,
+    RedisHealthIndicator,
+    ElasticsearchHealthIndicator,
+  ],
+  exports: [DrainSignal],
+})
+export class HealthModule {}

@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { AppConfig } from '../../../config/app-config.js';
+import { PoolMonitor } from '../../../infrastructure/database/pool-monitor.js';
+import { ServiceInstanceRegistry } from '../../../infrastructure/database/service-instance.registry.js';
+import { probeDependency } from './dependency-state.js';
+
+/** Postgres is the source of truth: a write (this replica's heartbeat) must succeed. */
+@Injectable()
+export class PostgresHealthIndicator {
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    private readonly instances: ServiceInstanceRegistry,
+    private readonly pool: PoolMonitor,
+    private readonly config: AppConfig,
+  ) {}
+
+  check(key = 'postgres') {
+    return probeDependency(
+      this.indicators,
+      key,
+      { required: true, timeoutMs: this.config.healthCheckTimeoutMs },
+      async () => ({
+        liveReplicas: await this.instances.heartbeat(),
+        poolUtilisation: Math.round(this.pool.utilisation() * 100) / 100,
+      }),
+    );
+  }
+}

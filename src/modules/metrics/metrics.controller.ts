@@ -1,0 +1,14 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { PrometheusController } from '@willsoto/nestjs-prometheus';
+import type { FastifyReply } from 'fastify';
+
+/** Prometheus scrape endpoint; kept out of the OpenAPI document. */
+@ApiExcludeController()
+@Controller()
+export class MetricsController extends PrometheusController {
+  @Get()
+  override index(@Res({ passthrough: true }) response: FastifyReply): Promise<string> {
+    return super.index(response);
+  }
+}

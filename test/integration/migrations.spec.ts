@@ -1,0 +1,49 @@
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../src/config/app-config.js';
+import { validateEnvironment } from '../../src/config/environment.js';
+import { buildDataSourceOptions } from '../../src/infrastructure/database/data-source-options.js';
+import { MIGRATIONS } from '../../src/infrastructure/database/migrations/index.js';
+import { createTestDatabase, TestDatabase } from '../support/database.js';
+
+describe('migrations', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const config = new AppConfig(validateEnvironment({ DATABASE_URL: db.url }));
+    dataSource = await new DataSource({
+      ...buildDataSourceOptions(config.database, db.url),
+      migrationsRun: false,
+    }).initialize();
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  const tables = () =>
+    db.query<{ tablename: string }>(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY 1`,
+    );
+  const indexes = () =>
+    db.query<{ indexname: string }>(
+      `SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname LIKE 'idx_%' ORDER BY 1`,
+    );
+
+  it('goes up, all the way down, and up again on an empty database', async () => {
+    await dataSource.runMigrations();
+    const upTables = await tables();
+    const upIndexes = await indexes();
+    expect(upTables.map((t) => t.tablename)).toContain('service_instances');
+    expect(upIndexes.map((i) => i.indexname)).toContain('idx_service_instances_last_seen');
+
+    for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration();
+    expect(await tables()).toEqual([]);
+    expect(await indexes()).toEqual([]);
+
+    await dataSource.runMigrations();
+    expect(await tables()).toEqual(upTables);
+    expect(await indexes()).toEqual(upIndexes);
+  });
+});

@@ -1,0 +1,52 @@
+import { ConfigurationError, validateEnvironment } from '../../../src/config/environment.js';
+
+describe('validateEnvironment', () => {
+  it('applies documented defaults to an empty environment', () => {
+    const env = validateEnvironment({});
+    expect(env).toMatchObject({
+      PORT: 3000,
+      DATABASE_POOL_MAX: 10,
+      DATABASE_STATEMENT_TIMEOUT_MS: 15000,
+      LOG_LEVEL: 'info',
+      DATA_DIR: './.data',
+    });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.REDIS_URL).toBeUndefined();
+  });
+
+  it('parses numbers and booleans from strings', () => {
+    const env = validateEnvironment({ PORT: '8080', DATABASE_MIGRATIONS_RUN: 'false' });
+    expect(env.PORT).toBe(8080);
+    expect(env.DATABASE_MIGRATIONS_RUN).toBe(false);
+  });
+
+  it('treats blank optional URLs as unset', () => {
+    expect(validateEnvironment({ REDIS_URL: '' }).REDIS_URL).toBeUndefined();
+  });
+
+  it.each([
+    ['PORT', 'seventy'],
+    ['PORT', '70000'],
+    ['DATABASE_POOL_MAX', '0'],
+    ['LOG_LEVEL', 'loud'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['ELASTICSEARCH_NODE', 'not a url'],
+  ])('fails with one line naming %s when it is %p', (name, value) => {
+    let error: unknown;
+    try {
+      validateEnvironment({ [name]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const message = (error as Error).message;
+    expect(message).toMatch(new RegExp(`^Invalid configuration: ${name} `));
+    expect(message).not.toContain('\n');
+  });
+
+  it('does not echo a bad secret-bearing value in the message', () => {
+    expect(() => validateEnvironment({ DATABASE_URL: 'mysql://user:hunter2@db/x' })).toThrow(
+      /^(?!.*hunter2).*DATABASE_URL/,
+    );
+  });
+});
