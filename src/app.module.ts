@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggingModule } from './common/logging.module.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './infrastructure/database/database.module.js';
+import { QueueModule } from './infrastructure/queue/queue.module.js';
 import { RedisModule } from './infrastructure/redis/redis.module.js';
 import { SearchInfrastructureModule } from './infrastructure/search/search-infrastructure.module.js';
 import { HealthModule } from './modules/health/health.module.js';
@@ -19,6 +20,7 @@ export class AppModule {
         MetricsModule,
         DatabaseModule,
         RedisModule,
+        QueueModule,
         SearchInfrastructureModule,
         HealthModule,
       ],

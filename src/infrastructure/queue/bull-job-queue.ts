@@ -1,0 +1,56 @@
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import Bull from 'bull';
+import { DEFAULT_ATTEMPTS, JobHandler, JobOptions, JobQueue, RETRY_BASE_DELAY_MS, WorkerOptions } from './job-queue.js';
+
+/** Bull queues on Redis, one per job name, created on first use and closed on shutdown. */
+export class BullJobQueue implements JobQueue, OnApplicationShutdown {
+  readonly kind = 'bull' as const;
+  private readonly logger = new Logger('Jobs');
+  private readonly queues = new Map<string, Bull.Queue>();
+
+  constructor(
+    private readonly redisUrl: string,
+    private readonly prefix = 'ck',
+  ) {}
+
+  process<T>(name: string, handler: JobHandler<T>, options: WorkerOptions = {}): void {
+    void this.queue(name).process(options.concurrency ?? 1, (job: Bull.Job<T>) =>
+      handler({ data: job.data, attempt: job.attemptsMade + 1 }),
+    );
+  }
+
+  async add<T>(name: string, data: T, options: JobOptions = {}): Promise<void> {
+    await this.queue(name).add(data, {
+      jobId: options.jobId,
+      delay: options.delayMs,
+      attempts: options.attempts ?? DEFAULT_ATTEMPTS,
+      backoff: { type: 'exponential', delay: RETRY_BASE_DELAY_MS },
+      removeOnComplete: true,
+      removeOnFail: 1000,
+    });
+  }
+
+  async repeat<T>(name: string, everyMs: number, data: T): Promise<void> {
+    await this.queue(name).add(data, { repeat: { every: everyMs }, jobId: `${name}:repeat`, removeOnComplete: true });
+  }
+
+  async backlog(name: string): Promise<number> {
+    const counts = await this.queue(name).getJobCounts();
+    return counts.waiting + counts.delayed;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close().catch(() => undefined)));
+  }
+
+  private queue(name: string): Bull.Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Bull(name, this.redisUrl, { prefix: this.prefix });
+      queue.on('error', (error) => this.logger.warn(`queue ${name}: ${error.message}`));
+      queue.on('failed', (_job, error) => this.logger.warn(`job ${name} attempt failed: ${error.message}`));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+}

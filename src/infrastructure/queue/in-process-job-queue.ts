@@ -1,0 +1,108 @@
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import { DEFAULT_ATTEMPTS, JobHandler, JobOptions, JobQueue, retryDelayMs, WorkerOptions } from './job-queue.js';
+
+interface Pending {
+  data: unknown;
+  attempt: number;
+  attempts: number;
+  jobId?: string;
+}
+
+interface Worker {
+  handler: JobHandler<unknown>;
+  concurrency: number;
+  running: number;
+  waiting: Pending[];
+}
+
+/** The embedded default's job runner: same contract as Bull, state in memory, timers unref'd. */
+export class InProcessJobQueue implements JobQueue, OnApplicationShutdown {
+  readonly kind = 'in-process' as const;
+  private readonly logger = new Logger('Jobs');
+  private readonly workers = new Map<string, Worker>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly pendingIds = new Set<string>();
+  private stopped = false;
+
+  process<T>(name: string, handler: JobHandler<T>, options: WorkerOptions = {}): void {
+    if (this.workers.has(name)) throw new Error(`a handler for ${name} is already registered`);
+    this.workers.set(name, {
+      handler: handler as JobHandler<unknown>,
+      concurrency: options.concurrency ?? 1,
+      running: 0,
+      waiting: [],
+    });
+  }
+
+  async add<T>(name: string, data: T, options: JobOptions = {}): Promise<void> {
+    if (options.jobId) {
+      const key = `${name}:${options.jobId}`;
+      if (this.pendingIds.has(key)) return;
+      this.pendingIds.add(key);
+    }
+    const job: Pending = { data, attempt: 1, attempts: options.attempts ?? DEFAULT_ATTEMPTS, jobId: options.jobId };
+    this.later(options.delayMs ?? 0, () => this.enqueue(name, job));
+  }
+
+  async repeat<T>(name: string, everyMs: number, data: T): Promise<void> {
+    const tick = () => {
+      void this.add(name, data, { jobId: 'repeat', attempts: 1 });
+      this.later(everyMs, tick);
+    };
+    this.later(everyMs, tick);
+  }
+
+  async backlog(name: string): Promise<number> {
+    return this.workers.get(name)?.waiting.length ?? 0;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private enqueue(name: string, job: Pending): void {
+    const worker = this.workers.get(name);
+    if (!worker) {
+      this.logger.warn(`no handler for job ${name}; dropped`);
+      return;
+    }
+    worker.waiting.push(job);
+    this.drain(name, worker);
+  }
+
+  private drain(name: string, worker: Worker): void {
+    while (!this.stopped && worker.running < worker.concurrency && worker.waiting.length) {
+      const job = worker.waiting.shift() as Pending;
+      worker.running++;
+      void this.run(name, worker, job);
+    }
+  }
+
+  private async run(name: string, worker: Worker, job: Pending): Promise<void> {
+    if (job.jobId) this.pendingIds.delete(`${name}:${job.jobId}`);
+    try {
+      await worker.handler({ data: job.data, attempt: job.attempt });
+    } catch (error) {
+      if (job.attempt < job.attempts) {
+        this.later(retryDelayMs(job.attempt), () => this.enqueue(name, { ...job, attempt: job.attempt + 1 }));
+      } else {
+        this.logger.error(`job ${name} failed after ${job.attempt} attempts: ${(error as Error).message}`);
+      }
+    } finally {
+      worker.running--;
+      this.drain(name, worker);
+    }
+  }
+
+  private later(delayMs: number, run: () => void): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      run();
+    }, delayMs);
+    timer.unref();
+    this.timers.add(timer);
+  }
+}

@@ -1,0 +1,46 @@
+/** What a job handler receives; `attempt` starts at 1. */
+export interface JobContext<T> {
+  data: T;
+  attempt: number;
+}
+
+export type JobHandler<T> = (job: JobContext<T>) => Promise<void>;
+
+export interface JobOptions {
+  /** Jobs with the same id are enqueued once while one is pending (deduplication). */
+  jobId?: string;
+  delayMs?: number;
+  /** Total tries before the job is given up (default 5). */
+  attempts?: number;
+}
+
+export interface WorkerOptions {
+  concurrency?: number;
+}
+
+/**
+ * Background work, behind one interface: Bull on Redis when REDIS_URL is set, an in-process runner
+ * otherwise. Work that must never be lost is recorded in Postgres first (outbox, rotation progress);
+ * a queued job is only the trigger, so a queue outage delays work but loses none.
+ */
+export interface JobQueue {
+  readonly kind: 'bull' | 'in-process';
+  /** Registers the handler for a queue name; call once per name, at boot. */
+  process<T>(name: string, handler: JobHandler<T>, options?: WorkerOptions): void;
+  add<T>(name: string, data: T, options?: JobOptions): Promise<void>;
+  /** Runs `name` every `everyMs`; one schedule per name across all replicas under Bull. */
+  repeat<T>(name: string, everyMs: number, data: T): Promise<void>;
+  /** Jobs waiting or delayed, for metrics and health. */
+  backlog(name: string): Promise<number>;
+}
+
+export const JOB_QUEUE = Symbol('JOB_QUEUE');
+
+export const RETRY_BASE_DELAY_MS = 500;
+export const DEFAULT_ATTEMPTS = 5;
+
+/** Exponential backoff with full jitter, capped at one minute. */
+export function retryDelayMs(attempt: number): number {
+  const ceiling = Math.min(60_000, RETRY_BASE_DELAY_MS * 2 ** (attempt - 1));
+  return Math.round(Math.random() * ceiling);
+}

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { BullJobQueue } from '../../../src/infrastructure/queue/bull-job-queue';
+import { InProcessJobQueue } from '../../../src/infrastructure/queue/in-process-job-queue';
+import { JobQueue } from '../../../src/infrastructure/queue/job-queue';
+import { TEST_REDIS_URL } from '../../support/database';
+
+type Closable = JobQueue & { onApplicationShutdown(): Promise<void> };
+
+function waitFor(predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = setInterval(() => {
+      if (predicate()) {
+        clearInterval(poll);
+        resolve();
+      } else if (Date.now() - started > timeoutMs) {
+        clearInterval(poll);
+        reject(new Error('condition not met in time'));
+      }
+    }, 20);
+  });
+}
+
+describe.each([
+  ['in-process', () => new InProcessJobQueue() as Closable],
+  [
+    'bull on real Redis',
+    () => new BullJobQueue(TEST_REDIS_URL, `cktest-${randomBytes(4).toString('hex')}`) as Closable,
+  ],
+])('JobQueue contract: %s', (_kind, create) => {
+  let queue: Closable;
+  beforeEach(() => (queue = create()));
+  afterEach(() => queue.onApplicationShutdown());
+
+  it('runs every added job with its data', async () => {
+    const seen: number[] = [];
+    queue.process<{ n: number }>('collect', async ({ data }) => void seen.push(data.n));
+    await Promise.all([1, 2, 3].map((n) => queue.add('collect', { n })));
+    await waitFor(() => seen.length === 3);
+    expect(seen.sort()).toEqual([1, 2, 3]);
+  });
+
+  it('retries a failing job and reports the attempt number', async () => {
+    const attempts: number[] = [];
+    queue.process('flaky', async ({ attempt }) => {
+      attempts.push(attempt);
+      if (attempt < 3) throw new Error('not yet');
+    });
+    await queue.add('flaky', {}, { attempts: 5 });
+    await waitFor(() => attempts.includes(3));
+    expect(attempts).toEqual([1, 2, 3]);
+  });
+
+  it('enqueues a job id once while it is still pending', async () => {
+    let runs = 0;
+    await queue.add('dedup', {}, { jobId: 'same', delayMs: 200 });
+    await queue.add('dedup', {}, { jobId: 'same', delayMs: 200 });
+    queue.process('dedup', async () => void runs++);
+    await waitFor(() => runs >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(runs).toBe(1);
+  });
+
+  it('runs a repeatable job on its interval', async () => {
+    let runs = 0;
+    queue.process('tick', async () => void runs++);
+    await queue.repeat('tick', 150, {});
+    await waitFor(() => runs >= 2);
+  });
+});
