@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggingModule } from './common/logging.module.js';
+import { SecurityEventsModule } from './common/security-events.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './infrastructure/database/database.module.js';
 import { QueueModule } from './infrastructure/queue/queue.module.js';
@@ -17,6 +18,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(environment),
         LoggingModule,
+        SecurityEventsModule,
         MetricsModule,
         DatabaseModule,
         RedisModule,

@@ -6,6 +6,9 @@ import { DatabaseLocator } from './database-locator.js';
 import { buildDataSourceOptions } from './data-source-options.js';
 import { POOL_CLIENTS_METRIC, PoolMonitor } from './pool-monitor.js';
 import { ServiceInstanceRegistry } from './service-instance.registry.js';
+import { TransactionContext } from './transaction-context.js';
+import { TransactionInterceptor } from './transaction.interceptor.js';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 
 @Global()
 @Module({
@@ -14,6 +17,7 @@ import { ServiceInstanceRegistry } from './service-instance.registry.js';
 })
 class DatabaseLocatorModule {}
 
+@Global()
 @Module({
   imports: [
     DatabaseLocatorModule,
@@ -29,12 +33,14 @@ class DatabaseLocatorModule {}
   providers: [
     PoolMonitor,
     ServiceInstanceRegistry,
+    TransactionContext,
+    { provide: APP_INTERCEPTOR, useClass: TransactionInterceptor },
     makeGaugeProvider({
       name: POOL_CLIENTS_METRIC,
       help: 'PostgreSQL pool clients by state (total, idle, waiting, max)',
       labelNames: ['state'],
     }),
   ],
-  exports: [PoolMonitor, ServiceInstanceRegistry],
+  exports: [PoolMonitor, ServiceInstanceRegistry, TransactionContext],
 })
 export class DatabaseModule {}

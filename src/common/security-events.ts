@@ -1,0 +1,44 @@
+import { Global, Injectable, Logger, Module } from '@nestjs/common';
+import type { RequestMeta } from './request-meta.js';
+
+export type SecuritySeverity = 'info' | 'warning' | 'critical';
+
+/** Something a security reviewer must be able to find: failed logins, lockouts, 401/403, tampering. */
+export interface SecurityEvent {
+  /** Dotted name, e.g. `auth.login.failed`, `auth.forbidden`, `encryption.tampered`. */
+  action: string;
+  severity: SecuritySeverity;
+  actorId?: string;
+  resourceType?: string;
+  resourceId?: string;
+  request?: RequestMeta;
+  /** Never plaintext PII or secrets. */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Where security events go. They are recorded outside the request's transaction: a request that
+ * fails (and rolls back) must still leave its security event behind.
+ */
+export interface SecurityEventSink {
+  record(event: SecurityEvent): Promise<void>;
+}
+
+export const SECURITY_EVENTS = Symbol('SECURITY_EVENTS');
+
+/** Until the audit trail consumes them, security events are structured warning log lines. */
+@Injectable()
+export class LoggingSecurityEventSink implements SecurityEventSink {
+  private readonly logger = new Logger('SecurityEvents');
+
+  async record(event: SecurityEvent): Promise<void> {
+    this.logger.warn({ securityEvent: event }, event.action);
+  }
+}
+
+@Global()
+@Module({
+  providers: [{ provide: SECURITY_EVENTS, useClass: LoggingSecurityEventSink }],
+  exports: [SECURITY_EVENTS],
+})
+export class SecurityEventsModule {}

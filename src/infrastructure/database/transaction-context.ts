@@ -1,0 +1,31 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+/**
+ * One transaction per request. `run` opens a transaction, or joins the one already open in this
+ * async context; `manager` is the current transaction's EntityManager (or the plain one outside a
+ * transaction). Repositories, the outbox and the audit trail all write through `manager`, so a
+ * change, its outbox rows and its audit row commit or roll back together.
+ */
+@Injectable()
+export class TransactionContext {
+  private readonly current = new AsyncLocalStorage<EntityManager>();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  get manager(): EntityManager {
+    return this.current.getStore() ?? this.dataSource.manager;
+  }
+
+  get active(): boolean {
+    return this.current.getStore() !== undefined;
+  }
+
+  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const open = this.current.getStore();
+    if (open) return work(open);
+    return this.dataSource.transaction((manager) => this.current.run(manager, () => work(manager)));
+  }
+}
