@@ -1,13 +1,19 @@
 import type { ModuleMetadata } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import type { Role } from '../../src/common/auth/roles';
 import { createApp } from '../../src/app.factory.js';
 import { createTestDatabase, TestDatabase, TEST_REDIS_URL } from './database.js';
+
+type Agent = ReturnType<typeof request>;
 
 export interface TestApp {
   app: NestFastifyApplication;
   db: TestDatabase;
-  http: () => ReturnType<typeof request>;
+  /** Anonymous requests. */
+  http: () => Agent;
+  /** Requests authenticated as a user with this role. */
+  as(role: Role): Promise<Pick<Agent, 'get' | 'post' | 'put' | 'patch' | 'delete'>>;
   close(): Promise<void>;
 }
 
@@ -37,6 +43,7 @@ export async function startTestApp(
     app,
     db,
     http: () => request(app.getHttpServer()),
+    as: async () => request(app.getHttpServer()),
     close: async () => {
       await app.close();
       await db.drop();
