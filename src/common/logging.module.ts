@@ -16,6 +16,8 @@ export const REDACTED_PATHS = [
   '*.authorization',
 ];
 
+const isProbe = (url = '') => url === '/health/live' || url === '/health/ready';
+
 /**
  * JSON logs with the request id on every line. Request serialisation keeps the path without
  * its query string (queries may carry search terms or emails) and no headers but the agent.
@@ -33,7 +35,12 @@ export const REDACTED_PATHS = [
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
           customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>
             error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
-          autoLogging: { ignore: (request: IncomingMessage) => request.url?.startsWith('/health') ?? false },
+          // Probes arrive every few seconds from every kubelet; their lines would drown the rest.
+          // Middleware sees a prefix-stripped `url`; `originalUrl` is the full path.
+          autoLogging: {
+            ignore: (request: IncomingMessage & { originalUrl?: string }) =>
+              isProbe(request.originalUrl ?? request.url),
+          },
           serializers: {
             req: (request: { id: string; method: string; url: string; headers: Record<string, string> }) => ({
               id: request.id,

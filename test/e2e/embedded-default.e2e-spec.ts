@@ -59,13 +59,15 @@ describe('embedded default (no DATABASE_URL)', () => {
     }
   });
 
-  it('logs JSON lines carrying the request id, with credentials and query strings left out', async () => {
+  it('logs JSON lines carrying the request id, with credentials, query strings and probes left out', async () => {
     const app = await startAppProcess(environment);
     try {
       const response = await fetch(`${app.baseUrl}/no/such/route?email=jane@example.com`, {
         headers: { authorization: 'Bearer s3cr3t-token-value', 'x-request-id': 'trace-log-42' },
       });
       expect(response.status).toBe(404);
+      const probe = await fetch(`${app.baseUrl}/health/live`, { headers: { 'x-request-id': 'probe-7' } });
+      expect(probe.status).toBe(200);
     } finally {
       await app.stop();
     }
@@ -76,6 +78,7 @@ describe('embedded default (no DATABASE_URL)', () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     const requestLine = lines.find((line) => (line.req as { id?: string } | undefined)?.id === 'trace-log-42');
     expect(requestLine).toMatchObject({ req: { method: 'GET', path: '/no/such/route' }, res: { statusCode: 404 } });
+    expect(lines.some((line) => (line.req as { id?: string } | undefined)?.id === 'probe-7')).toBe(false);
     expect(app.output()).not.toContain('s3cr3t-token-value');
     expect(app.output()).not.toContain('jane@example.com');
   });
