@@ -38,7 +38,7 @@ export class PoolMonitor implements OnApplicationBootstrap {
     this.clients.set({ state: 'idle' }, pool.idleCount);
     this.clients.set({ state: 'waiting' }, pool.waitingCount);
     this.clients.set({ state: 'max' }, pool.options.max);
-    const utilisation = (pool.totalCount - pool.idleCount) / pool.options.max;
+    const utilisation = this.utilisation();
     const now = Date.now();
     if (utilisation >= HIGH_UTILISATION && now - this.lastWarningAt > WARNING_INTERVAL_MS) {
       this.lastWarningAt = now;
