@@ -48,6 +48,14 @@ describe('audit chain verification', () => {
     expect((await verify()).firstBroken).toMatchObject({ shard, seq: 2, reason: 'unexpected_event' });
   });
 
+  it('detects a row inserted outside every chain', async () => {
+    await tamper(`INSERT INTO audit_events
+      SELECT occurred_at, 99, 1, gen_random_uuid(), 'intruder', action, resource_type, resource_id, outcome,
+             severity, request_id, ip, user_agent, details, prev_hash, hash
+      FROM audit_events WHERE shard = ${shard} AND seq = 2`);
+    expect((await verify()).firstBroken).toMatchObject({ shard: 99, seq: 1, reason: 'unexpected_event' });
+  });
+
   it('detects a reordered pair', async () => {
     await tamper(`UPDATE audit_events SET seq = CASE seq WHEN 2 THEN 3 ELSE 2 END
       WHERE shard = ${shard} AND seq IN (2, 3)`);

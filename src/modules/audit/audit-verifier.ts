@@ -61,6 +61,8 @@ export class AuditVerifier {
       eventsChecked += result.checked;
       if (result.broken) broken.push(result.broken);
     }
+    const stray = whole ? await this.repository.outsideShards(AUDIT_SHARDS) : undefined;
+    if (stray) broken.push({ shard: stray.shard, seq: stray.seq, reason: 'unexpected_event', eventId: stray.id });
     return { ok: broken.length === 0, eventsChecked, firstBroken: earliest(broken) };
   }
 

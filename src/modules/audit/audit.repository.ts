@@ -82,7 +82,7 @@ export class AuditRepository {
     return rows.map(toEvent);
   }
 
-  /** Events of one chain with `seq` > `afterSeq` in sequence order (duplicates, if forged, by id). */
+  /** Events of one chain with `seq` > `afterSeq` in sequence order (forged duplicates by time, then id). */
   async chain(
     shard: number,
     afterSeq: number,
@@ -92,7 +92,7 @@ export class AuditRepository {
     const rows = (await this.transactions.manager.query(
       `${SELECT} WHERE shard = $1 AND seq > $2 AND ($3::bigint IS NULL OR seq <= $3)
          AND ($4::timestamptz IS NULL OR occurred_at >= $4) AND ($5::timestamptz IS NULL OR occurred_at < $5)
-       ORDER BY seq, id LIMIT $6`,
+       ORDER BY seq, occurred_at, id LIMIT $6`,
       [shard, afterSeq, range.upToSeq ?? null, range.from ?? null, range.to ?? null, limit],
     )) as Row[];
     return rows.map(toEvent);
@@ -100,9 +100,17 @@ export class AuditRepository {
 
   /** The event at `seq` in `shard`, wherever it is in time. */
   async at(shard: number, seq: number): Promise<StoredEvent | undefined> {
-    const rows = (await this.transactions.manager.query(`${SELECT} WHERE shard = $1 AND seq = $2 ORDER BY id`, [
-      shard,
-      seq,
+    const rows = (await this.transactions.manager.query(
+      `${SELECT} WHERE shard = $1 AND seq = $2 ORDER BY occurred_at, id`,
+      [shard, seq],
+    )) as Row[];
+    return rows.map(toEvent)[0];
+  }
+
+  /** An event in no known chain (shard outside 0..shards-1): only a forgery puts one there. */
+  async outsideShards(shards: number): Promise<StoredEvent | undefined> {
+    const rows = (await this.transactions.manager.query(`${SELECT} WHERE shard < 0 OR shard >= $1 LIMIT 1`, [
+      shards,
     ])) as Row[];
     return rows.map(toEvent)[0];
   }
