@@ -22,7 +22,7 @@ export function auditDiff(
   for (const key of [...keys].sort()) {
     const from = before?.[key];
     const to = after?.[key];
-    if (isDeepStrictEqual(from, to)) continue;
+    if (isDeepStrictEqual(from ?? null, to ?? null)) continue;
     const shown = (value: unknown) => (value == null ? null : encrypted.has(key) ? ENCRYPTED_PLACEHOLDER : value);
     diff.before[key] = shown(from);
     diff.after[key] = shown(to);
