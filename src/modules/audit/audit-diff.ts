@@ -2,10 +2,10 @@ import { isDeepStrictEqual } from 'node:util';
 
 export const ENCRYPTED_PLACEHOLDER = '[encrypted]';
 
-export interface AuditDiff {
+export type AuditDiff = {
   before: Record<string, unknown>;
   after: Record<string, unknown>;
-}
+};
 
 /**
  * The fields that changed between two versions of a resource. Fields listed in `encrypted` are
