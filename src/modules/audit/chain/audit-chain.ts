@@ -4,6 +4,7 @@ import { AUDIT_SHARDS } from '../../../infrastructure/database/migrations/176440
 import { AuditClock } from '../audit-clock.js';
 import type { ChainedEvent } from '../audit-event.js';
 import { hashEvent } from './audit-hash.js';
+import { insertEvents } from './audit-rows.js';
 
 /** An event before it has a place in a chain. */
 export type EventDraft = Omit<ChainedEvent, 'shard' | 'seq' | 'occurredAt' | 'prevHash' | 'hash'>;
@@ -14,29 +15,6 @@ interface HeadRow {
   hash: string;
   last_at: Date;
 }
-
-const COLUMNS =
-  'occurred_at, shard, seq, id, actor_id, action, resource_type, resource_id, outcome, severity, request_id, ip, user_agent, details, prev_hash, hash';
-const TYPES = [
-  'timestamptz',
-  'smallint',
-  'bigint',
-  'uuid',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'jsonb',
-  'text',
-  'text',
-];
-const INSERT = `INSERT INTO audit_events (${COLUMNS})
-  SELECT * FROM unnest(${TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})`;
 
 /**
  * Appends events to one of AUDIT_SHARDS hash chains inside the caller's transaction. The shard's
@@ -64,7 +42,7 @@ export class AuditChain {
       prevHash = event.hash;
       return event;
     });
-    await manager.query(INSERT, columnsOf(events));
+    await insertEvents(manager, events);
     await manager.query('UPDATE audit_chain_heads SET seq = $2, hash = $3, last_at = $4 WHERE shard = $1', [
       head.shard,
       seq,
@@ -90,25 +68,4 @@ export class AuditChain {
     if (runner) this.heldShards.set(runner, head.shard);
     return head;
   }
-}
-
-function columnsOf(events: ChainedEvent[]): unknown[][] {
-  return [
-    events.map((e) => e.occurredAt),
-    events.map((e) => e.shard),
-    events.map((e) => e.seq),
-    events.map((e) => e.id),
-    events.map((e) => e.actorId),
-    events.map((e) => e.action),
-    events.map((e) => e.resourceType),
-    events.map((e) => e.resourceId),
-    events.map((e) => e.outcome),
-    events.map((e) => e.severity),
-    events.map((e) => e.requestId),
-    events.map((e) => e.ip),
-    events.map((e) => e.userAgent),
-    events.map((e) => JSON.stringify(e.details)),
-    events.map((e) => e.prevHash),
-    events.map((e) => e.hash),
-  ];
 }
