@@ -35,8 +35,15 @@ export class AuditJobs implements OnApplicationBootstrap {
       await this.checkpoints.writePeriodic();
     });
     this.queue.process(AUDIT_MAINTENANCE_JOB, () => this.maintain());
-    await this.queue.repeat(AUDIT_CHECKPOINT_JOB, this.config.audit.checkpointIntervalMs, {});
-    await this.queue.repeat(AUDIT_MAINTENANCE_JOB, MAINTENANCE_EVERY_MS, {});
+    // Not awaited: with Redis down, Bull's add waits for a connection, and boot must not.
+    this.schedule(AUDIT_CHECKPOINT_JOB, this.config.audit.checkpointIntervalMs);
+    this.schedule(AUDIT_MAINTENANCE_JOB, MAINTENANCE_EVERY_MS);
+  }
+
+  private schedule(name: string, everyMs: number): void {
+    this.queue
+      .repeat(name, everyMs, {})
+      .catch((error: Error) => this.logger.warn(`scheduling ${name} failed: ${error.message}`));
   }
 
   private async maintain(): Promise<void> {
