@@ -107,4 +107,25 @@ describe('audit recording of mutating requests', () => {
       expect.objectContaining({ action: 'auth.forbidden', severity: 'warning', outcome: 'failure' }),
     ]);
   });
+
+  it('keeps every chain contiguous and verifiable under concurrent requests, some of which fail', async () => {
+    const before = await t.db.query<{ n: string }>('SELECT count(*) AS n FROM audit_events');
+    const requests = Array.from({ length: 120 }, (_, i) =>
+      i % 4 === 0
+        ? t.http().post('/test-audit/fail').expect(500)
+        : t
+            .http()
+            .post('/test-audit/widgets')
+            .send({ name: `w${i}` })
+            .expect(201),
+    );
+    await Promise.all(requests);
+    const [after] = await t.db.query<{ n: string }>('SELECT count(*) AS n FROM audit_events');
+    expect(Number(after.n) - Number(before[0].n)).toBe(90);
+    const gaps = await t.db.query(`
+      SELECT shard FROM audit_events GROUP BY shard HAVING max(seq) <> count(*) OR min(seq) <> 1`);
+    expect(gaps).toEqual([]);
+    const report = await (await t.as('auditor')).get('/audit/verify').expect(200);
+    expect(report.body).toMatchObject({ ok: true, eventsChecked: Number(after.n) });
+  });
 });

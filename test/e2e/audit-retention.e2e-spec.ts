@@ -30,6 +30,22 @@ describe('audit retention', () => {
     ).map((p) => p.name);
   const verify = async () => (await (await t.as('auditor')).get('/audit/verify').expect(200)).body;
 
+  it('has partitions for this month and the next three from boot', async () => {
+    const names = (
+      await t.db.query<{ name: string }>(
+        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent = 'audit_events'::regclass`,
+      )
+    ).map((p) => p.name);
+    const today = new Date();
+    for (let i = 0; i <= 3; i++) {
+      const month = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + i, 1));
+      expect(names).toContain(
+        `audit_events_${month.getUTCFullYear()}_${String(month.getUTCMonth() + 1).padStart(2, '0')}`,
+      );
+    }
+  });
+
   it('drops whole expired months after a retention checkpoint, and what remains still verifies', async () => {
     await recordAt('2024-01-10T00:00:00Z', 40);
     await recordAt('2024-02-10T00:00:00Z', 40);
