@@ -1,11 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggingModule } from './common/logging.module.js';
-import { SecurityEventsModule } from './common/security-events.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './infrastructure/database/database.module.js';
 import { QueueModule } from './infrastructure/queue/queue.module.js';
 import { RedisModule } from './infrastructure/redis/redis.module.js';
 import { SearchInfrastructureModule } from './infrastructure/search/search-infrastructure.module.js';
+import { AuditModule } from './modules/audit/audit.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 
@@ -18,13 +18,13 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(environment),
         LoggingModule,
-        SecurityEventsModule,
         MetricsModule,
         DatabaseModule,
         RedisModule,
         QueueModule,
         SearchInfrastructureModule,
         HealthModule,
+        AuditModule,
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { Global, Injectable, Logger, Module } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { RequestMeta } from './request-meta.js';
 
 export type SecuritySeverity = 'info' | 'warning' | 'critical';
@@ -26,7 +26,7 @@ export interface SecurityEventSink {
 
 export const SECURITY_EVENTS = Symbol('SECURITY_EVENTS');
 
-/** Until the audit trail consumes them, security events are structured warning log lines. */
+/** Security events as structured warning log lines: the audit sink's fallback when Postgres is unavailable. */
 @Injectable()
 export class LoggingSecurityEventSink implements SecurityEventSink {
   private readonly logger = new Logger('SecurityEvents');
@@ -35,10 +35,3 @@ export class LoggingSecurityEventSink implements SecurityEventSink {
     this.logger.warn({ securityEvent: event }, event.action);
   }
 }
-
-@Global()
-@Module({
-  providers: [{ provide: SECURITY_EVENTS, useClass: LoggingSecurityEventSink }],
-  exports: [SECURITY_EVENTS],
-})
-export class SecurityEventsModule {}

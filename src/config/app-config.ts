@@ -19,6 +19,13 @@ export interface HttpSettings {
   shutdownReadinessDelayMs: number;
 }
 
+export interface AuditSettings {
+  /** Unset means "use (or generate) the key file in DATA_DIR"; never unset in production. */
+  checkpointKey?: string;
+  retentionDays: number;
+  checkpointIntervalMs: number;
+}
+
 /** Typed, read-only view of the validated environment, one accessor per area. */
 export class AppConfig {
   constructor(private readonly env: Environment) {}
@@ -62,6 +69,14 @@ export class AppConfig {
 
   get elasticsearchNode(): string | undefined {
     return this.env.ELASTICSEARCH_NODE;
+  }
+
+  get audit(): AuditSettings {
+    return {
+      checkpointKey: this.env.AUDIT_CHECKPOINT_KEY,
+      retentionDays: this.env.AUDIT_RETENTION_DAYS,
+      checkpointIntervalMs: this.env.AUDIT_CHECKPOINT_INTERVAL_MS,
+    };
   }
 
   get healthCheckTimeoutMs(): number {

@@ -1,5 +1,16 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -82,6 +93,21 @@ export class Environment {
   @IsInt()
   @Min(50)
   HEALTH_CHECK_TIMEOUT_MS = 1_000;
+
+  /** HMAC key for audit checkpoints; required in production, generated into DATA_DIR otherwise. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  AUDIT_CHECKPOINT_KEY?: string;
+
+  @IsInt()
+  @Min(1)
+  AUDIT_RETENTION_DAYS = 365;
+
+  @IsInt()
+  @Min(1_000)
+  AUDIT_CHECKPOINT_INTERVAL_MS = 3_600_000;
 }
 
 export class ConfigurationError extends Error {
@@ -94,7 +120,12 @@ const INTEGER_KEYS = Object.keys(new Environment()).filter(
 
 /** Validates raw variables; throws a one-line ConfigurationError naming the first bad variable. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
-  const known = Object.keys(new Environment()).concat('DATABASE_URL', 'REDIS_URL', 'ELASTICSEARCH_NODE');
+  const known = Object.keys(new Environment()).concat(
+    'DATABASE_URL',
+    'REDIS_URL',
+    'ELASTICSEARCH_NODE',
+    'AUDIT_CHECKPOINT_KEY',
+  );
   const picked: Record<string, unknown> = {};
   for (const key of known) {
     const value = raw[key];
@@ -108,6 +139,9 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     throw new ConfigurationError(
       `Invalid configuration: ${first.property} ${reason.replace(`${first.property} `, '')}`,
     );
+  }
+  if (environment.NODE_ENV === 'production' && !environment.AUDIT_CHECKPOINT_KEY) {
+    throw new ConfigurationError('Invalid configuration: AUDIT_CHECKPOINT_KEY is required when NODE_ENV=production');
   }
   return environment;
 }

@@ -37,6 +37,17 @@ describe('migrations', () => {
     const upIndexes = await indexes();
     expect(upTables.map((t) => t.tablename)).toContain('service_instances');
     expect(upIndexes.map((i) => i.indexname)).toContain('idx_service_instances_last_seen');
+    expect(upTables.map((t) => t.tablename)).toEqual(
+      expect.arrayContaining(['audit_events', 'audit_chain_heads', 'audit_checkpoints']),
+    );
+    expect(upIndexes.map((i) => i.indexname)).toEqual(
+      expect.arrayContaining([
+        'idx_audit_user_timestamp',
+        'idx_audit_event_timestamp',
+        'idx_audit_critical_timestamp',
+        'idx_audit_details',
+      ]),
+    );
 
     for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration();
     expect(await tables()).toEqual([]);

@@ -49,4 +49,20 @@ describe('validateEnvironment', () => {
       /^(?!.*hunter2).*DATABASE_URL/,
     );
   });
+
+  it('refuses to start in production without an audit checkpoint key, and accepts one of 32+ characters', () => {
+    expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(
+      /^Invalid configuration: AUDIT_CHECKPOINT_KEY is required when NODE_ENV=production$/,
+    );
+    const key = 'k'.repeat(32);
+    expect(validateEnvironment({ NODE_ENV: 'production', AUDIT_CHECKPOINT_KEY: key }).AUDIT_CHECKPOINT_KEY).toBe(key);
+    expect(() => validateEnvironment({ AUDIT_CHECKPOINT_KEY: 'short-secret' })).toThrow(
+      /^(?!.*short-secret)Invalid configuration: AUDIT_CHECKPOINT_KEY /,
+    );
+  });
+
+  it('keeps audit events for a year by default', () => {
+    expect(validateEnvironment({}).AUDIT_RETENTION_DAYS).toBe(365);
+    expect(validateEnvironment({ AUDIT_RETENTION_DAYS: '30' }).AUDIT_RETENTION_DAYS).toBe(30);
+  });
 });

@@ -1,0 +1,202 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client } from 'pg';
+import { createApp } from '../../src/app.factory';
+import { TransactionContext } from '../../src/infrastructure/database/transaction-context';
+import type { AuditEventInput, ChainedEvent } from '../../src/modules/audit/audit-event';
+import { AuditService } from '../../src/modules/audit/audit.service';
+import { AuditVerifier } from '../../src/modules/audit/audit-verifier';
+import { insertEvents } from '../../src/modules/audit/chain/audit-rows';
+import { ratio, report } from '../lib/report';
+
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const BATCHED_EVENTS = 100_000;
+const IN_FLIGHT = 5_000;
+const TX_EVENTS = 10_000;
+const TX_CONCURRENCY = 8;
+
+const event = (i: number): AuditEventInput => ({
+  action: 'compliance.record.updated',
+  actorId: `u_${i % 500}`,
+  resourceType: 'compliance_record',
+  resourceId: `rec_${i}`,
+  request: { requestId: `req-${i}`, ip: '10.0.0.1', userAgent: 'bench' },
+  details: { before: { status: 'draft', ssn: '[encrypted]' }, after: { status: 'final', ssn: '[encrypted]' } },
+});
+
+/**
+ * Audit append throughput through the real chain (group-committed detached appends, and one event
+ * per transaction as a mutating request does) vs plain inserts of the same rows into an identically
+ * indexed table without the chain; then verify throughput over the whole trail.
+ */
+export async function auditAppend(): Promise<void> {
+  const name = `ck_bench_audit_${randomBytes(4).toString('hex')}`;
+  await admin(ADMIN_URL, `CREATE DATABASE ${name}`);
+  const url = Object.assign(new URL(ADMIN_URL), { pathname: `/${name}` }).toString();
+  const app = await createApp({
+    environment: {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: url,
+      DATA_DIR: '.data/bench',
+      DATABASE_POOL_MAX: '20',
+    },
+  });
+  try {
+    await app.init();
+    await createPlainTable(app);
+    const rows = [
+      await batched(app),
+      await plainBatched(app),
+      await perTransaction(app),
+      await plainPerTransaction(app),
+      await verify(app),
+    ];
+    report({
+      benchmark: 'audit-append',
+      rows,
+      ratios: {
+        'chained / plain (batched) events/s': ratio(Number(rows[0]['events/s']), Number(rows[1]['events/s'])),
+        'chained / plain (one per transaction) events/s': ratio(
+          Number(rows[2]['events/s']),
+          Number(rows[3]['events/s']),
+        ),
+      },
+    });
+  } finally {
+    await app.close();
+    await admin(ADMIN_URL, `DROP DATABASE ${name} WITH (FORCE)`);
+  }
+}
+
+async function batched(app: NestFastifyApplication) {
+  const audit = app.get(AuditService);
+  const started = performance.now();
+  for (let sent = 0; sent < BATCHED_EVENTS; sent += IN_FLIGHT) {
+    await Promise.all(Array.from({ length: IN_FLIGHT }, (_, i) => audit.recordDetached(event(sent + i))));
+  }
+  return row('chained append, group commit (≤1000/tx, 4 writers)', BATCHED_EVENTS, started);
+}
+
+/** The same events, with a place but no lock, no hash and no head update, batches of 1000 by 4 writers. */
+async function plainBatched(app: NestFastifyApplication) {
+  const transactions = app.get(TransactionContext);
+  const events: ChainedEvent[] = Array.from({ length: BATCHED_EVENTS }, (_, i) => {
+    const input = event(i);
+    return {
+      shard: 0,
+      seq: i + 1,
+      occurredAt: new Date(),
+      id: randomUUID(),
+      actorId: input.actorId ?? 'system',
+      action: input.action,
+      resourceType: input.resourceType ?? null,
+      resourceId: input.resourceId ?? null,
+      outcome: 'success',
+      severity: 'info',
+      requestId: input.request?.requestId ?? null,
+      ip: input.request?.ip ?? null,
+      userAgent: input.request?.userAgent ?? null,
+      details: input.details ?? {},
+      prevHash: '',
+      hash: '',
+    };
+  });
+  const started = performance.now();
+  const writer = async () => {
+    for (let batch = events.splice(0, 1000); batch.length; batch = events.splice(0, 1000)) {
+      await transactions.run((manager) => insertEvents(manager, batch, 'audit_bench_plain'));
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, writer));
+  return row('plain insert of the same events, batches of 1000, 4 writers', BATCHED_EVENTS, started);
+}
+
+async function perTransaction(app: NestFastifyApplication) {
+  const audit = app.get(AuditService);
+  const transactions = app.get(TransactionContext);
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < TX_EVENTS) {
+      const i = next++;
+      await transactions.run(() => audit.record(event(i)));
+    }
+  };
+  await Promise.all(Array.from({ length: TX_CONCURRENCY }, worker));
+  return row(`chained append, one per transaction, ${TX_CONCURRENCY} concurrent`, TX_EVENTS, started);
+}
+
+async function plainPerTransaction(app: NestFastifyApplication) {
+  const transactions = app.get(TransactionContext);
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < TX_EVENTS) {
+      const seq = ++next;
+      const e = event(seq);
+      await transactions.run((manager) =>
+        manager.query(
+          `INSERT INTO audit_bench_plain (occurred_at, shard, seq, id, actor_id, action, resource_type, resource_id,
+             outcome, severity, request_id, ip, user_agent, details, prev_hash, hash)
+           VALUES (now(), 1, $1, gen_random_uuid(), $2, $3, $4, $5, 'success', 'info', $6, $7, $8, $9, '', '')`,
+          [
+            seq,
+            e.actorId,
+            e.action,
+            e.resourceType,
+            e.resourceId,
+            e.request?.requestId,
+            e.request?.ip,
+            'bench',
+            e.details,
+          ],
+        ),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: TX_CONCURRENCY }, worker));
+  return row(`plain insert, one per transaction, ${TX_CONCURRENCY} concurrent`, TX_EVENTS, started);
+}
+
+async function verify(app: NestFastifyApplication) {
+  const started = performance.now();
+  const result = await app.get(AuditVerifier).verify();
+  if (!result.ok) throw new Error(`bench trail does not verify: ${JSON.stringify(result.firstBroken)}`);
+  return row('verify whole trail', result.eventsChecked, started);
+}
+
+async function createPlainTable(app: NestFastifyApplication): Promise<void> {
+  const manager = app.get(TransactionContext).manager;
+  await manager.query(
+    `CREATE TABLE audit_bench_plain (LIKE audit_events INCLUDING DEFAULTS) PARTITION BY RANGE (occurred_at)`,
+  );
+  await manager.query(`CREATE TABLE audit_bench_plain_all PARTITION OF audit_bench_plain DEFAULT`);
+  await manager.query(`ALTER TABLE audit_bench_plain ADD PRIMARY KEY (shard, seq, occurred_at)`);
+  await manager.query(`CREATE INDEX ON audit_bench_plain (actor_id, occurred_at DESC)`);
+  await manager.query(`CREATE INDEX ON audit_bench_plain (action, occurred_at DESC)`);
+  await manager.query(`CREATE INDEX ON audit_bench_plain (resource_type, resource_id, occurred_at DESC)`);
+  await manager.query(`CREATE INDEX ON audit_bench_plain (occurred_at DESC, shard, seq)`);
+  await manager.query(`CREATE INDEX ON audit_bench_plain (occurred_at DESC) WHERE severity = 'critical'`);
+  await manager.query(`CREATE INDEX ON audit_bench_plain USING gin (details jsonb_path_ops)`);
+}
+
+function row(label: string, events: number, started: number) {
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    scenario: label,
+    events,
+    seconds: Math.round(seconds * 100) / 100,
+    'events/s': Math.round(events / seconds),
+  };
+}
+
+async function admin(url: string, sql: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,93 @@
+import { Readable } from 'node:stream';
+import { Injectable } from '@nestjs/common';
+import { ProblemException } from '../../common/problem.js';
+import { AuditFilter, AuditRepository, StoredEvent, TimeKey } from './audit.repository.js';
+import { AuditEventDto } from './dto/audit-event.dto.js';
+
+/** Rows fetched per round trip while exporting; memory stays bounded by this, not by the range. */
+export const EXPORT_BATCH = 1_000;
+
+const CSV_COLUMNS: (keyof AuditEventDto)[] = [
+  'occurredAt',
+  'id',
+  'actorId',
+  'action',
+  'resourceType',
+  'resourceId',
+  'outcome',
+  'severity',
+  'requestId',
+  'ip',
+  'userAgent',
+  'details',
+  'shard',
+  'seq',
+  'hash',
+];
+
+/** Searching and exporting the trail, newest first for pages, oldest first for exports. */
+@Injectable()
+export class AuditReader {
+  constructor(private readonly repository: AuditRepository) {}
+
+  async list(filter: AuditFilter, limit: number, cursor?: string) {
+    const events = await this.repository.page(filter, 'desc', limit + 1, cursor ? decodeCursor(cursor) : undefined);
+    const items = events.slice(0, limit);
+    const nextCursor = events.length > limit ? encodeCursor(items[items.length - 1].key) : null;
+    return { items: items.map(AuditEventDto.from), nextCursor };
+  }
+
+  /** A stream that fetches the next keyset batch only when the consumer has read the last one. */
+  export(filter: AuditFilter, format: 'ndjson' | 'csv'): Readable {
+    const repository = this.repository;
+    async function* lines(): AsyncGenerator<string> {
+      if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\n`;
+      let after: TimeKey | undefined;
+      for (;;) {
+        const batch: StoredEvent[] = await repository.page(filter, 'asc', EXPORT_BATCH, after);
+        if (!batch.length) return;
+        yield batch.map((event) => render(AuditEventDto.from(event), format)).join('');
+        if (batch.length < EXPORT_BATCH) return;
+        after = batch[batch.length - 1].key;
+      }
+    }
+    return Readable.from(lines(), { objectMode: false, highWaterMark: 1 });
+  }
+}
+
+function render(event: AuditEventDto, format: 'ndjson' | 'csv'): string {
+  if (format === 'ndjson') return `${JSON.stringify(event)}\n`;
+  return `${CSV_COLUMNS.map((column) => csvField(event[column])).join(',')}\n`;
+}
+
+function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  // A leading = + - @ would run as a formula in a spreadsheet.
+  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** Postgres' text form of a timestamptz, e.g. `2026-11-24 10:15:00.123456+00`. */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+
+function encodeCursor(key: TimeKey): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): TimeKey {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as TimeKey;
+    if (
+      typeof key.at === 'string' &&
+      TIMESTAMP.test(key.at) &&
+      Number.isInteger(key.shard) &&
+      Number.isInteger(key.seq)
+    ) {
+      return key;
+    }
+  } catch {
+    // fall through to the problem below
+  }
+  throw new ProblemException(400, 'invalid-cursor', 'The cursor is not one this API issued.');
+}

@@ -1,0 +1,48 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { SECURITY_EVENTS } from '../../common/security-events.js';
+import { AppConfig } from '../../config/app-config.js';
+import { AuditClock } from './audit-clock.js';
+import { AuditController } from './audit.controller.js';
+import { AuditInterceptor } from './audit.interceptor.js';
+import { AuditPartitions } from './audit-partitions.js';
+import { AuditReader } from './audit-reader.js';
+import { AuditRepository } from './audit.repository.js';
+import { AuditScope } from './audit-scope.js';
+import { AuditSecurityEventSink } from './audit-security-event.sink.js';
+import { AuditService } from './audit.service.js';
+import { AuditVerifier } from './audit-verifier.js';
+import { AuditChain } from './chain/audit-chain.js';
+import { AuditGroupCommit } from './chain/audit-group-commit.js';
+import { AuditCheckpoints } from './checkpoints/audit-checkpoints.js';
+import { CHECKPOINT_KEY, loadCheckpointKey } from './checkpoints/checkpoint-key.js';
+import { AuditJobs } from './jobs/audit-jobs.js';
+import { AuditRetention } from './jobs/audit-retention.js';
+
+/**
+ * The audit trail. Global so every feature can inject `AuditService` and `AuditScope`; it is also
+ * the `SECURITY_EVENTS` sink.
+ */
+@Global()
+@Module({
+  controllers: [AuditController],
+  providers: [
+    AuditClock,
+    AuditChain,
+    AuditGroupCommit,
+    AuditScope,
+    AuditService,
+    AuditRepository,
+    AuditReader,
+    AuditVerifier,
+    AuditCheckpoints,
+    AuditPartitions,
+    AuditRetention,
+    AuditJobs,
+    { provide: CHECKPOINT_KEY, inject: [AppConfig], useFactory: loadCheckpointKey },
+    { provide: SECURITY_EVENTS, useClass: AuditSecurityEventSink },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+  ],
+  exports: [AuditService, AuditScope, SECURITY_EVENTS],
+})
+export class AuditModule {}

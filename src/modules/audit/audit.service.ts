@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
+import type { AuditEventInput, ChainedEvent } from './audit-event.js';
+import { SYSTEM_ACTOR } from './audit-event.js';
+import { AuditScope } from './audit-scope.js';
+import { AuditChain, EventDraft } from './chain/audit-chain.js';
+import { AuditGroupCommit } from './chain/audit-group-commit.js';
+
+/** The one way to write the audit trail. */
+@Injectable()
+export class AuditService {
+  constructor(
+    private readonly transactions: TransactionContext,
+    private readonly chain: AuditChain,
+    private readonly groupCommit: AuditGroupCommit,
+    private readonly scope: AuditScope,
+  ) {}
+
+  /**
+   * Records in the current transaction when there is one (the event commits or rolls back with the
+   * change it describes); otherwise on its own. Inside a mutating request this replaces the row the
+   * audit interceptor would have written.
+   */
+  async record(input: AuditEventInput): Promise<ChainedEvent> {
+    const draft = toDraft(input);
+    if (!this.transactions.active) return this.groupCommit.append(draft);
+    const [event] = await this.chain.append(this.transactions.manager, [draft]);
+    this.scope.markRecorded();
+    return event;
+  }
+
+  /** Records outside any transaction: the event stays even if the surrounding request fails. */
+  recordDetached(input: AuditEventInput): Promise<ChainedEvent> {
+    return this.groupCommit.append(toDraft(input));
+  }
+}
+
+function toDraft(input: AuditEventInput): EventDraft {
+  return {
+    id: randomUUID(),
+    actorId: input.actorId ?? SYSTEM_ACTOR,
+    action: input.action,
+    resourceType: input.resourceType ?? null,
+    resourceId: input.resourceId ?? null,
+    outcome: input.outcome ?? 'success',
+    severity: input.severity ?? 'info',
+    requestId: input.request?.requestId ?? null,
+    ip: input.request?.ip ?? null,
+    userAgent: input.request?.userAgent ?? null,
+    // Round-trip through JSON so the hashed value is exactly what jsonb stores and returns.
+    details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
+  };
+}

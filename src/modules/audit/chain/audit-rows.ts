@@ -1,0 +1,54 @@
+import type { EntityManager } from 'typeorm';
+import type { ChainedEvent } from '../audit-event.js';
+
+const COLUMNS =
+  'occurred_at, shard, seq, id, actor_id, action, resource_type, resource_id, outcome, severity, request_id, ip, user_agent, details, prev_hash, hash';
+const TYPES = [
+  'timestamptz',
+  'smallint',
+  'bigint',
+  'uuid',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'jsonb',
+  'text',
+  'text',
+];
+const UNNEST = `SELECT * FROM unnest(${TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})`;
+
+/** One multi-row INSERT of already chained events (column arrays through unnest: one round trip). */
+export async function insertEvents(
+  manager: EntityManager,
+  events: ChainedEvent[],
+  table = 'audit_events',
+): Promise<void> {
+  await manager.query(`INSERT INTO ${table} (${COLUMNS}) ${UNNEST}`, columnsOf(events));
+}
+
+function columnsOf(events: ChainedEvent[]): unknown[][] {
+  return [
+    events.map((e) => e.occurredAt),
+    events.map((e) => e.shard),
+    events.map((e) => e.seq),
+    events.map((e) => e.id),
+    events.map((e) => e.actorId),
+    events.map((e) => e.action),
+    events.map((e) => e.resourceType),
+    events.map((e) => e.resourceId),
+    events.map((e) => e.outcome),
+    events.map((e) => e.severity),
+    events.map((e) => e.requestId),
+    events.map((e) => e.ip),
+    events.map((e) => e.userAgent),
+    events.map((e) => JSON.stringify(e.details)),
+    events.map((e) => e.prevHash),
+    events.map((e) => e.hash),
+  ];
+}

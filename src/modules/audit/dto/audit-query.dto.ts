@@ -1,0 +1,72 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { AUDIT_SEVERITIES, type AuditSeverity } from '../audit-event.js';
+
+export class TimeRangeQuery {
+  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z', description: 'inclusive' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  from?: Date;
+
+  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z', description: 'exclusive' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  to?: Date;
+}
+
+export class ListAuditEventsQuery extends TimeRangeQuery {
+  @ApiPropertyOptional({ example: 'u_42' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  actor?: string;
+
+  @ApiPropertyOptional({ example: 'auth.login.failed' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  action?: string;
+
+  @ApiPropertyOptional({ example: 'compliance_record' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  resourceType?: string;
+
+  @ApiPropertyOptional({ example: 'rec_7' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  resourceId?: string;
+
+  @ApiPropertyOptional({ enum: AUDIT_SEVERITIES, example: 'critical' })
+  @IsOptional()
+  @IsIn(AUDIT_SEVERITIES)
+  severity?: AuditSeverity;
+
+  @ApiPropertyOptional({ description: '`nextCursor` of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+
+  @ApiPropertyOptional({ example: 50, minimum: 1, maximum: 500, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit = 50;
+}
+
+export const EXPORT_FORMATS = ['ndjson', 'csv'] as const;
+
+export class ExportAuditEventsQuery extends TimeRangeQuery {
+  @ApiPropertyOptional({ enum: EXPORT_FORMATS, default: 'ndjson' })
+  @IsOptional()
+  @IsIn(EXPORT_FORMATS)
+  format: (typeof EXPORT_FORMATS)[number] = 'ndjson';
+}

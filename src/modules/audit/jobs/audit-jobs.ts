@@ -1,0 +1,53 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '../../../config/app-config.js';
+import { JOB_QUEUE, type JobQueue } from '../../../infrastructure/queue/job-queue.js';
+import { AuditClock } from '../audit-clock.js';
+import { AuditPartitions } from '../audit-partitions.js';
+import { AuditCheckpoints } from '../checkpoints/audit-checkpoints.js';
+import { AuditRetention } from './audit-retention.js';
+
+export const AUDIT_CHECKPOINT_JOB = 'audit.checkpoint';
+export const AUDIT_MAINTENANCE_JOB = 'audit.maintenance';
+const MAINTENANCE_EVERY_MS = 86_400_000;
+const MONTHS_AHEAD = 3;
+
+/**
+ * Schedules the trail's background work: signed checkpoints every AUDIT_CHECKPOINT_INTERVAL_MS, and
+ * daily maintenance (partitions for the next months, then retention). Partitions are also ensured
+ * at boot so the first append never lacks one.
+ */
+@Injectable()
+export class AuditJobs implements OnApplicationBootstrap {
+  private readonly logger = new Logger('AuditJobs');
+
+  constructor(
+    @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+    private readonly config: AppConfig,
+    private readonly clock: AuditClock,
+    private readonly partitions: AuditPartitions,
+    private readonly checkpoints: AuditCheckpoints,
+    private readonly retention: AuditRetention,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.maintain().catch((error: Error) => this.logger.warn(`partition maintenance failed: ${error.message}`));
+    this.queue.process(AUDIT_CHECKPOINT_JOB, async () => {
+      await this.checkpoints.writePeriodic();
+    });
+    this.queue.process(AUDIT_MAINTENANCE_JOB, () => this.maintain());
+    // Not awaited: with Redis down, Bull's add waits for a connection, and boot must not.
+    this.schedule(AUDIT_CHECKPOINT_JOB, this.config.audit.checkpointIntervalMs);
+    this.schedule(AUDIT_MAINTENANCE_JOB, MAINTENANCE_EVERY_MS);
+  }
+
+  private schedule(name: string, everyMs: number): void {
+    this.queue
+      .repeat(name, everyMs, {})
+      .catch((error: Error) => this.logger.warn(`scheduling ${name} failed: ${error.message}`));
+  }
+
+  private async maintain(): Promise<void> {
+    await this.partitions.ensure(this.clock.now(), MONTHS_AHEAD);
+    await this.retention.run();
+  }
+}

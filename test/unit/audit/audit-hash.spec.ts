@@ -1,0 +1,42 @@
+import { canonicalJson, GENESIS_HASH, hashEvent } from '../../../src/modules/audit/chain/audit-hash';
+import type { ChainedEvent } from '../../../src/modules/audit/audit-event';
+
+const event = (overrides: Partial<ChainedEvent> = {}): Omit<ChainedEvent, 'hash'> => ({
+  shard: 0,
+  seq: 1,
+  occurredAt: new Date('2026-11-24T10:00:00.000Z'),
+  id: '5f0c2f8e-1d7a-4c39-9a51-3c1f6f0e2b11',
+  actorId: 'u_1',
+  action: 'record.updated',
+  resourceType: 'record',
+  resourceId: 'r1',
+  outcome: 'success',
+  severity: 'info',
+  requestId: 'req-1',
+  ip: '127.0.0.1',
+  userAgent: null,
+  details: { b: 1, a: { d: [1, 2], c: null } },
+  prevHash: GENESIS_HASH,
+  ...overrides,
+});
+
+describe('audit hash', () => {
+  it('serialises objects with sorted keys at every level', () => {
+    expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1}',
+    );
+  });
+
+  it('hashes the same event identically whatever the key order of its details', () => {
+    expect(hashEvent(event())).toBe(hashEvent(event({ details: { a: { c: null, d: [1, 2] }, b: 1 } })));
+    expect(hashEvent(event())).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('changes the hash when the content, the position or the previous hash changes', () => {
+    const base = hashEvent(event());
+    expect(hashEvent(event({ actorId: 'u_2' }))).not.toBe(base);
+    expect(hashEvent(event({ seq: 2 }))).not.toBe(base);
+    expect(hashEvent(event({ shard: 1 }))).not.toBe(base);
+    expect(hashEvent(event({ prevHash: 'f'.repeat(64) }))).not.toBe(base);
+  });
+});
