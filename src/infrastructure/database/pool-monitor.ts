@@ -9,6 +9,8 @@ export const POOL_CLIENTS_METRIC = 'db_pool_clients';
 const HIGH_UTILISATION = 0.9;
 const WARNING_INTERVAL_MS = 30_000;
 
+const utilisationOf = (pool: Pool) => (pool.totalCount - pool.idleCount) / pool.options.max;
+
 /** Publishes pg pool counts as gauges and warns when the pool is nearly exhausted. */
 @Injectable()
 export class PoolMonitor implements OnApplicationBootstrap {
@@ -29,8 +31,7 @@ export class PoolMonitor implements OnApplicationBootstrap {
 
   /** Fraction of the pool's maximum that is checked out right now. */
   utilisation(): number {
-    const pool = this.pool();
-    return (pool.totalCount - pool.idleCount) / pool.options.max;
+    return utilisationOf(this.pool());
   }
 
   private record(pool: Pool): void {
@@ -38,7 +39,7 @@ export class PoolMonitor implements OnApplicationBootstrap {
     this.clients.set({ state: 'idle' }, pool.idleCount);
     this.clients.set({ state: 'waiting' }, pool.waitingCount);
     this.clients.set({ state: 'max' }, pool.options.max);
-    const utilisation = this.utilisation();
+    const utilisation = utilisationOf(pool);
     const now = Date.now();
     if (utilisation >= HIGH_UTILISATION && now - this.lastWarningAt > WARNING_INTERVAL_MS) {
       this.lastWarningAt = now;
