@@ -1,4 +1,12 @@
 import { CreateServiceInstances1764000000000 } from './1764000000000-CreateServiceInstances.js';
+import { CreateUsers1764100000000 } from './1764100000000-CreateUsers.js';
+import { EncryptUserDisplayName1764100000001 } from './1764100000001-EncryptUserDisplayName.js';
+import { CreateEncryptionRotations1764100000002 } from './1764100000002-CreateEncryptionRotations.js';
 
 /** Every migration, in order. A new migration file is added here too. */
-export const MIGRATIONS = [CreateServiceInstances1764000000000];
+export const MIGRATIONS = [
+  CreateServiceInstances1764000000000,
+  CreateUsers1764100000000,
+  EncryptUserDisplayName1764100000001,
+  CreateEncryptionRotations1764100000002,
+];
