@@ -1,10 +1,14 @@
 import { auditAppend } from './scenarios/audit-append';
+import { emailLookup } from './scenarios/email-lookup';
+import { encryptionThroughput } from './scenarios/encryption-throughput';
 import { healthLive } from './scenarios/health-live';
 
 /** `npm run bench [name...]`: runs the named benchmarks, or all of them, one after another. */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   'health-live': healthLive,
   'audit-append': auditAppend,
+  'encryption-throughput': encryptionThroughput,
+  'email-lookup': emailLookup,
 };
 
 async function main(): Promise<void> {

@@ -6,8 +6,10 @@ import { QueueModule } from './infrastructure/queue/queue.module.js';
 import { RedisModule } from './infrastructure/redis/redis.module.js';
 import { SearchInfrastructureModule } from './infrastructure/search/search-infrastructure.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
+import { EncryptionModule } from './modules/encryption/encryption.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
+import { UsersModule } from './modules/users/users.module.js';
 
 @Module({})
 export class AppModule {
@@ -25,6 +27,8 @@ export class AppModule {
         SearchInfrastructureModule,
         HealthModule,
         AuditModule,
+        EncryptionModule,
+        UsersModule,
       ],
     };
   }

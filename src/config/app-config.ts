@@ -26,6 +26,33 @@ export interface AuditSettings {
   checkpointIntervalMs: number;
 }
 
+export interface EncryptionSettings {
+  keysJson?: string;
+  keysFile?: string;
+  passphrase?: string;
+  salt?: string;
+  blindIndexKey?: string;
+  rotationBatchSize: number;
+}
+
+export interface SessionSettings {
+  idleTimeoutSeconds: number;
+  absoluteTimeoutSeconds: number;
+  maxPerUser: number;
+  redisTimeoutMs: number;
+  circuitCooldownMs: number;
+  syncIntervalMs: number;
+  cleanupIntervalMs: number;
+  maxLoginFailures: number;
+  lockoutSeconds: number;
+}
+
+export interface ThrottleSettings {
+  loginLimit: number;
+  apiLimit: number;
+  windowMs: number;
+}
+
 /** Typed, read-only view of the validated environment, one accessor per area. */
 export class AppConfig {
   constructor(private readonly env: Environment) {}
@@ -81,5 +108,47 @@ export class AppConfig {
 
   get healthCheckTimeoutMs(): number {
     return this.env.HEALTH_CHECK_TIMEOUT_MS;
+  }
+
+  get encryption(): EncryptionSettings {
+    return {
+      keysJson: this.env.ENCRYPTION_KEYS,
+      keysFile: this.env.ENCRYPTION_KEYS_FILE,
+      passphrase: this.env.ENCRYPTION_PASSPHRASE,
+      salt: this.env.ENCRYPTION_SALT,
+      blindIndexKey: this.env.BLIND_INDEX_KEY,
+      rotationBatchSize: this.env.ENCRYPTION_ROTATION_BATCH_SIZE,
+    };
+  }
+
+  /** Embedded default: no DATABASE_URL outside production. */
+  get isEmbeddedDefault(): boolean {
+    return !this.env.DATABASE_URL && !this.isProduction;
+  }
+
+  get bootstrapAdmin(): { email?: string; password?: string } {
+    return { email: this.env.ADMIN_EMAIL, password: this.env.ADMIN_PASSWORD };
+  }
+
+  get sessions(): SessionSettings {
+    return {
+      idleTimeoutSeconds: this.env.SESSION_IDLE_TIMEOUT_SECONDS,
+      absoluteTimeoutSeconds: this.env.SESSION_ABSOLUTE_TIMEOUT_SECONDS,
+      maxPerUser: this.env.SESSION_MAX_PER_USER,
+      redisTimeoutMs: this.env.SESSION_REDIS_TIMEOUT_MS,
+      circuitCooldownMs: this.env.SESSION_CIRCUIT_COOLDOWN_MS,
+      syncIntervalMs: this.env.SESSION_SYNC_INTERVAL_MS,
+      cleanupIntervalMs: this.env.SESSION_CLEANUP_INTERVAL_MS,
+      maxLoginFailures: this.env.LOGIN_MAX_FAILURES,
+      lockoutSeconds: this.env.LOGIN_LOCKOUT_SECONDS,
+    };
+  }
+
+  get throttle(): ThrottleSettings {
+    return {
+      loginLimit: this.env.THROTTLE_LOGIN_LIMIT,
+      apiLimit: this.env.THROTTLE_API_LIMIT,
+      windowMs: this.env.THROTTLE_WINDOW_MS,
+    };
   }
 }

@@ -108,11 +108,112 @@ export class Environment {
   @IsInt()
   @Min(1_000)
   AUDIT_CHECKPOINT_INTERVAL_MS = 3_600_000;
+  /** JSON `{"active":"k1","keys":{"k1":"<base64 32 bytes>"}}`. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  ENCRYPTION_KEYS?: string;
+
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  ENCRYPTION_KEYS_FILE?: string;
+
+  /** Development only: keyring derived from passphrase + salt with PBKDF2. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  ENCRYPTION_PASSPHRASE?: string;
+
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  ENCRYPTION_SALT?: string;
+
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  BLIND_INDEX_KEY?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  ENCRYPTION_ROTATION_BATCH_SIZE = 500;
+
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  ADMIN_EMAIL?: string;
+
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  ADMIN_PASSWORD?: string;
+
+  @IsInt()
+  @Min(1)
+  SESSION_IDLE_TIMEOUT_SECONDS = 3_600;
+
+  @IsInt()
+  @Min(1)
+  SESSION_ABSOLUTE_TIMEOUT_SECONDS = 43_200;
+
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  SESSION_MAX_PER_USER = 10;
+
+  @IsInt()
+  @Min(10)
+  SESSION_REDIS_TIMEOUT_MS = 200;
+
+  @IsInt()
+  @Min(1_000)
+  SESSION_CIRCUIT_COOLDOWN_MS = 10_000;
+
+  @IsInt()
+  @Min(1_000)
+  SESSION_SYNC_INTERVAL_MS = 300_000;
+
+  @IsInt()
+  @Min(1_000)
+  SESSION_CLEANUP_INTERVAL_MS = 3_600_000;
+
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES = 5;
+
+  @IsInt()
+  @Min(1)
+  LOGIN_LOCKOUT_SECONDS = 900;
+
+  @IsInt()
+  @Min(1)
+  THROTTLE_LOGIN_LIMIT = 20;
+
+  @IsInt()
+  @Min(1)
+  THROTTLE_API_LIMIT = 1_200;
+
+  @IsInt()
+  @Min(1_000)
+  THROTTLE_WINDOW_MS = 60_000;
 }
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
+
+const OPTIONAL_SECRET_KEYS = [
+  'AUDIT_CHECKPOINT_KEY',
+  'ENCRYPTION_KEYS',
+  'ENCRYPTION_KEYS_FILE',
+  'ENCRYPTION_PASSPHRASE',
+  'ENCRYPTION_SALT',
+  'BLIND_INDEX_KEY',
+  'ADMIN_EMAIL',
+  'ADMIN_PASSWORD',
+];
 
 const INTEGER_KEYS = Object.keys(new Environment()).filter(
   (key) => typeof new Environment()[key as keyof Environment] === 'number',
@@ -124,7 +225,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     'DATABASE_URL',
     'REDIS_URL',
     'ELASTICSEARCH_NODE',
-    'AUDIT_CHECKPOINT_KEY',
+    ...OPTIONAL_SECRET_KEYS,
   );
   const picked: Record<string, unknown> = {};
   for (const key of known) {

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { makeGaugeProvider } from '@willsoto/nestjs-prometheus';
 import { AppConfig } from '../../config/app-config.js';
+import { FieldCipher } from '../../modules/encryption/field-cipher.js';
 import { DatabaseLocator } from './database-locator.js';
 import { buildDataSourceOptions } from './data-source-options.js';
 import { POOL_CLIENTS_METRIC, PoolMonitor } from './pool-monitor.js';
@@ -22,7 +23,8 @@ class DatabaseLocatorModule {}
   imports: [
     DatabaseLocatorModule,
     TypeOrmModule.forRootAsync({
-      inject: [AppConfig, DatabaseLocator],
+      // FieldCipher first: migrations that backfill encrypted columns need the keyring.
+      inject: [AppConfig, DatabaseLocator, FieldCipher],
       useFactory: async (config: AppConfig, locator: DatabaseLocator) => ({
         ...buildDataSourceOptions(config.database, await locator.url()),
         autoLoadEntities: true,

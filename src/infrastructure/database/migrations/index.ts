@@ -1,5 +1,14 @@
 import { CreateServiceInstances1764000000000 } from './1764000000000-CreateServiceInstances.js';
+import { CreateUsers1764100000000 } from './1764100000000-CreateUsers.js';
+import { EncryptUserDisplayName1764100000001 } from './1764100000001-EncryptUserDisplayName.js';
+import { CreateEncryptionRotations1764100000002 } from './1764100000002-CreateEncryptionRotations.js';
 import { CreateAuditTrail1764400000000 } from './1764400000000-CreateAuditTrail.js';
 
 /** Every migration, in order. A new migration file is added here too. */
-export const MIGRATIONS = [CreateServiceInstances1764000000000, CreateAuditTrail1764400000000];
+export const MIGRATIONS = [
+  CreateServiceInstances1764000000000,
+  CreateUsers1764100000000,
+  EncryptUserDisplayName1764100000001,
+  CreateEncryptionRotations1764100000002,
+  CreateAuditTrail1764400000000,
+];

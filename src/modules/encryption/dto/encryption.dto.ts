@@ -1,0 +1,80 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, Matches } from 'class-validator';
+import type { EncryptionStatus } from '../key-rotation.service.js';
+import type { RotationRun } from '../encryption-rotation.repository.js';
+
+export class RotateKeyRequest {
+  @ApiPropertyOptional({
+    example: 'k2',
+    description: 'Key to activate; a new random key is generated when absent or unknown (file-backed keyrings only).',
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/)
+  keyId?: string;
+}
+
+export class RotationView {
+  @ApiProperty({ example: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' })
+  id: string;
+
+  @ApiProperty({ example: 'k2' })
+  targetKeyId: string;
+
+  @ApiProperty({ enum: ['running', 'completed'] })
+  status: string;
+
+  @ApiProperty({ example: 1200 })
+  rowsReencrypted: number;
+
+  @ApiProperty()
+  startedAt: string;
+
+  @ApiPropertyOptional({ nullable: true })
+  finishedAt: string | null;
+
+  static of(run: RotationRun): RotationView {
+    return Object.assign(new RotationView(), {
+      id: run.id,
+      targetKeyId: run.targetKeyId,
+      status: run.status,
+      rowsReencrypted: run.rowsReencrypted,
+      startedAt: new Date(run.startedAt).toISOString(),
+      finishedAt: run.finishedAt ? new Date(run.finishedAt).toISOString() : null,
+    });
+  }
+}
+
+export class ColumnStatusView {
+  @ApiProperty({ example: 'users' })
+  table: string;
+
+  @ApiProperty({ example: 'email' })
+  column: string;
+
+  @ApiProperty({ example: { k1: 10, k2: 9990 }, description: 'Rows per key id.' })
+  rowsByKey: Record<string, number>;
+}
+
+export class EncryptionStatusView {
+  @ApiProperty({ example: 'k2' })
+  activeKeyId: string;
+
+  @ApiProperty({ example: ['k1', 'k2'] })
+  keyIds: string[];
+
+  @ApiProperty({ type: [ColumnStatusView] })
+  columns: ColumnStatusView[];
+
+  @ApiProperty({ example: { k1: 40, k2: 39960 }, description: 'Values per key id over every encrypted column.' })
+  rowsByKey: Record<string, number>;
+
+  @ApiPropertyOptional({ type: RotationView })
+  rotation?: RotationView;
+
+  static of(status: EncryptionStatus): EncryptionStatusView {
+    return Object.assign(new EncryptionStatusView(), {
+      ...status,
+      rotation: status.rotation ? RotationView.of(status.rotation) : undefined,
+    });
+  }
+}

@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { EncryptedColumnRef } from './encryption-registry.js';
+
+export interface RotationRun {
+  id: string;
+  targetKeyId: string;
+  status: 'running' | 'completed';
+  cursors: Record<string, string>;
+  rowsReencrypted: number;
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface StoredCiphertext {
+  id: string;
+  value: string;
+}
+
+const FIRST_ID = '00000000-0000-0000-0000-000000000000';
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Rotation runs and the raw ciphertext reads and writes the re-encryption job needs. */
+@Injectable()
+export class EncryptionRotationRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async start(targetKeyId: string): Promise<RotationRun> {
+    const [row] = await this.dataSource.query(
+      `INSERT INTO encryption_rotations (target_key_id) VALUES ($1) RETURNING *`,
+      [targetKeyId],
+    );
+    return toRun(row);
+  }
+
+  async find(id: string): Promise<RotationRun | undefined> {
+    const [row] = await this.dataSource.query(`SELECT * FROM encryption_rotations WHERE id = $1`, [id]);
+    return row ? toRun(row) : undefined;
+  }
+
+  async latest(): Promise<RotationRun | undefined> {
+    const [row] = await this.dataSource.query(`SELECT * FROM encryption_rotations ORDER BY started_at DESC LIMIT 1`);
+    return row ? toRun(row) : undefined;
+  }
+
+  async running(): Promise<RotationRun | undefined> {
+    const [row] = await this.dataSource.query(`SELECT * FROM encryption_rotations WHERE status = 'running'`);
+    return row ? toRun(row) : undefined;
+  }
+
+  async complete(id: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE encryption_rotations SET status = 'completed', finished_at = now(), updated_at = now() WHERE id = $1`,
+      [id],
+    );
+  }
+
+  /** Rows per key id in one encrypted column (`split_part` reads the id without decrypting). */
+  async countByKey(ref: EncryptedColumnRef): Promise<Record<string, number>> {
+    const column = quote(ref.column);
+    const rows: { key_id: string; rows: number }[] = await this.dataSource.query(
+      `SELECT split_part(${column}, ':', 2) AS key_id, count(*)::int AS rows
+         FROM ${quote(ref.table())} WHERE ${column} IS NOT NULL GROUP BY 1 ORDER BY 1`,
+    );
+    return Object.fromEntries(rows.map((r) => [r.key_id, r.rows]));
+  }
+
+  /** The next rows after the run's cursor whose ciphertext is not yet on the target key. */
+  async nextBatch(run: RotationRun, ref: EncryptedColumnRef, size: number): Promise<StoredCiphertext[]> {
+    const column = quote(ref.column);
+    return this.dataSource.query(
+      `SELECT id::text AS id, ${column} AS value FROM ${quote(ref.table())}
+        WHERE id > $1 AND ${column} IS NOT NULL AND split_part(${column}, ':', 2) <> $2
+        ORDER BY id LIMIT $3`,
+      [run.cursors[cursorKey(ref)] ?? FIRST_ID, run.targetKeyId, size],
+    );
+  }
+
+  /**
+   * Writes re-encrypted values and advances the cursor in one transaction. A row changed since
+   * it was read keeps its newer value (the update matches on the old ciphertext).
+   */
+  async saveBatch(
+    run: RotationRun,
+    ref: EncryptedColumnRef,
+    rows: { id: string; before: string; after: string }[],
+    cursor: string,
+  ): Promise<void> {
+    const column = quote(ref.column);
+    await this.dataSource.transaction(async (manager) => {
+      if (rows.length) {
+        await manager.query(
+          `UPDATE ${quote(ref.table())} t SET ${column} = v.after
+             FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(id, before, after)
+            WHERE t.id = v.id AND t.${column} = v.before`,
+          [rows.map((r) => r.id), rows.map((r) => r.before), rows.map((r) => r.after)],
+        );
+      }
+      await manager.query(
+        `UPDATE encryption_rotations
+            SET cursors = jsonb_set(cursors, ARRAY[$2::text], to_jsonb($3::text)),
+                rows_reencrypted = rows_reencrypted + $4, updated_at = now()
+          WHERE id = $1`,
+        [run.id, cursorKey(ref), cursor, rows.length],
+      );
+    });
+    run.cursors[cursorKey(ref)] = cursor;
+    run.rowsReencrypted += rows.length;
+  }
+}
+
+export const cursorKey = (ref: EncryptedColumnRef) => `${ref.table()}.${ref.column}`;
+
+function toRun(row: Record<string, unknown>): RotationRun {
+  return {
+    id: row.id as string,
+    targetKeyId: row.target_key_id as string,
+    status: row.status as RotationRun['status'],
+    cursors: (row.cursors as Record<string, string>) ?? {},
+    rowsReencrypted: Number(row.rows_reencrypted),
+    startedAt: row.started_at as Date,
+    finishedAt: (row.finished_at as Date | null) ?? null,
+  };
+}

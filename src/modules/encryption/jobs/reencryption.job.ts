@@ -1,0 +1,86 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../../../config/app-config.js';
+import { SECURITY_EVENTS, type SecurityEventSink } from '../../../common/security-events.js';
+import { JOB_QUEUE, type JobQueue } from '../../../infrastructure/queue/job-queue.js';
+import { encryptionRegistry, EncryptedColumnRef } from '../encryption-registry.js';
+import { EncryptionRotationRepository, RotationRun } from '../encryption-rotation.repository.js';
+import { DecryptionError, FieldCipher } from '../field-cipher.js';
+
+export const REENCRYPTION_JOB = 'encryption.reencrypt';
+
+/**
+ * Re-encrypts every registered encrypted column onto the rotation's target key, batch by batch.
+ * Progress lives in Postgres, so the job is resumable (a stopped run continues from its cursors)
+ * and idempotent (rows already on the target key are never selected).
+ */
+@Injectable()
+export class ReencryptionJob implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('KeyRotation');
+  private stopping = false;
+  private inFlight?: Promise<void>;
+
+  constructor(
+    @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+    @Inject(SECURITY_EVENTS) private readonly securityEvents: SecurityEventSink,
+    private readonly rotations: EncryptionRotationRepository,
+    private readonly cipher: FieldCipher,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.queue.process<{ rotationId: string }>(REENCRYPTION_JOB, ({ data }) => {
+      this.inFlight = this.run(data.rotationId);
+      return this.inFlight;
+    });
+  }
+
+  enqueue(rotationId: string): Promise<void> {
+    return this.queue.add(REENCRYPTION_JOB, { rotationId }, { jobId: `${rotationId}:${Date.now()}` });
+  }
+
+  /** Lets the current batch finish, then stops; the run stays `running` and resumes at next boot. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.inFlight?.catch(() => undefined);
+  }
+
+  async run(rotationId: string): Promise<void> {
+    const run = await this.rotations.find(rotationId);
+    if (!run || run.status !== 'running') return;
+    for (const ref of encryptionRegistry.columns) {
+      if (!(await this.column(run, ref))) return;
+    }
+    await this.rotations.complete(run.id);
+    this.logger.log(`rotation ${run.id} to key ${run.targetKeyId} completed (${run.rowsReencrypted} values)`);
+  }
+
+  /** Returns false when stopped before the column was finished. */
+  private async column(run: RotationRun, ref: EncryptedColumnRef): Promise<boolean> {
+    const aad = `${ref.table()}.${ref.column}`;
+    for (;;) {
+      if (this.stopping) return false;
+      const batch = await this.rotations.nextBatch(run, ref, this.config.encryption.rotationBatchSize);
+      if (!batch.length) return true;
+      const rows: { id: string; before: string; after: string }[] = [];
+      for (const row of batch) {
+        try {
+          rows.push({ id: row.id, before: row.value, after: this.reencrypt(row.value, aad, run.targetKeyId) });
+        } catch (error) {
+          if (!(error instanceof DecryptionError)) throw error;
+          await this.securityEvents.record({
+            action: 'encryption.tampered',
+            severity: 'critical',
+            resourceType: ref.table(),
+            resourceId: row.id,
+            details: { column: ref.column, reason: error.reason, keyId: error.keyId, during: 'rotation' },
+          });
+        }
+      }
+      await this.rotations.saveBatch(run, ref, rows, batch[batch.length - 1].id);
+    }
+  }
+
+  private reencrypt(value: string, aad: string, keyId: string): string {
+    return this.cipher.encrypt(this.cipher.decrypt(value, aad), aad, keyId);
+  }
+}

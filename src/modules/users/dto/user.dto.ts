@@ -1,0 +1,175 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { type Role, ROLES } from '../../../common/auth/roles.js';
+import { USER_STATUSES, type UserStatus } from '../entities/user.entity.js';
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+const SSN = /^\d{3}-\d{2}-\d{4}$/;
+
+export class CreateUserRequest {
+  @ApiProperty({ example: 'jane.doe@example.com' })
+  @IsEmail()
+  @MaxLength(254)
+  email: string;
+
+  @ApiProperty({ example: 'correct horse battery staple', minLength: 12 })
+  @IsString()
+  @MinLength(12)
+  @MaxLength(256)
+  password: string;
+
+  @ApiProperty({ enum: ROLES, example: 'analyst' })
+  @IsIn(ROLES)
+  role: Role;
+
+  @ApiPropertyOptional({ example: '+14155550123', description: 'E.164' })
+  @IsOptional()
+  @Matches(E164, { message: 'phone must be in E.164 format, e.g. +14155550123' })
+  phone?: string;
+
+  @ApiPropertyOptional({ example: '123-45-6789' })
+  @IsOptional()
+  @Matches(SSN, { message: 'ssn must look like 123-45-6789' })
+  ssn?: string;
+
+  @ApiPropertyOptional({ example: '1 Main St, Springfield' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  address?: string;
+
+  @ApiPropertyOptional({ example: 'Jane Doe' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  displayName?: string;
+}
+
+export class UpdateUserRequest {
+  @ApiPropertyOptional({ example: 'jane.doe@example.com' })
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(254)
+  email?: string;
+
+  @ApiPropertyOptional({ example: 'a new long passphrase' })
+  @IsOptional()
+  @IsString()
+  @MinLength(12)
+  @MaxLength(256)
+  password?: string;
+
+  @ApiPropertyOptional({ enum: ROLES, description: 'admin only' })
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+
+  @ApiPropertyOptional({ example: '+14155550123' })
+  @IsOptional()
+  @Matches(E164, { message: 'phone must be in E.164 format, e.g. +14155550123' })
+  phone?: string;
+
+  @ApiPropertyOptional({ example: '123-45-6789' })
+  @IsOptional()
+  @Matches(SSN, { message: 'ssn must look like 123-45-6789' })
+  ssn?: string;
+
+  @ApiPropertyOptional({ example: '1 Main St, Springfield' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  address?: string;
+
+  @ApiPropertyOptional({ example: 'Jane Doe' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  displayName?: string;
+}
+
+export class ListUsersQuery {
+  @ApiPropertyOptional({ default: 1, minimum: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page = 1;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  pageSize = 50;
+
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+
+  @ApiPropertyOptional({ enum: USER_STATUSES })
+  @IsOptional()
+  @IsIn(USER_STATUSES)
+  status?: UserStatus;
+}
+
+export class UserView {
+  @ApiProperty({ example: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' })
+  id: string;
+
+  @ApiProperty({ example: 'j***@example.com', description: 'Masked unless the caller is an admin or this user.' })
+  email: string;
+
+  @ApiPropertyOptional({ example: '***23', nullable: true })
+  phone: string | null;
+
+  @ApiPropertyOptional({ example: '***89', nullable: true })
+  ssn: string | null;
+
+  @ApiPropertyOptional({ example: '***', nullable: true })
+  address: string | null;
+
+  @ApiPropertyOptional({ example: 'Jane Doe', nullable: true })
+  displayName: string | null;
+
+  @ApiProperty({ enum: ROLES })
+  role: Role;
+
+  @ApiProperty({ enum: USER_STATUSES })
+  status: UserStatus;
+
+  @ApiProperty({ description: 'true when PII fields are masked for this caller' })
+  masked: boolean;
+
+  @ApiProperty()
+  createdAt: string;
+
+  @ApiProperty()
+  updatedAt: string;
+}
+
+export class UnreadableUserView {
+  @ApiProperty({ example: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' })
+  id: string;
+
+  @ApiProperty({
+    example: { type: '/problems/record-unreadable', status: 422, detail: 'The stored record cannot be decrypted.' },
+  })
+  problem: { type: string; status: number; detail: string };
+}
+
+export class UserPage {
+  @ApiProperty({ description: 'Users; a record that cannot be decrypted appears as { id, problem }.' })
+  items: (UserView | UnreadableUserView)[];
+
+  @ApiProperty({ example: 1 })
+  page: number;
+
+  @ApiProperty({ example: 50 })
+  pageSize: number;
+
+  @ApiProperty({ example: 120 })
+  total: number;
+}

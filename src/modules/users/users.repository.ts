@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
+import { FieldCipher } from '../encryption/field-cipher.js';
+import type { Role } from '../../common/auth/roles.js';
+import { UserEntity, UserStatus } from './entities/user.entity.js';
+
+export interface UserListQuery {
+  page: number;
+  pageSize: number;
+  role?: Role;
+  status?: UserStatus;
+}
+
+/** Users in Postgres. Writes go through the request's transaction. */
+@Injectable()
+export class UsersRepository {
+  constructor(
+    private readonly transactions: TransactionContext,
+    private readonly cipher: FieldCipher,
+  ) {}
+
+  private get repository() {
+    return this.transactions.manager.getRepository(UserEntity);
+  }
+
+  save(user: UserEntity): Promise<UserEntity> {
+    return this.repository.save(user);
+  }
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.repository.findOneBy({ id });
+  }
+
+  /** Indexed equality on the blind index (idx_users_email_active); nothing is decrypted to search. */
+  findActiveByEmail(email: string): Promise<UserEntity | null> {
+    return this.repository.findOneBy({ emailIndex: this.cipher.blindIndex(email), status: 'active' });
+  }
+
+  async list(query: UserListQuery): Promise<{ items: UserEntity[]; total: number }> {
+    const [items, total] = await this.repository.findAndCount({
+      where: {
+        ...(query.role ? { role: query.role } : {}),
+        ...(query.status ? { status: query.status } : {}),
+      },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      skip: (query.page - 1) * query.pageSize,
+      take: query.pageSize,
+    });
+    return { items, total };
+  }
+
+  count(): Promise<number> {
+    return this.repository.count();
+  }
+}

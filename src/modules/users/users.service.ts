@@ -1,0 +1,143 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AuthenticatedUser } from '../../common/auth/roles.js';
+import { ProblemException } from '../../common/problem.js';
+import type { RequestMeta } from '../../common/request-meta.js';
+import { SECURITY_EVENTS, type SecurityEventSink } from '../../common/security-events.js';
+import {
+  CreateUserRequest,
+  ListUsersQuery,
+  UnreadableUserView,
+  UpdateUserRequest,
+  UserPage,
+  UserView,
+} from './dto/user.dto.js';
+import { UserEntity } from './entities/user.entity.js';
+import { PasswordHasher } from './password-hasher.js';
+import { toUserView, unreadableFields } from './user-view.mapper.js';
+import { UsersRepository } from './users.repository.js';
+
+const UNIQUE_VIOLATION = '23505';
+
+/** Users: creation, lookup, masking of PII and credential checks. */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    @Inject(SECURITY_EVENTS) private readonly securityEvents: SecurityEventSink,
+  ) {}
+
+  async create(input: CreateUserRequest): Promise<UserEntity> {
+    await this.assertEmailFree(input.email);
+    const user = Object.assign(new UserEntity(), {
+      email: input.email.trim(),
+      phone: input.phone ?? null,
+      ssn: input.ssn ?? null,
+      address: input.address ?? null,
+      displayName: input.displayName ?? null,
+      role: input.role,
+      status: 'active',
+      passwordHash: await this.hasher.hash(input.password),
+    });
+    return this.saveUnique(user);
+  }
+
+  async get(id: string, viewer?: AuthenticatedUser, request?: RequestMeta): Promise<UserView> {
+    const user = await this.require(id);
+    const unreadable = await this.reportUnreadable(user, request);
+    if (unreadable) throw new ProblemException(422, 'record-unreadable', unreadable.problem.detail);
+    return toUserView(user, viewer);
+  }
+
+  async list(query: ListUsersQuery, viewer?: AuthenticatedUser, request?: RequestMeta): Promise<UserPage> {
+    const { items, total } = await this.users.list(query);
+    const views: (UserView | UnreadableUserView)[] = [];
+    for (const user of items) views.push((await this.reportUnreadable(user, request)) ?? toUserView(user, viewer));
+    return { items: views, page: query.page, pageSize: query.pageSize, total };
+  }
+
+  async update(id: string, input: UpdateUserRequest, viewer?: AuthenticatedUser): Promise<UserEntity> {
+    const user = await this.require(id);
+    if (input.role !== undefined && viewer?.role !== 'admin') {
+      throw new ProblemException(403, 'forbidden', 'Only an admin can change a role.');
+    }
+    if (input.email !== undefined) {
+      const holder = await this.users.findActiveByEmail(input.email);
+      if (holder && holder.id !== user.id) this.duplicateEmail();
+      user.email = input.email.trim();
+    }
+    for (const field of ['phone', 'ssn', 'address', 'displayName', 'role'] as const) {
+      if (input[field] !== undefined) Object.assign(user, { [field]: input[field] });
+    }
+    if (input.password !== undefined) user.passwordHash = await this.hasher.hash(input.password);
+    return this.saveUnique(user);
+  }
+
+  async setStatus(id: string, status: UserEntity['status']): Promise<UserEntity> {
+    const user = await this.require(id);
+    user.status = status;
+    return this.users.save(user);
+  }
+
+  /** Always runs one scrypt verification, whether or not the account exists. */
+  async verifyCredentials(email: string, password: string): Promise<UserEntity | null> {
+    const user = await this.users.findActiveByEmail(email);
+    if (!user) return this.hasher.verifyNothing(password).then(() => null);
+    return (await this.hasher.verify(password, user.passwordHash)) ? user : null;
+  }
+
+  findActiveByEmail(email: string): Promise<UserEntity | null> {
+    return this.users.findActiveByEmail(email);
+  }
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.users.findById(id);
+  }
+
+  count(): Promise<number> {
+    return this.users.count();
+  }
+
+  private async require(id: string): Promise<UserEntity> {
+    const user = await this.users.findById(id);
+    if (!user) throw new ProblemException(404, 'not-found', 'No such user.');
+    return user;
+  }
+
+  private async assertEmailFree(email: string): Promise<void> {
+    if (await this.users.findActiveByEmail(email)) this.duplicateEmail();
+  }
+
+  private async saveUnique(user: UserEntity): Promise<UserEntity> {
+    try {
+      return await this.users.save(user);
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) this.duplicateEmail();
+      throw error;
+    }
+  }
+
+  private duplicateEmail(): never {
+    throw new ProblemException(409, 'duplicate-email', 'An active user already has this email.');
+  }
+
+  /** Records a security event per unreadable record and returns its per-record problem. */
+  private async reportUnreadable(user: UserEntity, request?: RequestMeta): Promise<UnreadableUserView | undefined> {
+    const fields = unreadableFields(user);
+    if (!fields.length) return undefined;
+    await this.securityEvents.record({
+      action: 'encryption.tampered',
+      severity: 'critical',
+      resourceType: 'users',
+      resourceId: user.id,
+      request,
+      details: {
+        fields: fields.map((f) => ({ field: f.field, reason: f.value.error.reason, keyId: f.value.error.keyId })),
+      },
+    });
+    return {
+      id: user.id,
+      problem: { type: '/problems/record-unreadable', status: 422, detail: 'The stored record cannot be decrypted.' },
+    };
+  }
+}
