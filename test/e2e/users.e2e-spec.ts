@@ -129,3 +129,29 @@ describe('users', () => {
     );
   });
 });
+
+describe('users in the audit trail', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp()));
+  afterAll(() => t.close());
+
+  it('records creation, updates and disabling, with PII shown only as [encrypted]', async () => {
+    const body = aUser();
+    const admin = await t.as('admin');
+    const { body: user } = await admin.post('/users').send(body).expect(201);
+    await admin.patch(`/users/${user.id}`).send({ phone: '+442079460999' }).expect(200);
+    await admin.post(`/users/${user.id}/disable`).expect(200);
+
+    const events = await t.db.query<{ action: string; resource_id: string; details: Record<string, unknown> }>(
+      `SELECT action, resource_id, details FROM audit_events WHERE resource_type = 'user' AND resource_id = $1 ORDER BY occurred_at, seq`,
+      [user.id],
+    );
+    expect(events.map((e) => e.action)).toEqual(['user.created', 'user.updated', 'user.disabled']);
+    expect(events[1].details).toMatchObject({ before: { phone: '[encrypted]' }, after: { phone: '[encrypted]' } });
+    expect(events[2].details).toMatchObject({ before: { status: 'active' }, after: { status: 'disabled' } });
+    const stored = JSON.stringify(events);
+    for (const secret of [body.email, body.phone, body.ssn, body.address, '+442079460999', body.password]) {
+      expect(stored).not.toContain(secret);
+    }
+  });
+});

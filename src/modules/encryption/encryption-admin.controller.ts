@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../common/auth/roles.js';
+import { AuditAction } from '../audit/audit-scope.js';
 import { EncryptionStatusView, RotateKeyRequest, RotationView } from './dto/encryption.dto.js';
 import { KeyRotationService } from './key-rotation.service.js';
 
@@ -12,6 +13,7 @@ export class EncryptionAdminController {
   constructor(private readonly rotation: KeyRotationService) {}
 
   @Post('rotate')
+  @AuditAction('encryption.key.rotated')
   @HttpCode(202)
   @ApiOperation({ summary: 'Activate a new data key and re-encrypt every encrypted column in the background' })
   async rotate(@Body() body: RotateKeyRequest): Promise<RotationView> {
@@ -25,6 +27,7 @@ export class EncryptionAdminController {
   }
 
   @Post('retire/:keyId')
+  @AuditAction('encryption.key.retired')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a key from the keyring; refused while any row still uses it' })
   async retire(@Param('keyId') keyId: string): Promise<void> {

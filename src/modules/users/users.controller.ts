@@ -4,6 +4,7 @@ import { CurrentUser } from '../../common/auth/current-user.js';
 import { type AuthenticatedUser, Roles } from '../../common/auth/roles.js';
 import { ProblemException } from '../../common/problem.js';
 import { CurrentRequest, type RequestMeta } from '../../common/request-meta.js';
+import { AuditAction } from '../audit/audit-scope.js';
 import { CreateUserRequest, ListUsersQuery, UpdateUserRequest, UserPage, UserView } from './dto/user.dto.js';
 import { toUserView } from './user-view.mapper.js';
 import { UsersService } from './users.service.js';
@@ -16,6 +17,7 @@ export class UsersController {
 
   @Post()
   @Roles('admin')
+  @AuditAction('user.created')
   @ApiOperation({ summary: 'Create a user (admin)' })
   async create(@Body() body: CreateUserRequest, @CurrentUser() viewer?: AuthenticatedUser): Promise<UserView> {
     return toUserView(await this.users.create(body), viewer);
@@ -42,6 +44,7 @@ export class UsersController {
   }
 
   @Patch(':id')
+  @AuditAction('user.updated')
   @ApiOperation({ summary: 'Update a user (admin, or the user themself without role changes)' })
   async update(
     @Param('id', ParseUUIDPipe) id: string,
@@ -55,6 +58,7 @@ export class UsersController {
   }
 
   @Post(':id/disable')
+  @AuditAction('user.disabled')
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Disable a user (admin)' })

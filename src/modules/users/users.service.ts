@@ -3,6 +3,8 @@ import type { AuthenticatedUser } from '../../common/auth/roles.js';
 import { ProblemException } from '../../common/problem.js';
 import type { RequestMeta } from '../../common/request-meta.js';
 import { SECURITY_EVENTS, type SecurityEventSink } from '../../common/security-events.js';
+import { auditDiff } from '../audit/audit-diff.js';
+import { AuditScope } from '../audit/audit-scope.js';
 import {
   CreateUserRequest,
   ListUsersQuery,
@@ -17,6 +19,14 @@ import { toUserView, unreadableFields } from './user-view.mapper.js';
 import { UsersRepository } from './users.repository.js';
 
 const UNIQUE_VIOLATION = '23505';
+/** Shown as `[encrypted]` in audit diffs: the PII columns, and the hash, which is no one's business. */
+const SECRET_FIELDS = ['email', 'phone', 'ssn', 'address', 'displayName', 'passwordHash'];
+const AUDITED_FIELDS = [...SECRET_FIELDS, 'role', 'status'] as const;
+
+function auditedState(user: UserEntity | null): Record<string, unknown> | null {
+  if (!user) return null;
+  return Object.fromEntries(AUDITED_FIELDS.map((field) => [field, user[field as keyof UserEntity]]));
+}
 
 /** Users: creation, lookup, masking of PII and credential checks. */
 @Injectable()
@@ -25,6 +35,7 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     @Inject(SECURITY_EVENTS) private readonly securityEvents: SecurityEventSink,
+    private readonly audit: AuditScope,
   ) {}
 
   async create(input: CreateUserRequest): Promise<UserEntity> {
@@ -39,7 +50,7 @@ export class UsersService {
       status: 'active',
       passwordHash: await this.hasher.hash(input.password),
     });
-    return this.saveUnique(user);
+    return this.describeChange(null, await this.saveUnique(user));
   }
 
   async get(id: string, viewer?: AuthenticatedUser, request?: RequestMeta): Promise<UserView> {
@@ -58,6 +69,7 @@ export class UsersService {
 
   async update(id: string, input: UpdateUserRequest, viewer?: AuthenticatedUser): Promise<UserEntity> {
     const user = await this.require(id);
+    const before = auditedState(user);
     if (input.role !== undefined && viewer?.role !== 'admin') {
       throw new ProblemException(403, 'forbidden', 'Only an admin can change a role.');
     }
@@ -70,13 +82,14 @@ export class UsersService {
       if (input[field] !== undefined) Object.assign(user, { [field]: input[field] });
     }
     if (input.password !== undefined) user.passwordHash = await this.hasher.hash(input.password);
-    return this.saveUnique(user);
+    return this.describeChange(before, await this.saveUnique(user));
   }
 
   async setStatus(id: string, status: UserEntity['status']): Promise<UserEntity> {
     const user = await this.require(id);
+    const before = auditedState(user);
     user.status = status;
-    return this.users.save(user);
+    return this.describeChange(before, await this.users.save(user));
   }
 
   /** Always runs one scrypt verification, whether or not the account exists. */
@@ -96,6 +109,16 @@ export class UsersService {
 
   count(): Promise<number> {
     return this.users.count();
+  }
+
+  /** Tells the audit trail what this request changed; PII appears only as `[encrypted]`. */
+  private describeChange(before: Record<string, unknown> | null, user: UserEntity): UserEntity {
+    this.audit.describe({
+      resourceType: 'user',
+      resourceId: user.id,
+      details: auditDiff(before, auditedState(user), { encrypted: SECRET_FIELDS }),
+    });
+    return user;
   }
 
   private async require(id: string): Promise<UserEntity> {

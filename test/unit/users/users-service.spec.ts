@@ -1,4 +1,5 @@
 import type { SecurityEventSink } from '../../../src/common/security-events';
+import { AuditScope } from '../../../src/modules/audit/audit-scope';
 import { PasswordHasher } from '../../../src/modules/users/password-hasher';
 import type { UsersRepository } from '../../../src/modules/users/users.repository';
 import { UsersService } from '../../../src/modules/users/users.service';
@@ -10,7 +11,7 @@ describe('UsersService.verifyCredentials', () => {
     const hasher = new PasswordHasher({ N: 2 ** 10, r: 8, p: 1 });
     const verify = jest.spyOn(hasher, 'verify');
     const repository = { findActiveByEmail: async () => null } as unknown as UsersRepository;
-    const service = new UsersService(repository, hasher, events);
+    const service = new UsersService(repository, hasher, events, new AuditScope());
 
     expect(await service.verifyCredentials('nobody@example.com', 'guess')).toBeNull();
     expect(verify).toHaveBeenCalledTimes(1);
