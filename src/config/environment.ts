@@ -92,11 +92,17 @@ const INTEGER_KEYS = Object.keys(new Environment()).filter(
   (key) => typeof new Environment()[key as keyof Environment] === 'number',
 );
 
+/** Every variable name the service reads (deployment manifests are checked against this list). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(new Environment()).concat(
+  'DATABASE_URL',
+  'REDIS_URL',
+  'ELASTICSEARCH_NODE',
+);
+
 /** Validates raw variables; throws a one-line ConfigurationError naming the first bad variable. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
-  const known = Object.keys(new Environment()).concat('DATABASE_URL', 'REDIS_URL', 'ELASTICSEARCH_NODE');
   const picked: Record<string, unknown> = {};
-  for (const key of known) {
+  for (const key of ENVIRONMENT_VARIABLES) {
     const value = raw[key];
     if (value === undefined || value === '') continue;
     picked[key] = INTEGER_KEYS.includes(key) && /^-?\d+$/.test(String(value)) ? Number(value) : value;
