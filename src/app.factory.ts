@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import type { Histogram } from 'prom-client';
 import { AppModule } from './app.module.js';
 import { APP_VERSION } from './common/app-version.js';
+import { problemClientErrorHandler, useGuardedJsonParser } from './common/json-body.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/request-id.js';
 import { createValidationPipe } from './common/validation.js';
@@ -28,6 +29,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     genReqId: requestIdOf,
     requestIdHeader: false,
     return503OnClosing: true,
+    clientErrorHandler: problemClientErrorHandler,
   });
   const root = AppModule.forRoot(options.environment);
   root.imports = [...(root.imports ?? []), ...(options.imports ?? [])];
@@ -35,6 +37,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
+  useGuardedJsonParser(app, environment.HTTP_BODY_LIMIT_BYTES);
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
