@@ -12,6 +12,8 @@ import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/request-id.js';
 import { createValidationPipe } from './common/validation.js';
 import { validateEnvironment } from './config/environment.js';
+import { DrainSignal } from './modules/health/drain-signal.js';
+import { refuseRequestsWhileClosing } from './modules/health/draining-requests.js';
 import { HTTP_DURATION_METRIC, HttpLabels, recordHttpMetrics } from './modules/metrics/http-metrics.js';
 
 export interface CreateAppOptions {
@@ -28,7 +30,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     bodyLimit: environment.HTTP_BODY_LIMIT_BYTES,
     genReqId: requestIdOf,
     requestIdHeader: false,
-    return503OnClosing: true,
+    return503OnClosing: false,
     clientErrorHandler: problemClientErrorHandler,
   });
   const root = AppModule.forRoot(options.environment);
@@ -44,6 +46,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  refuseRequestsWhileClosing(fastify, app.get(DrainSignal));
   recordHttpMetrics(fastify, app.get<Histogram<HttpLabels>>(getToken(HTTP_DURATION_METRIC)));
 
   const document = SwaggerModule.createDocument(

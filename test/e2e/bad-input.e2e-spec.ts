@@ -31,7 +31,9 @@ function send(base: URL, method: string, path: string, body?: string, contentTyp
       },
     );
     req.setTimeout(10_000, () => req.destroy(new Error('no answer within 10 s')));
-    req.on('error', (error) => reject(new Error(`${method} ${path.slice(0, 60)} ${(body ?? "").slice(0, 30)}: ${error.message}`)));
+    req.on('error', (error) =>
+      reject(new Error(`${method} ${path.slice(0, 60)} ${(body ?? '').slice(0, 30)}: ${error.message}`)),
+    );
     req.end(body === undefined ? undefined : Buffer.from(body, 'latin1'));
   });
 }
