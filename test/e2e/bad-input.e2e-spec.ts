@@ -64,6 +64,18 @@ describe('bad-input drill: hostile requests to every route in the OpenAPI docume
       for (const [method, operation] of Object.entries(operations)) {
         const concrete = template.replace(/\{[^}]+\}/g, '1');
         const queryNames = (operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+        // Traversal appended to the route itself, raw and encoded, so routes without ids are probed too.
+        for (const suffix of [
+          '/../../../etc/passwd',
+          '/%2e%2e/%2e%2e/etc/passwd',
+          '/..%2f..%2f..%2fetc%2fpasswd',
+          '%00',
+        ]) {
+          outcomes.push({
+            label: `${method} ${concrete}${suffix}`,
+            ...(await send(base, method, `${concrete}${suffix}`)),
+          });
+        }
         for (const value of HOSTILE_VALUES) {
           for (const path of pathsFor(template, value)) {
             outcomes.push({ label: `${method} ${path.slice(0, 80)}`, ...(await send(base, method, path)) });
