@@ -1,9 +1,15 @@
 import { auditAppend } from './scenarios/audit-append';
 import { emailLookup } from './scenarios/email-lookup';
 import { encryptionThroughput } from './scenarios/encryption-throughput';
+import { join } from 'node:path';
+import { savedResultFiles } from './lib/report';
+import { writeResults } from './lib/summary';
 import { healthLive } from './scenarios/health-live';
 
-/** `npm run bench [name...]`: runs the named benchmarks, or all of them, one after another. */
+/**
+ * `npm run bench [name...]`: runs the named benchmarks, or all of them, one after another, then
+ * writes bench/RESULTS.md from the results of the benchmarks just run.
+ */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   'health-live': healthLive,
   'audit-append': auditAppend,
@@ -19,6 +25,7 @@ async function main(): Promise<void> {
     if (!run) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
     await run();
   }
+  writeResults(savedResultFiles(), join(__dirname, '..', '..', 'bench', 'RESULTS.md'));
 }
 
 main().catch((error: unknown) => {

@@ -7,10 +7,14 @@ import { Logger } from 'nestjs-pino';
 import type { Histogram } from 'prom-client';
 import { AppModule } from './app.module.js';
 import { APP_VERSION } from './common/app-version.js';
+import { problemFrameworkErrors } from './common/framework-errors.js';
+import { problemClientErrorHandler, useGuardedJsonParser } from './common/json-body.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/request-id.js';
 import { createValidationPipe } from './common/validation.js';
 import { validateEnvironment } from './config/environment.js';
+import { DrainSignal } from './modules/health/drain-signal.js';
+import { refuseRequestsWhileClosing } from './modules/health/draining-requests.js';
 import { HTTP_DURATION_METRIC, HttpLabels, recordHttpMetrics } from './modules/metrics/http-metrics.js';
 
 export interface CreateAppOptions {
@@ -27,7 +31,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     bodyLimit: environment.HTTP_BODY_LIMIT_BYTES,
     genReqId: requestIdOf,
     requestIdHeader: false,
-    return503OnClosing: true,
+    return503OnClosing: false,
+    clientErrorHandler: problemClientErrorHandler,
+    frameworkErrors: problemFrameworkErrors,
   });
   const root = AppModule.forRoot(options.environment);
   root.imports = [...(root.imports ?? []), ...(options.imports ?? [])];
@@ -35,12 +41,14 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
+  useGuardedJsonParser(app, environment.HTTP_BODY_LIMIT_BYTES);
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  refuseRequestsWhileClosing(fastify, app.get(DrainSignal));
   recordHttpMetrics(fastify, app.get<Histogram<HttpLabels>>(getToken(HTTP_DURATION_METRIC)));
 
   const document = SwaggerModule.createDocument(

@@ -32,6 +32,7 @@ async function shutdown(app: NestFastifyApplication, signal: string, logger: Log
   }, shutdownReadinessDelayMs + shutdownGraceMs);
   deadline.unref();
   await new Promise((resolve) => setTimeout(resolve, shutdownReadinessDelayMs));
+  app.get(DrainSignal).stopAccepting();
   await app.close();
   logger.log('stopped');
   process.exit(0);

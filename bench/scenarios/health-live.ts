@@ -16,5 +16,21 @@ export async function healthLive(): Promise<void> {
     benchmark: 'health-live',
     rows: [baseline, measured],
     ratios: { 'app / bare req/s': ratio(measured.requestsPerSecond, baseline.requestsPerSecond) },
+    summary: [
+      {
+        metric: 'GET /health/live throughput',
+        value: measured.requestsPerSecond,
+        baseline: baseline.requestsPerSecond,
+        baselineLabel: 'bare Fastify',
+        unit: 'req/s',
+      },
+      {
+        metric: 'GET /health/live p99 latency',
+        value: measured.p99Ms,
+        baseline: baseline.p99Ms,
+        baselineLabel: 'bare Fastify',
+        unit: 'ms',
+      },
+    ],
   });
 }

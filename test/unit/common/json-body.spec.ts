@@ -1,0 +1,30 @@
+import { jsonBodyDefect, MAX_JSON_DEPTH, MAX_OBJECT_MEMBERS } from '../../../src/common/json-body.js';
+
+describe('jsonBodyDefect', () => {
+  it('accepts ordinary JSON, nested up to the limit', () => {
+    expect(jsonBodyDefect('{"a":[1,{"b":"c"}]}')).toBeUndefined();
+    expect(jsonBodyDefect('['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH))).toBeUndefined();
+  });
+
+  it('refuses nesting one level deeper than the limit', () => {
+    const deep = '['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1);
+    expect(jsonBodyDefect(deep)).toMatch(/nesting deeper than 64/);
+  });
+
+  it('ignores brackets inside strings, escaped quotes included', () => {
+    const text = `{"a":"${'['.repeat(200)}\\"${'{'.repeat(200)}"}`;
+    expect(jsonBodyDefect(text)).toBeUndefined();
+  });
+
+  it('refuses an escaped NUL in a string but not an escaped backslash followed by u0000', () => {
+    expect(jsonBodyDefect('{"a":"x\\u0000"}')).toMatch(/NUL/);
+    expect(jsonBodyDefect('{"a":"x\\\\u0000"}')).toBeUndefined();
+  });
+
+  it('refuses an object with more members than the limit, wherever it is nested', () => {
+    const members = (count: number) => Array.from({ length: count }, (_, i) => `"k${i}":${i}`).join(',');
+    expect(jsonBodyDefect(`{${members(MAX_OBJECT_MEMBERS)}}`)).toBeUndefined();
+    expect(jsonBodyDefect(`[{"a":{${members(MAX_OBJECT_MEMBERS + 1)}}}]`)).toMatch(/at most 1000 members/);
+    expect(jsonBodyDefect(`[${Array.from({ length: 5_000 }, () => '{"a":1}').join(',')}]`)).toBeUndefined();
+  });
+});
