@@ -1,3 +1,4 @@
+import { authSession } from './scenarios/auth-session';
 import { emailLookup } from './scenarios/email-lookup';
 import { encryptionThroughput } from './scenarios/encryption-throughput';
 import { healthLive } from './scenarios/health-live';
@@ -7,6 +8,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'health-live': healthLive,
   'encryption-throughput': encryptionThroughput,
   'email-lookup': emailLookup,
+  'auth-session': authSession,
 };
 
 async function main(): Promise<void> {

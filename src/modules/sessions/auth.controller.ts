@@ -7,6 +7,8 @@ import { LoginRequest, LoginResponse, RevokedCount, SessionView } from './dto/se
 import { LoginService } from './login.service.js';
 import { LoginThrottle } from './throttling.js';
 import { SessionsService } from './sessions.service.js';
+import type { Session } from './session.js';
+import { CurrentSession } from './current-session.js';
 
 @ApiTags('auth')
 @ApiBearerAuth()
@@ -33,8 +35,8 @@ export class AuthController {
 
   @Get('auth/session')
   @ApiOperation({ summary: 'The session behind this token' })
-  async current(@CurrentUser() caller: AuthenticatedUser): Promise<SessionView> {
-    return SessionView.of(await this.sessions.current(caller));
+  current(@CurrentSession() session: Session): SessionView {
+    return SessionView.of(session);
   }
 
   @Get('auth/sessions')

@@ -59,8 +59,8 @@ export class SessionsService {
     return { token, session };
   }
 
-  /** The caller behind a bearer token, or undefined when it is unknown, revoked or expired. */
-  async authenticate(token: string): Promise<AuthenticatedUser | undefined> {
+  /** The live session behind a bearer token (its expiry slid forward), or undefined. */
+  async authenticate(token: string): Promise<Session | undefined> {
     const session = await this.store.find(hashToken(token));
     const now = this.clock.now();
     if (!session || !isLive(session, now)) return undefined;
@@ -68,12 +68,6 @@ export class SessionsService {
       slide(session, now, this.config.sessions.idleTimeoutSeconds);
       await this.store.touch(session);
     }
-    return { id: session.userId, role: session.role, sessionId: session.id };
-  }
-
-  async current(caller: AuthenticatedUser): Promise<Session> {
-    const session = await this.sessions.findById(caller.sessionId);
-    if (!session) throw new ProblemException(404, 'not-found', 'No such session.');
     return session;
   }
 
