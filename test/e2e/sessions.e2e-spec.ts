@@ -76,6 +76,8 @@ describe('sessions and access control', () => {
     expect(res.headers['content-type']).toMatch(/problem\+json/);
     expect(res.body.type).toBe('/problems/forbidden');
     expect(record).toHaveBeenCalledWith(expect.objectContaining({ action: 'auth.forbidden', severity: 'warning' }));
+    await (await t.as('analyst')).get('/admin/encryption/status').expect(403);
+    await t.http().get('/admin/encryption/status').expect(401);
   });
 
   it('lets admins through every role check and keeps health, metrics and docs public', async () => {
