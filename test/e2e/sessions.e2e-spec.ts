@@ -138,6 +138,21 @@ describe('sessions and access control', () => {
     await session(token).expect(401);
   });
 
+  it('revokes a user’s sessions when an admin disables the user or changes their role', async () => {
+    const disabled = await newUser();
+    const disabledToken = await tokenOf(disabled);
+    await (await t.as('admin')).post(`/users/${disabled.id}/disable`).expect(200);
+    await session(disabledToken).expect(401);
+    await login(disabled).expect(401);
+
+    const promoted = await newUser();
+    const promotedToken = await tokenOf(promoted);
+    await (await t.as('admin')).patch(`/users/${promoted.id}`).send({ role: 'auditor' }).expect(200);
+    await session(promotedToken).expect(401);
+    const fresh = await session(await tokenOf(promoted)).expect(200);
+    expect(fresh.body.role).toBe('auditor');
+  });
+
   it('expires a session idle for longer than an hour, and slides while it is used', async () => {
     const token = await tokenOf(await newUser());
     advance(59 * MINUTE);

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { AuthenticatedUser, Role } from '../../common/auth/roles.js';
 import { ProblemException } from '../../common/problem.js';
 import { AppConfig } from '../../config/app-config.js';
+import { UsersService } from '../users/users.service.js';
 import { CLOCK, type Clock } from './clock.js';
 import { isLive, Session, slide } from './session.js';
 import { SessionRepository } from './session.repository.js';
@@ -25,13 +26,21 @@ export interface SessionOrigin {
 
 /** Session lifecycle: create (with the per-user limit), validate with sliding expiry, list, revoke. */
 @Injectable()
-export class SessionsService {
+export class SessionsService implements OnModuleInit {
   constructor(
     @Inject(SESSION_STORE) private readonly store: SessionStore,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly sessions: SessionRepository,
     private readonly config: AppConfig,
+    private readonly users: UsersService,
   ) {}
+
+  /** A disabled user, or one whose role or password changed, keeps no session. */
+  onModuleInit(): void {
+    this.users.onAccessChanged(async (userId) => {
+      await this.revokeAll(userId);
+    });
+  }
 
   async create(user: { id: string; role: Role }, origin: SessionOrigin): Promise<NewSession> {
     const { idleTimeoutSeconds, absoluteTimeoutSeconds, maxPerUser } = this.config.sessions;

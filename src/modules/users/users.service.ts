@@ -18,14 +18,26 @@ import { UsersRepository } from './users.repository.js';
 
 const UNIQUE_VIOLATION = '23505';
 
+type AccessChangeListener = (userId: string) => Promise<void>;
+
 /** Users: creation, lookup, masking of PII and credential checks. */
 @Injectable()
 export class UsersService {
+  private readonly accessChangeListeners: AccessChangeListener[] = [];
+
   constructor(
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     @Inject(SECURITY_EVENTS) private readonly securityEvents: SecurityEventSink,
   ) {}
+
+  /**
+   * Called after a user's role, password or status changes (sessions revoke theirs), so this
+   * module does not depend on the ones that react.
+   */
+  onAccessChanged(listener: AccessChangeListener): void {
+    this.accessChangeListeners.push(listener);
+  }
 
   async create(input: CreateUserRequest): Promise<UserEntity> {
     await this.assertEmailFree(input.email);
@@ -58,6 +70,7 @@ export class UsersService {
 
   async update(id: string, input: UpdateUserRequest, viewer?: AuthenticatedUser): Promise<UserEntity> {
     const user = await this.require(id);
+    const roleChanged = input.role !== undefined && input.role !== user.role;
     if (input.role !== undefined && viewer?.role !== 'admin') {
       throw new ProblemException(403, 'forbidden', 'Only an admin can change a role.');
     }
@@ -70,13 +83,17 @@ export class UsersService {
       if (input[field] !== undefined) Object.assign(user, { [field]: input[field] });
     }
     if (input.password !== undefined) user.passwordHash = await this.hasher.hash(input.password);
-    return this.saveUnique(user);
+    const saved = await this.saveUnique(user);
+    if (roleChanged || input.password !== undefined) await this.accessChanged(id);
+    return saved;
   }
 
   async setStatus(id: string, status: UserEntity['status']): Promise<UserEntity> {
     const user = await this.require(id);
     user.status = status;
-    return this.users.save(user);
+    const saved = await this.users.save(user);
+    if (status !== 'active') await this.accessChanged(id);
+    return saved;
   }
 
   /** Always runs one scrypt verification, whether or not the account exists. */
@@ -96,6 +113,10 @@ export class UsersService {
 
   count(): Promise<number> {
     return this.users.count();
+  }
+
+  private async accessChanged(userId: string): Promise<void> {
+    for (const listener of this.accessChangeListeners) await listener(userId);
   }
 
   private async require(id: string): Promise<UserEntity> {
