@@ -1,4 +1,5 @@
 import { auditAppend } from './scenarios/audit-append';
+import { authSession } from './scenarios/auth-session';
 import { emailLookup } from './scenarios/email-lookup';
 import { encryptionThroughput } from './scenarios/encryption-throughput';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'audit-append': auditAppend,
   'encryption-throughput': encryptionThroughput,
   'email-lookup': emailLookup,
+  'auth-session': authSession,
 };
 
 async function main(): Promise<void> {

@@ -9,6 +9,7 @@ import { AuditModule } from './modules/audit/audit.module.js';
 import { EncryptionModule } from './modules/encryption/encryption.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
+import { SessionsModule } from './modules/sessions/sessions.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 
 @Module({})
@@ -29,6 +30,7 @@ export class AppModule {
         AuditModule,
         EncryptionModule,
         UsersModule,
+        SessionsModule,
       ],
     };
   }

@@ -109,6 +109,7 @@ describe('audit recording of mutating requests', () => {
   });
 
   it('keeps every chain contiguous and verifiable under concurrent requests, some of which fail', async () => {
+    const auditor = await t.as('auditor'); // logging in is audited too: do it before counting
     const before = await t.db.query<{ n: string }>('SELECT count(*) AS n FROM audit_events');
     const requests = Array.from({ length: 120 }, (_, i) =>
       i % 4 === 0
@@ -125,7 +126,7 @@ describe('audit recording of mutating requests', () => {
     const gaps = await t.db.query(`
       SELECT shard FROM audit_events GROUP BY shard HAVING max(seq) <> count(*) OR min(seq) <> 1`);
     expect(gaps).toEqual([]);
-    const report = await (await t.as('auditor')).get('/audit/verify').expect(200);
+    const report = await auditor.get('/audit/verify').expect(200);
     expect(report.body).toMatchObject({ ok: true, eventsChecked: Number(after.n) });
   });
 });

@@ -7,6 +7,8 @@ describe('audit chain verification', () => {
   let shard: number;
   beforeAll(async () => {
     t = await startTestApp();
+    // Log the auditor in now: the login is itself audited, and each test starts from an empty trail.
+    await t.as('auditor');
   });
   afterAll(() => t.close());
 

@@ -8,9 +8,12 @@ import type { EncryptionStatusView } from '../../src/modules/encryption/dto/encr
 import { FieldCipher } from '../../src/modules/encryption/field-cipher';
 import { UnreadableValue } from '../../src/modules/encryption/encrypted-column.decorator';
 import { UsersService } from '../../src/modules/users/users.service';
+import { logInAs } from '../support/app';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 const USERS = 10_000;
+/** Four encrypted values per seeded user, five for the admin who calls the API (display name too). */
+const VALUES = USERS * 4 + 5;
 
 /** Inserts users straight into the table, encrypted with the app's cipher (creating them by API would hash 10,000 passwords). */
 async function seedUsers(app: NestFastifyApplication, db: TestDatabase, count: number): Promise<void> {
@@ -54,7 +57,12 @@ describe('key rotation on real Postgres', () => {
     await instance.getHttpAdapter().getInstance().ready();
     return instance;
   };
-  const http = () => request((app as NestFastifyApplication).getHttpServer());
+  let adminToken: string;
+  const server = () => request((app as NestFastifyApplication).getHttpServer());
+  const http = () => ({
+    get: (url: string) => server().get(url).set('Authorization', `Bearer ${adminToken}`),
+    post: (url: string) => server().post(url).set('Authorization', `Bearer ${adminToken}`),
+  });
   const status = async (): Promise<EncryptionStatusView> =>
     (await http().get('/admin/encryption/status').expect(200)).body;
   const until = async (predicate: (s: EncryptionStatusView) => boolean, timeoutMs = 60_000) => {
@@ -71,6 +79,8 @@ describe('key rotation on real Postgres', () => {
     db = await createTestDatabase();
     app = await boot();
     await seedUsers(app, db, USERS);
+    // Sessions live in Postgres here (no Redis), so the token survives the restart below.
+    adminToken = (await logInAs(app, 'admin')).token;
   });
   afterAll(async () => {
     await app?.close();
@@ -81,7 +91,7 @@ describe('key rotation on real Postgres', () => {
   it('moves every encrypted value to the new key, resuming after a stop midway, and keeps all users readable', async () => {
     const before = await status();
     expect(before.activeKeyId).toBe('dev1');
-    expect(before.rowsByKey).toEqual({ dev1: USERS * 4 });
+    expect(before.rowsByKey).toEqual({ dev1: VALUES });
 
     const rotation = await http().post('/admin/encryption/rotate').send({ keyId: 'k2' }).expect(202);
     expect(rotation.body).toMatchObject({ targetKeyId: 'k2', status: 'running' });
@@ -100,7 +110,7 @@ describe('key rotation on real Postgres', () => {
     app = await boot();
     const done = await until((s) => s.rotation?.status === 'completed');
     expect(done.activeKeyId).toBe('k2');
-    expect(done.rowsByKey).toEqual({ k2: USERS * 4 });
+    expect(done.rowsByKey).toEqual({ k2: VALUES });
     for (const column of done.columns) {
       expect(Object.keys(column.rowsByKey).filter((key) => key !== 'k2')).toEqual([]);
     }

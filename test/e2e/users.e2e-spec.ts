@@ -142,10 +142,18 @@ describe('users in the audit trail', () => {
     await admin.patch(`/users/${user.id}`).send({ phone: '+442079460999' }).expect(200);
     await admin.post(`/users/${user.id}/disable`).expect(200);
 
-    const events = await t.db.query<{ action: string; resource_id: string; details: Record<string, unknown> }>(
-      `SELECT action, resource_id, details FROM audit_events WHERE resource_type = 'user' AND resource_id = $1 ORDER BY occurred_at, seq`,
+    const events = await t.db.query<{
+      action: string;
+      actor_id: string;
+      actor_role: string;
+      details: Record<string, unknown>;
+    }>(
+      `SELECT e.action, e.actor_id, u.role AS actor_role, e.details FROM audit_events e
+         LEFT JOIN users u ON u.id::text = e.actor_id
+        WHERE e.resource_type = 'user' AND e.resource_id = $1 ORDER BY e.occurred_at, e.seq`,
       [user.id],
     );
+    expect(events.map((e) => e.actor_role)).toEqual(['admin', 'admin', 'admin']);
     expect(events.map((e) => e.action)).toEqual(['user.created', 'user.updated', 'user.disabled']);
     expect(events[1].details).toMatchObject({ before: { phone: '[encrypted]' }, after: { phone: '[encrypted]' } });
     expect(events[2].details).toMatchObject({ before: { status: 'active' }, after: { status: 'disabled' } });

@@ -3,17 +3,25 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import type { Role } from '../../src/common/auth/roles';
 import { createApp } from '../../src/app.factory.js';
+import { UsersService } from '../../src/modules/users/users.service.js';
+import { aUser } from './builders/user.builder.js';
 import { createTestDatabase, TestDatabase, TEST_REDIS_URL } from './database.js';
 
 type Agent = ReturnType<typeof request>;
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+export type AuthenticatedAgent = Pick<Agent, Method> & { userId: string; token: string };
 
 export interface TestApp {
   app: NestFastifyApplication;
   db: TestDatabase;
   /** Anonymous requests. */
   http: () => Agent;
-  /** Requests authenticated as a user with this role. */
-  as(role: Role): Promise<Pick<Agent, 'get' | 'post' | 'put' | 'patch' | 'delete'>>;
+  /**
+   * Requests authenticated as a user with this role: the first call per role creates the user and
+   * logs in through POST /auth/login; later calls reuse that session. Tests that end sessions
+   * (logout, disable) should log in their own users instead.
+   */
+  as(role: Role): Promise<AuthenticatedAgent>;
   close(): Promise<void>;
 }
 
@@ -33,20 +41,50 @@ export async function startTestApp(
       DATABASE_URL: db.url,
       REDIS_URL: TEST_REDIS_URL,
       DATA_DIR: '/tmp/compliance-kit-test',
+      // Rate-limit counters live in the shared Redis; parallel test files would otherwise throttle each other.
+      THROTTLE_API_LIMIT: '1000000',
+      THROTTLE_LOGIN_LIMIT: '1000000',
       ...environment,
     },
     imports,
   });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
+  const agents = new Map<Role, Promise<AuthenticatedAgent>>();
   return {
     app,
     db,
     http: () => request(app.getHttpServer()),
-    as: async () => request(app.getHttpServer()),
+    as: (role) => {
+      if (!agents.has(role)) agents.set(role, logInAs(app, role));
+      return agents.get(role) as Promise<AuthenticatedAgent>;
+    },
     close: async () => {
       await app.close();
       await db.drop();
     },
   };
+}
+
+/** Creates a user with `role` through the users service and logs in over HTTP. */
+export async function logInAs(app: NestFastifyApplication, role: Role): Promise<AuthenticatedAgent> {
+  const input = aUser({ role });
+  const user = await app.get(UsersService).create(input);
+  const res = await request(app.getHttpServer())
+    .post('/auth/login')
+    .send({ email: input.email, password: input.password });
+  if (res.status !== 200) throw new Error(`login as ${role} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const token: string = res.body.token;
+  const server = app.getHttpServer();
+  const withToken = (method: Method) => (url: string) =>
+    request(server)[method](url).set('Authorization', `Bearer ${token}`);
+  return {
+    userId: user.id,
+    token,
+    get: withToken('get'),
+    post: withToken('post'),
+    put: withToken('put'),
+    patch: withToken('patch'),
+    delete: withToken('delete'),
+  } as AuthenticatedAgent;
 }

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, ForbiddenException, Get, Inject, Module, Para
 import type { FastifyRequest } from 'fastify';
 import { Req } from '@nestjs/common';
 import { IsOptional, IsString } from 'class-validator';
+import { Public } from '../../src/common/auth/roles';
 import { requestMetaOf } from '../../src/common/request-meta';
 import { SECURITY_EVENTS, type SecurityEventSink } from '../../src/common/security-events';
 import { TransactionContext } from '../../src/infrastructure/database/transaction-context';
@@ -24,6 +25,7 @@ class WidgetBody {
 type Widget = { id: number; name: string; secret: string | null };
 
 /** Mutating routes shaped like a feature's: create/update/delete a widget, plus failure paths. */
+@Public()
 @Controller('test-audit')
 class AuditFixtureController {
   constructor(

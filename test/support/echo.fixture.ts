@@ -1,3 +1,4 @@
+import { Public } from '../../src/common/auth/roles';
 import { Body, Controller, Module, Post } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
@@ -20,6 +21,7 @@ class EchoBody {
 }
 
 /** A route with a validated body, used to exercise the global request pipeline. */
+@Public()
 @Controller('test-echo')
 class EchoController {
   @Post()

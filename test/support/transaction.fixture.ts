@@ -1,7 +1,9 @@
+import { Public } from '../../src/common/auth/roles';
 import { Controller, Module, Param, Post } from '@nestjs/common';
 import { TransactionContext } from '../../src/infrastructure/database/transaction-context';
 
 /** Writes one row to `tx_probe` and, for `/fail`, throws afterwards. */
+@Public()
 @Controller('test-tx')
 class TransactionProbeController {
   constructor(private readonly transactions: TransactionContext) {}

@@ -14,9 +14,12 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
   ) {}
 
   process<T>(name: string, handler: JobHandler<T>, options: WorkerOptions = {}): void {
-    void this.queue(name).process(options.concurrency ?? 1, (job: Bull.Job<T>) =>
-      handler({ data: job.data, attempt: job.attemptsMade + 1 }),
-    );
+    // The returned promise rejects when Redis is unreachable at boot; the queue's 'error' listener logs it.
+    this.queue(name)
+      .process(options.concurrency ?? 1, (job: Bull.Job<T>) =>
+        handler({ data: job.data, attempt: job.attemptsMade + 1 }),
+      )
+      .catch(() => undefined);
   }
 
   async add<T>(name: string, data: T, options: JobOptions = {}): Promise<void> {

@@ -1,7 +1,9 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorFunction } from '@nestjs/terminus';
+import { Public } from '../../common/auth/roles.js';
 import { ProblemException } from '../../common/problem.js';
+import { SessionStoreIndicator } from '../sessions/session-store.indicator.js';
 import { DrainSignal } from './drain-signal.js';
 import { ElasticsearchHealthIndicator } from './indicators/elasticsearch.indicator.js';
 import { EventLoopHealthIndicator } from './indicators/event-loop.indicator.js';
@@ -9,6 +11,7 @@ import { PostgresHealthIndicator } from './indicators/postgres.indicator.js';
 import { RedisHealthIndicator } from './indicators/redis.indicator.js';
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(
@@ -18,6 +21,7 @@ export class HealthController {
     private readonly postgres: PostgresHealthIndicator,
     private readonly redis: RedisHealthIndicator,
     private readonly elasticsearch: ElasticsearchHealthIndicator,
+    private readonly sessions: SessionStoreIndicator,
   ) {}
 
   @Get('live')
@@ -45,7 +49,12 @@ export class HealthController {
   }
 
   private dependencyChecks(): HealthIndicatorFunction[] {
-    return [() => this.postgres.check(), () => this.redis.check(), () => this.elasticsearch.check()];
+    return [
+      () => this.postgres.check(),
+      () => this.redis.check(),
+      () => this.elasticsearch.check(),
+      () => this.sessions.check(),
+    ];
   }
 
   /** Terminus reports failure as a 503 exception; turn it into a problem document that keeps the details. */

@@ -28,15 +28,27 @@ function auditedState(user: UserEntity | null): Record<string, unknown> | null {
   return Object.fromEntries(AUDITED_FIELDS.map((field) => [field, user[field as keyof UserEntity]]));
 }
 
+type AccessChangeListener = (userId: string) => Promise<void>;
+
 /** Users: creation, lookup, masking of PII and credential checks. */
 @Injectable()
 export class UsersService {
+  private readonly accessChangeListeners: AccessChangeListener[] = [];
+
   constructor(
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     @Inject(SECURITY_EVENTS) private readonly securityEvents: SecurityEventSink,
     private readonly audit: AuditScope,
   ) {}
+
+  /**
+   * Called after a user's role, password or status changes (sessions revoke theirs), so this
+   * module does not depend on the ones that react.
+   */
+  onAccessChanged(listener: AccessChangeListener): void {
+    this.accessChangeListeners.push(listener);
+  }
 
   async create(input: CreateUserRequest): Promise<UserEntity> {
     await this.assertEmailFree(input.email);
@@ -70,6 +82,7 @@ export class UsersService {
   async update(id: string, input: UpdateUserRequest, viewer?: AuthenticatedUser): Promise<UserEntity> {
     const user = await this.require(id);
     const before = auditedState(user);
+    const roleChanged = input.role !== undefined && input.role !== user.role;
     if (input.role !== undefined && viewer?.role !== 'admin') {
       throw new ProblemException(403, 'forbidden', 'Only an admin can change a role.');
     }
@@ -82,14 +95,18 @@ export class UsersService {
       if (input[field] !== undefined) Object.assign(user, { [field]: input[field] });
     }
     if (input.password !== undefined) user.passwordHash = await this.hasher.hash(input.password);
-    return this.describeChange(before, await this.saveUnique(user));
+    const saved = await this.saveUnique(user);
+    if (roleChanged || input.password !== undefined) await this.accessChanged(id);
+    return this.describeChange(before, saved);
   }
 
   async setStatus(id: string, status: UserEntity['status']): Promise<UserEntity> {
     const user = await this.require(id);
     const before = auditedState(user);
     user.status = status;
-    return this.describeChange(before, await this.users.save(user));
+    const saved = await this.users.save(user);
+    if (status !== 'active') await this.accessChanged(id);
+    return this.describeChange(before, saved);
   }
 
   /** Always runs one scrypt verification, whether or not the account exists. */
@@ -119,6 +136,10 @@ export class UsersService {
       details: auditDiff(before, auditedState(user), { encrypted: SECRET_FIELDS }),
     });
     return user;
+  }
+
+  private async accessChanged(userId: string): Promise<void> {
+    for (const listener of this.accessChangeListeners) await listener(userId);
   }
 
   private async require(id: string): Promise<UserEntity> {

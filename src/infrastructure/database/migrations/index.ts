@@ -2,6 +2,8 @@ import { CreateServiceInstances1764000000000 } from './1764000000000-CreateServi
 import { CreateUsers1764100000000 } from './1764100000000-CreateUsers.js';
 import { EncryptUserDisplayName1764100000001 } from './1764100000001-EncryptUserDisplayName.js';
 import { CreateEncryptionRotations1764100000002 } from './1764100000002-CreateEncryptionRotations.js';
+import { CreateSessionStore1764200000000 } from './1764200000000-CreateSessionStore.js';
+import { CreateLoginFailures1764200000001 } from './1764200000001-CreateLoginFailures.js';
 import { CreateAuditTrail1764400000000 } from './1764400000000-CreateAuditTrail.js';
 
 /** Every migration, in order. A new migration file is added here too. */
@@ -10,5 +12,7 @@ export const MIGRATIONS = [
   CreateUsers1764100000000,
   EncryptUserDisplayName1764100000001,
   CreateEncryptionRotations1764100000002,
+  CreateSessionStore1764200000000,
+  CreateLoginFailures1764200000001,
   CreateAuditTrail1764400000000,
 ];

@@ -1,0 +1,79 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsString, MaxLength } from 'class-validator';
+import { type Role, ROLES } from '../../../common/auth/roles.js';
+import type { Session } from '../session.js';
+
+export class LoginRequest {
+  @ApiProperty({ example: 'jane.doe@example.com' })
+  @IsEmail()
+  @MaxLength(254)
+  email: string;
+
+  @ApiProperty({ example: 'correct horse battery staple' })
+  @IsString()
+  @MaxLength(256)
+  password: string;
+}
+
+export class SessionView {
+  @ApiProperty({ example: '0b0e9c8e-7f0f-4f8e-9d55-3c1c3f0b9a11' })
+  id: string;
+
+  @ApiProperty({ example: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' })
+  userId: string;
+
+  @ApiProperty({ enum: ROLES })
+  role: Role;
+
+  @ApiProperty()
+  createdAt: string;
+
+  @ApiProperty()
+  lastActivityAt: string;
+
+  @ApiProperty({ description: 'Sliding expiry (idle timeout, capped by the absolute one)' })
+  expiresAt: string;
+
+  @ApiProperty()
+  absoluteExpiresAt: string;
+
+  @ApiPropertyOptional({ example: '203.0.113.7', nullable: true })
+  ip: string | null;
+
+  @ApiPropertyOptional({ example: 'Mozilla/5.0', nullable: true })
+  userAgent: string | null;
+
+  @ApiProperty({ example: '9f86d081884c7d659a2feaa0c55ad015' })
+  deviceFingerprint: string;
+
+  static of(session: Session): SessionView {
+    return {
+      id: session.id,
+      userId: session.userId,
+      role: session.role,
+      createdAt: new Date(session.createdAt).toISOString(),
+      lastActivityAt: new Date(session.lastActivityAt).toISOString(),
+      expiresAt: new Date(session.expiresAt).toISOString(),
+      absoluteExpiresAt: new Date(session.absoluteExpiresAt).toISOString(),
+      ip: session.ip,
+      userAgent: session.userAgent,
+      deviceFingerprint: session.deviceFingerprint,
+    };
+  }
+}
+
+export class LoginResponse {
+  @ApiProperty({
+    example: 'q1Vb0m3Q9cT0sF3kY3gk1m2n8rJ6q0wY3Vq8E1bP3aA',
+    description: 'Bearer token, shown once; only its SHA-256 is stored.',
+  })
+  token: string;
+
+  @ApiProperty({ type: SessionView })
+  session: SessionView;
+}
+
+export class RevokedCount {
+  @ApiProperty({ example: 3 })
+  revoked: number;
+}

@@ -1,0 +1,60 @@
+import { Logger } from '@nestjs/common';
+import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface.js';
+import type { Redis } from 'ioredis';
+
+/** INCR the window counter, start its TTL on first hit, set the block key once over the limit. */
+const INCREMENT = `
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if hits > tonumber(ARGV[2]) then redis.call('SET', KEYS[2], '1', 'PX', ARGV[3], 'NX') end
+return { hits, ttl, redis.call('PTTL', KEYS[2]) }`;
+
+/**
+ * Rate-limit counters shared by all replicas in Redis, on the app's one Redis connection.
+ * When Redis fails, counting continues per process in memory rather than failing requests.
+ */
+export class RedisThrottlerStorage implements ThrottlerStorage {
+  private readonly logger = new Logger('Throttler');
+  private readonly local = new ThrottlerStorageService();
+  private lastWarningAt = 0;
+
+  constructor(private readonly redis: Redis) {}
+
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
+    const base = `ck:throttle:${throttlerName}:${key}`;
+    try {
+      const [hits, ttlMs, blockMs] = (await this.redis.eval(
+        INCREMENT,
+        2,
+        base,
+        `${base}:blocked`,
+        ttl,
+        limit,
+        blockDuration,
+      )) as [number, number, number];
+      return {
+        totalHits: hits,
+        timeToExpire: Math.ceil(Math.max(ttlMs, 0) / 1000),
+        isBlocked: blockMs > 0,
+        timeToBlockExpire: Math.ceil(Math.max(blockMs, 0) / 1000),
+      };
+    } catch (error) {
+      this.warn(error as Error);
+      return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
+    }
+  }
+
+  private warn(error: Error): void {
+    if (Date.now() - this.lastWarningAt < 10_000) return;
+    this.lastWarningAt = Date.now();
+    this.logger.warn(`redis unavailable (${error.message}): counting in memory`);
+  }
+}

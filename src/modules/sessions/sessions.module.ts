@@ -1,0 +1,102 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { getToken, makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus';
+import type { Counter, Gauge } from 'prom-client';
+import { AppConfig } from '../../config/app-config.js';
+import { RedisConnection } from '../../infrastructure/redis/redis.connection.js';
+import { UsersModule } from '../users/users.module.js';
+import { AuthController } from './auth.controller.js';
+import { CLOCK, type Clock, systemClock } from './clock.js';
+import { SessionMaintenanceJobs } from './jobs/session-maintenance.jobs.js';
+import { LoginFailureRepository } from './login-failure.repository.js';
+import { LoginService } from './login.service.js';
+import { RedisThrottlerStorage } from './redis-throttler.storage.js';
+import { SessionGuard } from './session.guard.js';
+import { SessionRepository } from './session.repository.js';
+import { SessionStoreIndicator } from './session-store.indicator.js';
+import { SessionsService } from './sessions.service.js';
+import { CircuitBreaker } from './stores/circuit-breaker.js';
+import { PostgresSessionStore } from './stores/postgres-session.store.js';
+import { RedisSessionStore } from './stores/redis-session.store.js';
+import { SESSION_STORE } from './stores/session-store.js';
+import { throttlerOptions } from './throttling.js';
+
+const FALLBACKS_METRIC = 'session_store_fallbacks_total';
+const DEGRADED_METRIC = 'session_store_degraded';
+
+/**
+ * Login, sessions and access control. The store is chosen once at boot: Redis primary with a
+ * Postgres backup when REDIS_URL is set, Postgres alone otherwise. Registers the global guards
+ * (rate limit first, then session + roles).
+ */
+@Module({
+  imports: [
+    UsersModule,
+    TerminusModule,
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig, RedisConnection],
+      useFactory: (config: AppConfig, redis: RedisConnection) =>
+        throttlerOptions(config.throttle, redis.client ? new RedisThrottlerStorage(redis.client) : undefined),
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [
+    { provide: CLOCK, useValue: systemClock },
+    makeCounterProvider({
+      name: FALLBACKS_METRIC,
+      help: 'Session store operations answered by Postgres because Redis failed or the circuit was open',
+      labelNames: ['operation'],
+    }),
+    makeGaugeProvider({
+      name: DEGRADED_METRIC,
+      help: '1 while sessions are served from Postgres because Redis is down',
+    }),
+    {
+      provide: SESSION_STORE,
+      inject: [
+        RedisConnection,
+        SessionRepository,
+        AppConfig,
+        CLOCK,
+        getToken(FALLBACKS_METRIC),
+        getToken(DEGRADED_METRIC),
+      ],
+      useFactory: (
+        redis: RedisConnection,
+        sessions: SessionRepository,
+        config: AppConfig,
+        clock: Clock,
+        fallbacks: Counter<'operation'>,
+        degraded: Gauge,
+      ) => {
+        if (!redis.client) return new PostgresSessionStore(sessions);
+        const { redisTimeoutMs, circuitCooldownMs, idleTimeoutSeconds } = config.sessions;
+        degraded.set(0);
+        return new RedisSessionStore(
+          redis.client,
+          sessions,
+          new CircuitBreaker(circuitCooldownMs, systemClock),
+          clock,
+          {
+            timeoutMs: redisTimeoutMs,
+            idleSeconds: idleTimeoutSeconds,
+            fallbacks,
+            degraded,
+          },
+        );
+      },
+    },
+    SessionRepository,
+    LoginFailureRepository,
+    SessionsService,
+    LoginService,
+    SessionMaintenanceJobs,
+    SessionStoreIndicator,
+    { provide: APP_GUARD, useClass: ThrottlerGuard },
+    { provide: APP_GUARD, useClass: SessionGuard },
+  ],
+  exports: [SessionsService, SessionStoreIndicator],
+})
+export class SessionsModule {}

@@ -1,0 +1,33 @@
+import type { Session } from '../session.js';
+import type { SessionRepository } from '../session.repository.js';
+import type { SessionStore } from './session-store.js';
+
+/** The embedded default (no Redis): Postgres is the only store. */
+export class PostgresSessionStore implements SessionStore {
+  readonly mode = 'postgres' as const;
+
+  constructor(private readonly sessions: SessionRepository) {}
+
+  create(session: Session): Promise<void> {
+    return this.sessions.insert(session);
+  }
+
+  find(tokenHash: string): Promise<Session | undefined> {
+    return this.sessions.findByTokenHash(tokenHash);
+  }
+
+  touch(session: Session): Promise<void> {
+    return this.sessions.touch(session.tokenHash, session.lastActivityAt, session.expiresAt);
+  }
+
+  async revoke(sessions: Pick<Session, 'id'>[], at: Date): Promise<void> {
+    await this.sessions.revoke(
+      sessions.map((s) => s.id),
+      at,
+    );
+  }
+
+  async syncActivity(): Promise<number> {
+    return 0;
+  }
+}

@@ -1,0 +1,21 @@
+import type { Session } from '../session.js';
+
+export type SessionStoreMode = 'redis' | 'postgres' | 'postgres-fallback';
+
+/**
+ * Where sessions live. Creation and revocation always reach Postgres before returning;
+ * `find` and `touch` take the fast path the strategy offers.
+ */
+export interface SessionStore {
+  /** Which store answers reads right now (metrics, health). */
+  readonly mode: SessionStoreMode;
+  create(session: Session): Promise<void>;
+  find(tokenHash: string): Promise<Session | undefined>;
+  /** Records activity; `session` already carries the new lastActivityAt/expiresAt. */
+  touch(session: Session): Promise<void>;
+  revoke(sessions: Pick<Session, 'id' | 'userId'>[], at: Date): Promise<void>;
+  /** Moves buffered last-activity times to Postgres; returns how many sessions were updated. */
+  syncActivity(): Promise<number>;
+}
+
+export const SESSION_STORE = Symbol('SESSION_STORE');

@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { RedisThrottlerStorage } from '../../../src/modules/sessions/redis-throttler.storage';
+import { TEST_REDIS_URL } from '../../support/database';
+
+describe('RedisThrottlerStorage', () => {
+  const redis = new Redis(TEST_REDIS_URL);
+  afterAll(() => redis.disconnect());
+
+  it('counts hits in one window shared by every instance and blocks once over the limit', async () => {
+    const key = randomBytes(8).toString('hex');
+    const first = new RedisThrottlerStorage(redis);
+    const second = new RedisThrottlerStorage(redis);
+    await first.increment(key, 60_000, 2, 30_000, 'api');
+    const atLimit = await second.increment(key, 60_000, 2, 30_000, 'api');
+    expect(atLimit).toMatchObject({ totalHits: 2, isBlocked: false, timeToExpire: 60 });
+    const over = await first.increment(key, 60_000, 2, 30_000, 'api');
+    expect(over).toMatchObject({ totalHits: 3, isBlocked: true, timeToBlockExpire: 30 });
+  });
+
+  it('keeps counting in memory when Redis is unreachable', async () => {
+    const dead = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
+    const storage = new RedisThrottlerStorage(dead);
+    const record = await storage.increment('k', 60_000, 5, 60_000, 'api');
+    expect(record).toMatchObject({ totalHits: 1, isBlocked: false });
+    dead.disconnect();
+  });
+});
