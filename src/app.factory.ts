@@ -9,8 +9,10 @@ import { AppModule } from './app.module.js';
 import { APP_VERSION } from './common/app-version.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/request-id.js';
+import { applyRouteBodyLimits } from './common/route-body-limits.js';
 import { createValidationPipe } from './common/validation.js';
 import { validateEnvironment } from './config/environment.js';
+import { BULK_RECORDS_ROUTE } from './modules/compliance/records/compliance-records.routes.js';
 import { HTTP_DURATION_METRIC, HttpLabels, recordHttpMetrics } from './modules/metrics/http-metrics.js';
 
 export interface CreateAppOptions {
@@ -41,6 +43,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  applyRouteBodyLimits(fastify, { [BULK_RECORDS_ROUTE]: environment.COMPLIANCE_BULK_BODY_LIMIT_BYTES });
   recordHttpMetrics(fastify, app.get<Histogram<HttpLabels>>(getToken(HTTP_DURATION_METRIC)));
 
   const document = SwaggerModule.createDocument(

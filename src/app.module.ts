@@ -4,8 +4,10 @@ import { SecurityEventsModule } from './common/security-events.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './infrastructure/database/database.module.js';
 import { QueueModule } from './infrastructure/queue/queue.module.js';
+import { OutboxModule } from './infrastructure/outbox/outbox.module.js';
 import { RedisModule } from './infrastructure/redis/redis.module.js';
 import { SearchInfrastructureModule } from './infrastructure/search/search-infrastructure.module.js';
+import { ComplianceModule } from './modules/compliance/compliance.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 
@@ -25,6 +27,8 @@ export class AppModule {
         QueueModule,
         SearchInfrastructureModule,
         HealthModule,
+        OutboxModule,
+        ComplianceModule,
       ],
     };
   }

@@ -2,6 +2,7 @@ import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorFunction } from '@nestjs/terminus';
 import { ProblemException } from '../../common/problem.js';
+import { OutboxHealthIndicator } from '../../infrastructure/outbox/outbox.health.js';
 import { DrainSignal } from './drain-signal.js';
 import { ElasticsearchHealthIndicator } from './indicators/elasticsearch.indicator.js';
 import { EventLoopHealthIndicator } from './indicators/event-loop.indicator.js';
@@ -18,6 +19,7 @@ export class HealthController {
     private readonly postgres: PostgresHealthIndicator,
     private readonly redis: RedisHealthIndicator,
     private readonly elasticsearch: ElasticsearchHealthIndicator,
+    private readonly outbox: OutboxHealthIndicator,
   ) {}
 
   @Get('live')
@@ -41,7 +43,7 @@ export class HealthController {
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Full detail of every indicator' })
   full(): Promise<HealthCheckResult> {
-    return this.run([() => this.eventLoop.check(), ...this.dependencyChecks()]);
+    return this.run([() => this.eventLoop.check(), ...this.dependencyChecks(), () => this.outbox.check()]);
   }
 
   private dependencyChecks(): HealthIndicatorFunction[] {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { DatabaseModule } from '../../infrastructure/database/database.module.js';
+import { OutboxModule } from '../../infrastructure/outbox/outbox.module.js';
 import { DrainSignal } from './drain-signal.js';
 import { HealthController } from './health.controller.js';
 import { ElasticsearchHealthIndicator } from './indicators/elasticsearch.indicator.js';
@@ -9,7 +10,7 @@ import { PostgresHealthIndicator } from './indicators/postgres.indicator.js';
 import { RedisHealthIndicator } from './indicators/redis.indicator.js';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), DatabaseModule],
+  imports: [TerminusModule.forRoot({ logger: false }), DatabaseModule, OutboxModule],
   controllers: [HealthController],
   providers: [
     DrainSignal,

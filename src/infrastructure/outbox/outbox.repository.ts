@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionContext } from '../database/transaction-context.js';
+import { retryDelayMs } from '../queue/job-queue.js';
+import type { OutboxEvent } from './outbox-consumer.js';
+
+interface ClaimedRow {
+  id: string;
+  type: string;
+  aggregate_id: string;
+  payload: Record<string, unknown>;
+  created_at: Date;
+}
+
+export interface OutboxStats {
+  consumer: string;
+  pending: number;
+  dead: number;
+  oldestPendingAgeSeconds: number;
+}
+
+/** The relay's SQL. Every method runs in the current transaction (TransactionContext.manager). */
+@Injectable()
+export class OutboxRepository {
+  constructor(private readonly transactions: TransactionContext) {}
+
+  /**
+   * Locks the next due deliveries of one consumer: only the oldest pending event of each
+   * aggregate is eligible, so events of one record are handled in order even across replicas.
+   */
+  async claim(consumer: string, limit: number, eventId?: string): Promise<OutboxEvent[]> {
+    const rows: ClaimedRow[] = await this.transactions.manager.query(
+      `SELECT e.id::text AS id, e.type, e.aggregate_id, e.payload, e.created_at
+       FROM outbox_deliveries d JOIN outbox_events e ON e.id = d.event_id
+       WHERE d.consumer = $1 AND d.status = 'pending' AND d.next_attempt_at <= now()
+         AND ($3::bigint IS NULL OR d.event_id = $3::bigint)
+         AND NOT EXISTS (
+           SELECT 1 FROM outbox_deliveries earlier
+           WHERE earlier.consumer = d.consumer AND earlier.aggregate_id = d.aggregate_id
+             AND earlier.status = 'pending' AND earlier.event_id < d.event_id)
+       ORDER BY d.event_id
+       LIMIT $2
+       FOR UPDATE OF d SKIP LOCKED`,
+      [consumer, limit, eventId ?? null],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      type: row.type,
+      aggregateId: row.aggregate_id,
+      payload: row.payload,
+      createdAt: row.created_at,
+    }));
+  }
+
+  async markDelivered(consumer: string, eventIds: string[]): Promise<void> {
+    await this.transactions.manager.query(
+      `UPDATE outbox_deliveries SET status = 'delivered', delivered_at = now(), last_error = NULL
+       WHERE consumer = $1 AND event_id = ANY($2::bigint[])`,
+      [consumer, eventIds],
+    );
+  }
+
+  /** Counts a failed attempt: retried after a backoff, dead-lettered at `maxAttempts`. */
+  async markFailed(consumer: string, eventId: string, error: string, maxAttempts: number): Promise<void> {
+    const [row] = await this.transactions.manager.query<{ attempts: number }[]>(
+      `SELECT attempts FROM outbox_deliveries WHERE consumer = $1 AND event_id = $2`,
+      [consumer, eventId],
+    );
+    const attempts = (row?.attempts ?? 0) + 1;
+    await this.transactions.manager.query(
+      `UPDATE outbox_deliveries
+       SET attempts = $3, last_error = $4, status = CASE WHEN $3 >= $5 THEN 'dead' ELSE 'pending' END,
+           next_attempt_at = now() + make_interval(secs => $6::double precision / 1000)
+       WHERE consumer = $1 AND event_id = $2`,
+      [consumer, eventId, attempts, error.slice(0, 500), maxAttempts, retryDelayMs(attempts)],
+    );
+  }
+
+  async stats(): Promise<OutboxStats[]> {
+    const rows = await this.transactions.manager.query<
+      { consumer: string; pending: string; dead: string; oldest: number | null }[]
+    >(
+      `SELECT consumer,
+              count(*) FILTER (WHERE status = 'pending') AS pending,
+              count(*) FILTER (WHERE status = 'dead') AS dead,
+              extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'pending'))::float8 AS oldest
+       FROM outbox_deliveries WHERE status <> 'delivered' GROUP BY consumer ORDER BY consumer`,
+    );
+    return rows.map((row) => ({
+      consumer: row.consumer,
+      pending: Number(row.pending),
+      dead: Number(row.dead),
+      oldestPendingAgeSeconds: Math.round((row.oldest ?? 0) * 10) / 10,
+    }));
+  }
+}
