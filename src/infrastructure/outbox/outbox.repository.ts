@@ -29,14 +29,17 @@ export class OutboxRepository {
    */
   async claim(consumer: string, limit: number, eventId?: string): Promise<OutboxEvent[]> {
     const rows: ClaimedRow[] = await this.transactions.manager.query(
-      `SELECT e.id::text AS id, e.type, e.aggregate_id, e.payload, e.created_at
-       FROM outbox_deliveries d JOIN outbox_events e ON e.id = d.event_id
-       WHERE d.consumer = $1 AND d.status = 'pending' AND d.next_attempt_at <= now()
+      `WITH heads AS (
+         SELECT DISTINCT ON (aggregate_id) event_id, next_attempt_at
+         FROM outbox_deliveries
+         WHERE consumer = $1 AND status = 'pending'
+         ORDER BY aggregate_id, event_id)
+       SELECT e.id::text AS id, e.type, e.aggregate_id, e.payload, e.created_at
+       FROM heads
+       JOIN outbox_deliveries d ON d.consumer = $1 AND d.event_id = heads.event_id
+       JOIN outbox_events e ON e.id = d.event_id
+       WHERE heads.next_attempt_at <= now() AND d.status = 'pending'
          AND ($3::bigint IS NULL OR d.event_id = $3::bigint)
-         AND NOT EXISTS (
-           SELECT 1 FROM outbox_deliveries earlier
-           WHERE earlier.consumer = d.consumer AND earlier.aggregate_id = d.aggregate_id
-             AND earlier.status = 'pending' AND earlier.event_id < d.event_id)
        ORDER BY d.event_id
        LIMIT $2
        FOR UPDATE OF d SKIP LOCKED`,
