@@ -24,7 +24,7 @@ describe('listing compliance records', () => {
     const seen: { id: string; score: number; entityId: string; framework: string; status: string }[] = [];
     let cursor: string | null = null;
     do {
-      const res = await analyst
+      const res: { body: { items: typeof seen; nextCursor: string | null } } = await analyst
         .get('/compliance/records')
         .query({ ...query, ...(cursor ? { cursor } : {}) })
         .expect(200);
