@@ -71,7 +71,7 @@ export class OutboxRepository {
     const attempts = (row?.attempts ?? 0) + 1;
     await this.transactions.manager.query(
       `UPDATE outbox_deliveries
-       SET attempts = $3, last_error = $4, status = CASE WHEN $3 >= $5 THEN 'dead' ELSE 'pending' END,
+       SET attempts = $3::int, last_error = $4, status = CASE WHEN $3::int >= $5::int THEN 'dead' ELSE 'pending' END,
            next_attempt_at = now() + make_interval(secs => $6::double precision / 1000)
        WHERE consumer = $1 AND event_id = $2`,
       [consumer, eventId, attempts, error.slice(0, 500), maxAttempts, retryDelayMs(attempts)],
