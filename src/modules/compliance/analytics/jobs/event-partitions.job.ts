@@ -17,7 +17,8 @@ export class EventPartitionsJob implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     this.queue.process(EVENT_PARTITIONS_JOB, () => this.run());
-    await this.queue.repeat(EVENT_PARTITIONS_JOB, EVERY_MS, {}).catch((error: Error) => this.warn(error));
+    // Not awaited: with Redis down, Bull waits for a connection and the boot must not.
+    void this.queue.repeat(EVENT_PARTITIONS_JOB, EVERY_MS, {}).catch((error: Error) => this.warn(error));
     await this.run().catch((error: Error) => this.warn(error));
   }
 
