@@ -33,13 +33,13 @@ async function main(): Promise<void> {
     }
     await app.get(OutboxRelay).drain();
     const { created } = await app.get(EventPartitions).maintain();
-    console.log(`seeded ${count} records over ${days} days (seed ${seed}); ${created.length} event partitions created`);
+    process.stdout.write(`seeded ${count} records over ${days} days (seed ${seed}); ${created.length} event partitions created\n`);
   } finally {
     await app.close();
   }
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  process.stderr.write(`seed:demo failed: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 });
