@@ -1,8 +1,10 @@
+import { compliance } from './scenarios/compliance';
 import { healthLive } from './scenarios/health-live';
 
 /** `npm run bench [name...]`: runs the named benchmarks, or all of them, one after another. */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   'health-live': healthLive,
+  compliance,
 };
 
 async function main(): Promise<void> {

@@ -33,7 +33,9 @@ async function main(): Promise<void> {
     }
     await app.get(OutboxRelay).drain();
     const { created } = await app.get(EventPartitions).maintain();
-    process.stdout.write(`seeded ${count} records over ${days} days (seed ${seed}); ${created.length} event partitions created\n`);
+    process.stdout.write(
+      `seeded ${count} records over ${days} days (seed ${seed}); ${created.length} event partitions created\n`,
+    );
   } finally {
     await app.close();
   }

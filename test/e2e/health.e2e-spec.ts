@@ -29,7 +29,13 @@ describe('health probes', () => {
 
     it('gives full detail on /health', async () => {
       const res = await t.http().get('/health').expect(200);
-      expect(Object.keys(res.body.details).sort()).toEqual(['elasticsearch', 'eventLoop', 'outbox', 'postgres', 'redis']);
+      expect(Object.keys(res.body.details).sort()).toEqual([
+        'elasticsearch',
+        'eventLoop',
+        'outbox',
+        'postgres',
+        'redis',
+      ]);
     });
 
     it('turns readiness to 503 once draining has begun, while liveness stays 200', async () => {

@@ -94,9 +94,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async deliverAlone(consumer: OutboxConsumer, eventId: string): Promise<void> {
     try {
       await this.transactions.run(async () => {
-        const events = await this.outbox.claim(consumer.name, 1, eventId);
-        if (!events.length) return;
-        await consumer.handle(events);
+        const event = await this.outbox.claimOne(consumer.name, eventId);
+        if (!event) return;
+        await consumer.handle([event]);
         await this.outbox.markDelivered(consumer.name, [eventId]);
       });
     } catch (error) {

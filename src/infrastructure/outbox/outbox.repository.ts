@@ -11,6 +11,16 @@ interface ClaimedRow {
   created_at: Date;
 }
 
+function toEvent(row: ClaimedRow): OutboxEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    aggregateId: row.aggregate_id,
+    payload: row.payload,
+    createdAt: row.created_at,
+  };
+}
+
 export interface OutboxStats {
   consumer: string;
   pending: number;
@@ -18,40 +28,57 @@ export interface OutboxStats {
   oldestPendingAgeSeconds: number;
 }
 
+/** Oldest pending deliveries examined per event claimed. */
+const CANDIDATE_WINDOW = 4;
+
 /** The relay's SQL. Every method runs in the current transaction (TransactionContext.manager). */
 @Injectable()
 export class OutboxRepository {
   constructor(private readonly transactions: TransactionContext) {}
 
   /**
-   * Locks the next due deliveries of one consumer: only the oldest pending event of each
-   * aggregate is eligible, so events of one record are handled in order even across replicas.
+   * Locks the next due deliveries of one consumer. Only the oldest pending event of each aggregate
+   * is eligible, so events of one record are handled in order even across replicas. The check
+   * looks at a window of the oldest pending deliveries: any earlier pending event of an aggregate
+   * is older, so it is inside the window too. The window is read through the
+   * (consumer, event_id) partial index, so a round costs the same however long the backlog is.
    */
-  async claim(consumer: string, limit: number, eventId?: string): Promise<OutboxEvent[]> {
+  async claim(consumer: string, limit: number): Promise<OutboxEvent[]> {
     const rows: ClaimedRow[] = await this.transactions.manager.query(
-      `WITH heads AS (
-         SELECT DISTINCT ON (aggregate_id) event_id, next_attempt_at
-         FROM outbox_deliveries
+      `WITH oldest AS MATERIALIZED (
+         SELECT event_id, aggregate_id, next_attempt_at FROM outbox_deliveries
          WHERE consumer = $1 AND status = 'pending'
-         ORDER BY aggregate_id, event_id)
+         ORDER BY event_id
+         LIMIT $2 * ${CANDIDATE_WINDOW}),
+       heads AS (
+         SELECT DISTINCT ON (aggregate_id) event_id, next_attempt_at FROM oldest ORDER BY aggregate_id, event_id)
        SELECT e.id::text AS id, e.type, e.aggregate_id, e.payload, e.created_at
        FROM heads
        JOIN outbox_deliveries d ON d.consumer = $1 AND d.event_id = heads.event_id
-       JOIN outbox_events e ON e.id = d.event_id
+       JOIN outbox_events e ON e.id = heads.event_id
        WHERE heads.next_attempt_at <= now() AND d.status = 'pending'
-         AND ($3::bigint IS NULL OR d.event_id = $3::bigint)
        ORDER BY d.event_id
        LIMIT $2
        FOR UPDATE OF d SKIP LOCKED`,
-      [consumer, limit, eventId ?? null],
+      [consumer, limit],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      type: row.type,
-      aggregateId: row.aggregate_id,
-      payload: row.payload,
-      createdAt: row.created_at,
-    }));
+    return rows.map(toEvent);
+  }
+
+  /** Locks one delivery if it is due and no earlier event of its aggregate is pending. */
+  async claimOne(consumer: string, eventId: string): Promise<OutboxEvent | undefined> {
+    const rows: ClaimedRow[] = await this.transactions.manager.query(
+      `SELECT e.id::text AS id, e.type, e.aggregate_id, e.payload, e.created_at
+       FROM outbox_deliveries d JOIN outbox_events e ON e.id = d.event_id
+       WHERE d.consumer = $1 AND d.event_id = $2 AND d.status = 'pending' AND d.next_attempt_at <= now()
+         AND NOT EXISTS (
+           SELECT 1 FROM outbox_deliveries earlier
+           WHERE earlier.consumer = $1 AND earlier.aggregate_id = d.aggregate_id
+             AND earlier.status = 'pending' AND earlier.event_id < $2)
+       FOR UPDATE OF d SKIP LOCKED`,
+      [consumer, eventId],
+    );
+    return rows.map(toEvent)[0];
   }
 
   async markDelivered(consumer: string, eventIds: string[]): Promise<void> {

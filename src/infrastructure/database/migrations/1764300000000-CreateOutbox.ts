@@ -34,12 +34,16 @@ export class CreateOutbox1764300000000 implements MigrationInterface {
       `CREATE INDEX idx_outbox_deliveries_pending ON outbox_deliveries (consumer, aggregate_id, event_id) WHERE status = 'pending'`,
     );
     await queryRunner.query(
+      `CREATE INDEX idx_outbox_deliveries_due ON outbox_deliveries (consumer, event_id) WHERE status = 'pending'`,
+    );
+    await queryRunner.query(
       `CREATE INDEX idx_outbox_deliveries_created_at ON outbox_deliveries (created_at) WHERE status = 'pending'`,
     );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP INDEX idx_outbox_deliveries_created_at`);
+    await queryRunner.query(`DROP INDEX idx_outbox_deliveries_due`);
     await queryRunner.query(`DROP INDEX idx_outbox_deliveries_pending`);
     await queryRunner.query(`DROP TABLE outbox_deliveries`);
     await queryRunner.query(`DROP TABLE outbox_events`);
