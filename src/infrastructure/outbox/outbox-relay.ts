@@ -7,6 +7,9 @@ import { OutboxGauges } from './outbox-gauges.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OUTBOX_DRAIN_JOB } from './outbox-writer.js';
 
+/** Delivered events are kept this long for debugging and replays, then purged by the poll. */
+const DELIVERED_RETENTION_HOURS = 24;
+
 /**
  * Delivers outbox events to every consumer. Each round, per consumer, locks a batch of due
  * deliveries (`FOR UPDATE SKIP LOCKED`, so replicas share the work), hands it to the consumer and
@@ -34,7 +37,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   onApplicationBootstrap(): void {
     this.queue.process(OUTBOX_DRAIN_JOB, () => this.drain());
     // The poll is per replica on purpose: it must not depend on the queue (or Redis) being healthy.
-    this.poll = setInterval(() => void this.drain().catch(this.warn), this.config.outbox.pollIntervalMs);
+    this.poll = setInterval(() => void this.pollOnce(), this.config.outbox.pollIntervalMs);
     this.poll.unref();
     void this.drain().catch(this.warn);
   }
@@ -53,6 +56,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
     this.running = this.drainUntilIdle().finally(() => (this.running = undefined));
     return this.running;
+  }
+
+  private async pollOnce(): Promise<void> {
+    await this.drain().catch(this.warn);
+    await this.outbox.purgeDelivered(DELIVERED_RETENTION_HOURS).catch(this.warn);
   }
 
   private readonly warn = (error: Error) => this.logger.warn(`drain failed: ${error.message}`);

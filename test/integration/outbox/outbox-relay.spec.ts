@@ -1,3 +1,4 @@
+import { OutboxRepository } from '../../../src/infrastructure/outbox/outbox.repository';
 import { anAggregate, OutboxHarness, RecordingConsumer, startOutboxHarness } from '../../support/outbox-harness';
 
 describe('OutboxRelay on real Postgres', () => {
@@ -122,5 +123,23 @@ describe('OutboxRelay on real Postgres', () => {
       }),
     ).rejects.toThrow('rolled back');
     expect(await eventIds()).toEqual([]);
+  });
+});
+
+describe('OutboxRepository purge', () => {
+  it('purges delivered events past retention and keeps pending and dead-lettered ones', async () => {
+    const h = await startOutboxHarness();
+    try {
+      h.registry.register(new RecordingConsumer('cache'));
+      for (let i = 0; i < 3; i++) await h.transactions.run(() => h.writer.append('record.created', anAggregate(), {}));
+      await h.db.query(`UPDATE outbox_events SET created_at = now() - interval '2 days'`);
+      await h.db.query(`UPDATE outbox_deliveries SET status = 'delivered' WHERE event_id = 1`);
+      await h.db.query(`UPDATE outbox_deliveries SET status = 'dead' WHERE event_id = 2`);
+      await new OutboxRepository(h.transactions).purgeDelivered(24);
+      const left = await h.db.query<{ id: string }>('SELECT id::text AS id FROM outbox_events ORDER BY id');
+      expect(left.map((r) => r.id)).toEqual(['2', '3']);
+    } finally {
+      await h.close();
+    }
   });
 });
