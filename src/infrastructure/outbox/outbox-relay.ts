@@ -9,6 +9,7 @@ import { OUTBOX_DRAIN_JOB } from './outbox-writer.js';
 
 /** Delivered events are kept this long for debugging and replays, then purged by the poll. */
 const DELIVERED_RETENTION_HOURS = 24;
+const PURGE_EVERY_MS = 3_600_000;
 
 /**
  * Delivers outbox events to every consumer. Each round, per consumer, locks a batch of due
@@ -24,6 +25,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private again = false;
   private stopped = false;
   private poll: NodeJS.Timeout | undefined;
+  private lastPurgeAt = 0;
 
   constructor(
     private readonly config: AppConfig,
@@ -58,8 +60,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return this.running;
   }
 
+  /** Stats and purge scan the deliveries table, so they run on the poll, not after every write. */
   private async pollOnce(): Promise<void> {
     await this.drain().catch(this.warn);
+    await this.gauges.refresh().catch(this.warn);
+    if (Date.now() - this.lastPurgeAt < PURGE_EVERY_MS) return;
+    this.lastPurgeAt = Date.now();
     await this.outbox.purgeDelivered(DELIVERED_RETENTION_HOURS).catch(this.warn);
   }
 
@@ -77,7 +83,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         }
       } while (delivered > 0);
     } while (this.again && !this.stopped);
-    await this.gauges.refresh().catch((error: Error) => this.logger.warn(`stats failed: ${error.message}`));
   }
 
   /** One batch for one consumer; returns how many events were claimed. */

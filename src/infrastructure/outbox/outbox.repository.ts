@@ -108,11 +108,14 @@ export class OutboxRepository {
   /** Deletes fully delivered events older than `hours` (dead-lettered ones stay for inspection). */
   async purgeDelivered(hours: number, limit = 10_000): Promise<void> {
     await this.transactions.manager.query(
-      `DELETE FROM outbox_events WHERE id IN (
-         SELECT e.id FROM outbox_events e
-         WHERE e.created_at < now() - make_interval(hours => $1::int)
-           AND NOT EXISTS (SELECT 1 FROM outbox_deliveries d WHERE d.event_id = e.id AND d.status <> 'delivered')
-         ORDER BY e.id LIMIT $2)`,
+      `WITH purged AS (
+         DELETE FROM outbox_events WHERE id IN (
+           SELECT e.id FROM outbox_events e
+           WHERE e.created_at < now() - make_interval(hours => $1::int)
+             AND NOT EXISTS (SELECT 1 FROM outbox_deliveries d WHERE d.event_id = e.id AND d.status <> 'delivered')
+           ORDER BY e.id LIMIT $2)
+         RETURNING id)
+       DELETE FROM outbox_deliveries WHERE event_id IN (SELECT id FROM purged)`,
       [hours, limit],
     );
   }

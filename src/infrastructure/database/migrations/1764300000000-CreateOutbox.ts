@@ -4,6 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Transactional outbox: `outbox_events` is written in the same transaction as the change;
  * `outbox_deliveries` tracks each event per consumer, so every consumer gets every event once
  * even across relay restarts, and a failing consumer is retried (and dead-lettered) on its own.
+ * No foreign key from deliveries to events: bulk ingest writes tens of thousands of deliveries per
+ * transaction and the per-row check is its largest cost; only the outbox code writes these tables.
  */
 export class CreateOutbox1764300000000 implements MigrationInterface {
   name = 'CreateOutbox1764300000000';
@@ -19,7 +21,7 @@ export class CreateOutbox1764300000000 implements MigrationInterface {
       )`);
     await queryRunner.query(`
       CREATE TABLE outbox_deliveries (
-        event_id         bigint NOT NULL REFERENCES outbox_events (id) ON DELETE CASCADE,
+        event_id         bigint NOT NULL,
         consumer         text NOT NULL,
         aggregate_id     uuid NOT NULL,
         status           text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead')),
@@ -36,13 +38,9 @@ export class CreateOutbox1764300000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX idx_outbox_deliveries_due ON outbox_deliveries (consumer, event_id) WHERE status = 'pending'`,
     );
-    await queryRunner.query(
-      `CREATE INDEX idx_outbox_deliveries_created_at ON outbox_deliveries (created_at) WHERE status = 'pending'`,
-    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX idx_outbox_deliveries_created_at`);
     await queryRunner.query(`DROP INDEX idx_outbox_deliveries_due`);
     await queryRunner.query(`DROP INDEX idx_outbox_deliveries_pending`);
     await queryRunner.query(`DROP TABLE outbox_deliveries`);
