@@ -5,6 +5,7 @@ import { encryptionThroughput } from './scenarios/encryption-throughput';
 import { join } from 'node:path';
 import { savedResultFiles } from './lib/report';
 import { writeResults } from './lib/summary';
+import { compliance } from './scenarios/compliance';
 import { healthLive } from './scenarios/health-live';
 
 /**
@@ -17,6 +18,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'encryption-throughput': encryptionThroughput,
   'email-lookup': emailLookup,
   'auth-session': authSession,
+  compliance,
 };
 
 async function main(): Promise<void> {

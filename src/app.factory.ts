@@ -11,10 +11,12 @@ import { problemFrameworkErrors } from './common/framework-errors.js';
 import { problemClientErrorHandler, useGuardedJsonParser } from './common/json-body.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/request-id.js';
+import { applyRouteBodyLimits } from './common/route-body-limits.js';
 import { createValidationPipe } from './common/validation.js';
 import { validateEnvironment } from './config/environment.js';
 import { DrainSignal } from './modules/health/drain-signal.js';
 import { refuseRequestsWhileClosing } from './modules/health/draining-requests.js';
+import { BULK_RECORDS_ROUTE } from './modules/compliance/records/compliance-records.routes.js';
 import { HTTP_DURATION_METRIC, HttpLabels, recordHttpMetrics } from './modules/metrics/http-metrics.js';
 
 export interface CreateAppOptions {
@@ -49,6 +51,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     done();
   });
   refuseRequestsWhileClosing(fastify, app.get(DrainSignal));
+  applyRouteBodyLimits(fastify, { [BULK_RECORDS_ROUTE]: environment.COMPLIANCE_BULK_BODY_LIMIT_BYTES });
   recordHttpMetrics(fastify, app.get<Histogram<HttpLabels>>(getToken(HTTP_DURATION_METRIC)));
 
   const document = SwaggerModule.createDocument(

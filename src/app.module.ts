@@ -3,10 +3,12 @@ import { LoggingModule } from './common/logging.module.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './infrastructure/database/database.module.js';
 import { QueueModule } from './infrastructure/queue/queue.module.js';
+import { OutboxModule } from './infrastructure/outbox/outbox.module.js';
 import { RedisModule } from './infrastructure/redis/redis.module.js';
 import { SearchInfrastructureModule } from './infrastructure/search/search-infrastructure.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { EncryptionModule } from './modules/encryption/encryption.module.js';
+import { ComplianceModule } from './modules/compliance/compliance.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { SessionsModule } from './modules/sessions/sessions.module.js';
@@ -31,6 +33,8 @@ export class AppModule {
         EncryptionModule,
         UsersModule,
         SessionsModule,
+        OutboxModule,
+        ComplianceModule,
       ],
     };
   }

@@ -53,6 +53,20 @@ export interface ThrottleSettings {
   windowMs: number;
 }
 
+export interface OutboxSettings {
+  pollIntervalMs: number;
+  maxAttempts: number;
+  batchSize: number;
+}
+
+export interface ComplianceSettings {
+  cacheTtlSeconds: number;
+  cacheLruMaxEntries: number;
+  eventsRetentionDays: number;
+  partitionsAheadDays: number;
+  bulkBodyLimitBytes: number;
+}
+
 /** Typed, read-only view of the validated environment, one accessor per area. */
 export class AppConfig {
   constructor(private readonly env: Environment) {}
@@ -149,6 +163,24 @@ export class AppConfig {
       loginLimit: this.env.THROTTLE_LOGIN_LIMIT,
       apiLimit: this.env.THROTTLE_API_LIMIT,
       windowMs: this.env.THROTTLE_WINDOW_MS,
+    };
+  }
+
+  get outbox(): OutboxSettings {
+    return {
+      pollIntervalMs: this.env.OUTBOX_POLL_INTERVAL_MS,
+      maxAttempts: this.env.OUTBOX_MAX_ATTEMPTS,
+      batchSize: this.env.OUTBOX_BATCH_SIZE,
+    };
+  }
+
+  get compliance(): ComplianceSettings {
+    return {
+      cacheTtlSeconds: this.env.COMPLIANCE_CACHE_TTL_SECONDS,
+      cacheLruMaxEntries: this.env.COMPLIANCE_CACHE_LRU_MAX_ENTRIES,
+      eventsRetentionDays: this.env.COMPLIANCE_EVENTS_RETENTION_DAYS,
+      partitionsAheadDays: this.env.COMPLIANCE_EVENTS_PARTITIONS_AHEAD_DAYS,
+      bulkBodyLimitBytes: this.env.COMPLIANCE_BULK_BODY_LIMIT_BYTES,
     };
   }
 }

@@ -198,6 +198,41 @@ export class Environment {
   @IsInt()
   @Min(1_000)
   THROTTLE_WINDOW_MS = 60_000;
+
+  @IsInt()
+  @Min(50)
+  OUTBOX_POLL_INTERVAL_MS = 5_000;
+
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  OUTBOX_MAX_ATTEMPTS = 10;
+
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  OUTBOX_BATCH_SIZE = 1_000;
+
+  @IsInt()
+  @Min(1)
+  COMPLIANCE_CACHE_TTL_SECONDS = 300;
+
+  @IsInt()
+  @Min(1)
+  COMPLIANCE_CACHE_LRU_MAX_ENTRIES = 10_000;
+
+  @IsInt()
+  @Min(1)
+  COMPLIANCE_EVENTS_RETENTION_DAYS = 90;
+
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  COMPLIANCE_EVENTS_PARTITIONS_AHEAD_DAYS = 7;
+
+  @IsInt()
+  @Min(1_048_576)
+  COMPLIANCE_BULK_BODY_LIMIT_BYTES = 16_777_216;
 }
 
 export class ConfigurationError extends Error {

@@ -32,6 +32,7 @@ describe('health probes', () => {
       expect(Object.keys(res.body.details).sort()).toEqual([
         'elasticsearch',
         'eventLoop',
+        'outbox',
         'postgres',
         'redis',
         'sessions',

@@ -3,6 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
+export type CommitHook = () => void | Promise<void>;
+
 /**
  * One transaction per request. `run` opens a transaction, or joins the one already open in this
  * async context; `manager` is the current transaction's EntityManager (or the plain one outside a
@@ -12,6 +14,7 @@ import { DataSource, EntityManager } from 'typeorm';
 @Injectable()
 export class TransactionContext {
   private readonly current = new AsyncLocalStorage<EntityManager>();
+  private readonly commitHooks = new AsyncLocalStorage<CommitHook[]>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -23,9 +26,24 @@ export class TransactionContext {
     return this.current.getStore() !== undefined;
   }
 
-  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  async run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const open = this.current.getStore();
     if (open) return work(open);
-    return this.dataSource.transaction((manager) => this.current.run(manager, () => work(manager)));
+    const hooks: CommitHook[] = [];
+    const result = await this.commitHooks.run(hooks, () =>
+      this.dataSource.transaction((manager) => this.current.run(manager, () => work(manager))),
+    );
+    for (const hook of hooks) await hook();
+    return result;
+  }
+
+  /**
+   * Runs `hook` once the current transaction has committed (at once outside a transaction), before
+   * `run` returns, so a request's response waits for it; never on rollback. Hooks must not throw.
+   */
+  async afterCommit(hook: CommitHook): Promise<void> {
+    const hooks = this.active ? this.commitHooks.getStore() : undefined;
+    if (hooks) hooks.push(hook);
+    else await hook();
   }
 }

@@ -4,6 +4,7 @@ import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorFunc
 import { Public } from '../../common/auth/roles.js';
 import { ProblemException } from '../../common/problem.js';
 import { SessionStoreIndicator } from '../sessions/session-store.indicator.js';
+import { OutboxHealthIndicator } from '../../infrastructure/outbox/outbox.health.js';
 import { DrainSignal } from './drain-signal.js';
 import { ElasticsearchHealthIndicator } from './indicators/elasticsearch.indicator.js';
 import { EventLoopHealthIndicator } from './indicators/event-loop.indicator.js';
@@ -22,6 +23,7 @@ export class HealthController {
     private readonly redis: RedisHealthIndicator,
     private readonly elasticsearch: ElasticsearchHealthIndicator,
     private readonly sessions: SessionStoreIndicator,
+    private readonly outbox: OutboxHealthIndicator,
   ) {}
 
   @Get('live')
@@ -45,7 +47,7 @@ export class HealthController {
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Full detail of every indicator' })
   full(): Promise<HealthCheckResult> {
-    return this.run([() => this.eventLoop.check(), ...this.dependencyChecks()]);
+    return this.run([() => this.eventLoop.check(), ...this.dependencyChecks(), () => this.outbox.check()]);
   }
 
   private dependencyChecks(): HealthIndicatorFunction[] {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { DatabaseModule } from '../../infrastructure/database/database.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { OutboxModule } from '../../infrastructure/outbox/outbox.module.js';
 import { DrainSignal } from './drain-signal.js';
 import { HealthController } from './health.controller.js';
 import { ElasticsearchHealthIndicator } from './indicators/elasticsearch.indicator.js';
@@ -10,7 +11,7 @@ import { PostgresHealthIndicator } from './indicators/postgres.indicator.js';
 import { RedisHealthIndicator } from './indicators/redis.indicator.js';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), DatabaseModule, SessionsModule],
+  imports: [TerminusModule.forRoot({ logger: false }), DatabaseModule, SessionsModule, OutboxModule],
   controllers: [HealthController],
   providers: [
     DrainSignal,

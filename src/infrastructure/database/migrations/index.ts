@@ -4,6 +4,9 @@ import { EncryptUserDisplayName1764100000001 } from './1764100000001-EncryptUser
 import { CreateEncryptionRotations1764100000002 } from './1764100000002-CreateEncryptionRotations.js';
 import { CreateSessionStore1764200000000 } from './1764200000000-CreateSessionStore.js';
 import { CreateLoginFailures1764200000001 } from './1764200000001-CreateLoginFailures.js';
+import { CreateOutbox1764300000000 } from './1764300000000-CreateOutbox.js';
+import { CreateComplianceRecords1764300001000 } from './1764300001000-CreateComplianceRecords.js';
+import { CreateComplianceEvents1764300002000 } from './1764300002000-CreateComplianceEvents.js';
 import { CreateAuditTrail1764400000000 } from './1764400000000-CreateAuditTrail.js';
 
 /** Every migration, in order. A new migration file is added here too. */
@@ -14,5 +17,8 @@ export const MIGRATIONS = [
   CreateEncryptionRotations1764100000002,
   CreateSessionStore1764200000000,
   CreateLoginFailures1764200000001,
+  CreateOutbox1764300000000,
+  CreateComplianceRecords1764300001000,
+  CreateComplianceEvents1764300002000,
   CreateAuditTrail1764400000000,
 ];

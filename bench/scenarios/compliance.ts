@@ -1,0 +1,125 @@
+import { demoRecords } from '../../src/cli/demo-data';
+import { startApp } from '../lib/app-process';
+import { freshDatabase, timeSequential } from '../lib/bench-database';
+import { copyIntoBareTable, createEventPartitions, insertSyntheticEvents } from '../lib/compliance-fixtures';
+import { load, LoadResult } from '../lib/load';
+import { ratio, report } from '../lib/report';
+
+const BULK_BATCHES = Number(process.env.BENCH_BULK_BATCHES ?? 5);
+const ANALYTICS_EVENTS = Number(process.env.BENCH_ANALYTICS_EVENTS ?? 10_000_000);
+const DAYS = 90;
+const HOT_IDS = 100;
+
+/**
+ * Compliance records end to end on the machine's Postgres and Redis: single POST req/s; bulk
+ * ingest records/s (records + outbox, then until the relay has written every event) vs COPY of the
+ * same rows into a bare table; GET by id cold (miss + fill) vs hot (cache hit); analytics over
+ * ANALYTICS_EVENTS events from the rollup vs from raw events.
+ */
+export async function compliance(): Promise<void> {
+  const db = await freshDatabase('ck_bench_compliance');
+  const app = await startApp({
+    DATABASE_URL: db.url,
+    REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    HTTP_BODY_LIMIT_BYTES: '1048576',
+  });
+  const post = (path: string, body: unknown) =>
+    fetch(`${app.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  try {
+    await createEventPartitions(db.client, DAYS);
+    const rows: LoadResult[] = [];
+    const [single] = demoRecords(1, 7, new Date(), DAYS);
+    rows.push(
+      await load('POST /compliance/records (single)', `${app.url}/compliance/records`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(single),
+      }),
+    );
+
+    const data = demoRecords(BULK_BATCHES * 10_000, 42, new Date(), DAYS);
+    const ids: string[] = [];
+    const bulkStarted = performance.now();
+    for (let batch = 0; batch < BULK_BATCHES; batch++) {
+      const res = await post('/compliance/records/bulk', { records: data.slice(batch * 10_000, (batch + 1) * 10_000) });
+      if (res.status !== 201) throw new Error(`bulk ingest answered ${res.status}: ${await res.text()}`);
+      ids.push(...((await res.json()) as { ids: string[] }).ids);
+    }
+    const bulkMs = performance.now() - bulkStarted;
+    while (
+      Number((await db.client.query(`SELECT count(*) AS n FROM outbox_deliveries WHERE status = 'pending'`)).rows[0].n)
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const drainedMs = performance.now() - bulkStarted;
+    const copyMs = await copyIntoBareTable(db.client, data);
+
+    const hot = ids.slice(0, HOT_IDS);
+    for (const id of hot) await fetch(`${app.url}/compliance/records/${id}`);
+    const cold = ids.slice(HOT_IDS);
+    const cycle = (list: string[]) => {
+      let next = 0;
+      return [
+        {
+          method: 'GET' as const,
+          setupRequest: (req: object) => ({ ...req, path: `/compliance/records/${list[next++ % list.length]}` }),
+        },
+      ];
+    };
+    const amount = Math.min(cold.length, 20_000);
+    const coldGet = await load('GET /compliance/records/:id cold (miss + fill)', app.url, {
+      requests: cycle(cold),
+      amount,
+    });
+    const hotGet = await load('GET /compliance/records/:id hot (cache hit)', app.url, {
+      requests: cycle(hot),
+      amount,
+    });
+    rows.push(coldGet, hotGet);
+
+    await insertSyntheticEvents(db.client, ANALYTICS_EVENTS, DAYS);
+    const to = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+    const from = new Date(to.getTime() - DAYS * 86_400_000);
+    const analytics = (start: Date) => async () => {
+      const res = await fetch(
+        `${app.url}/compliance/analytics?from=${start.toISOString()}&to=${to.toISOString()}&bucket=1d&groupBy=status`,
+      );
+      if (res.status !== 200) throw new Error(`analytics answered ${res.status}`);
+      await res.json();
+    };
+    const rollup = await timeSequential(5, analytics(from));
+    const raw = await timeSequential(3, analytics(new Date(from.getTime() + 1_000)));
+    const events = Number((await db.client.query('SELECT count(*) AS n FROM compliance_events')).rows[0].n);
+
+    const records = BULK_BATCHES * 10_000;
+    const perSecond = (ms: number) => Math.round((records / ms) * 1000);
+    report({
+      benchmark: 'compliance',
+      rows: [
+        ...rows,
+        { name: `bulk ingest ${records} records (records + outbox committed)`, recordsPerSecond: perSecond(bulkMs) },
+        {
+          name: `bulk ingest until the relay wrote every event and cache/event delivery`,
+          recordsPerSecond: perSecond(drainedMs),
+        },
+        { name: `COPY ${records} rows into a bare table`, recordsPerSecond: perSecond(copyMs) },
+        { name: `analytics 90 days by day and status over ${events} events, rollup`, ...rollup },
+        { name: `analytics 90 days by day and status over ${events} events, raw`, ...raw },
+      ],
+      ratios: {
+        'bulk committed / COPY records/s': ratio(perSecond(bulkMs), perSecond(copyMs)),
+        'bulk incl. events / COPY records/s': ratio(perSecond(drainedMs), perSecond(copyMs)),
+        'hot / cold GET req/s': ratio(hotGet.requestsPerSecond, coldGet.requestsPerSecond),
+        'cold / hot GET p99': ratio(coldGet.p99Ms, hotGet.p99Ms),
+        'raw / rollup analytics p50': ratio(raw.p50Ms, rollup.p50Ms),
+      },
+    });
+  } finally {
+    await app.stop();
+    await db.drop();
+  }
+}

@@ -1,0 +1,123 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
+import { TransactionContext } from '../database/transaction-context.js';
+import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
+import { OutboxConsumer, OutboxConsumerRegistry } from './outbox-consumer.js';
+import { OutboxGauges } from './outbox-gauges.js';
+import { OutboxRepository } from './outbox.repository.js';
+import { OUTBOX_DRAIN_JOB } from './outbox-writer.js';
+
+/** Delivered events are kept this long for debugging and replays, then purged by the poll. */
+const DELIVERED_RETENTION_HOURS = 24;
+const PURGE_EVERY_MS = 3_600_000;
+
+/**
+ * Delivers outbox events to every consumer. Each round, per consumer, locks a batch of due
+ * deliveries (`FOR UPDATE SKIP LOCKED`, so replicas share the work), hands it to the consumer and
+ * records the delivery in the same transaction. A failing batch is retried event by event, so one
+ * poison event is backed off and dead-lettered alone. Triggered by writes through the job queue,
+ * and by a periodic poll as the safety net.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('OutboxRelay');
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private poll: NodeJS.Timeout | undefined;
+  private lastPurgeAt = 0;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly transactions: TransactionContext,
+    private readonly outbox: OutboxRepository,
+    private readonly consumers: OutboxConsumerRegistry,
+    private readonly gauges: OutboxGauges,
+    @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.queue.process(OUTBOX_DRAIN_JOB, () => this.drain());
+    // The poll is per replica on purpose: it must not depend on the queue (or Redis) being healthy.
+    this.poll = setInterval(() => void this.pollOnce(), this.config.outbox.pollIntervalMs);
+    this.poll.unref();
+    void this.drain().catch(this.warn);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.poll);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Delivers everything due; concurrent calls in one process coalesce into one more pass. */
+  drain(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.drainUntilIdle().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** Stats and purge scan the deliveries table, so they run on the poll, not after every write. */
+  private async pollOnce(): Promise<void> {
+    await this.drain().catch(this.warn);
+    await this.gauges.refresh().catch(this.warn);
+    if (Date.now() - this.lastPurgeAt < PURGE_EVERY_MS) return;
+    this.lastPurgeAt = Date.now();
+    await this.outbox.purgeDelivered(DELIVERED_RETENTION_HOURS).catch(this.warn);
+  }
+
+  private readonly warn = (error: Error) => this.logger.warn(`drain failed: ${error.message}`);
+
+  private async drainUntilIdle(): Promise<void> {
+    do {
+      this.again = false;
+      let delivered: number;
+      do {
+        delivered = 0;
+        for (const consumer of this.consumers.all) {
+          if (this.stopped) return;
+          delivered += await this.round(consumer);
+        }
+      } while (delivered > 0);
+    } while (this.again && !this.stopped);
+  }
+
+  /** One batch for one consumer; returns how many events were claimed. */
+  private async round(consumer: OutboxConsumer): Promise<number> {
+    let claimed: string[] = [];
+    try {
+      await this.transactions.run(async () => {
+        const events = await this.outbox.claim(consumer.name, this.config.outbox.batchSize);
+        claimed = events.map((event) => event.id);
+        if (!events.length) return;
+        await consumer.handle(events);
+        await this.outbox.markDelivered(consumer.name, claimed);
+      });
+      return claimed.length;
+    } catch (error) {
+      if (!claimed.length) throw error;
+      for (const eventId of claimed) await this.deliverAlone(consumer, eventId);
+      return claimed.length;
+    }
+  }
+
+  private async deliverAlone(consumer: OutboxConsumer, eventId: string): Promise<void> {
+    try {
+      await this.transactions.run(async () => {
+        const event = await this.outbox.claimOne(consumer.name, eventId);
+        if (!event) return;
+        await consumer.handle([event]);
+        await this.outbox.markDelivered(consumer.name, [eventId]);
+      });
+    } catch (error) {
+      const message = (error as Error).message;
+      this.logger.warn(`consumer ${consumer.name} failed on event ${eventId}: ${message}`);
+      await this.transactions.run(() =>
+        this.outbox.markFailed(consumer.name, eventId, message, this.config.outbox.maxAttempts),
+      );
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionContext } from '../database/transaction-context.js';
+import { retryDelayMs } from '../queue/job-queue.js';
+import type { OutboxEvent } from './outbox-consumer.js';
+
+interface ClaimedRow {
+  id: string;
+  type: string;
+  aggregate_id: string;
+  payload: Record<string, unknown>;
+  created_at: Date;
+}
+
+function toEvent(row: ClaimedRow): OutboxEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    aggregateId: row.aggregate_id,
+    payload: row.payload,
+    createdAt: row.created_at,
+  };
+}
+
+export interface OutboxStats {
+  consumer: string;
+  pending: number;
+  dead: number;
+  oldestPendingAgeSeconds: number;
+}
+
+/** Oldest pending deliveries examined per event claimed. */
+const CANDIDATE_WINDOW = 4;
+
+/** The relay's SQL. Every method runs in the current transaction (TransactionContext.manager). */
+@Injectable()
+export class OutboxRepository {
+  constructor(private readonly transactions: TransactionContext) {}
+
+  /**
+   * Locks the next due deliveries of one consumer. Only the oldest pending event of each aggregate
+   * is eligible, so events of one record are handled in order even across replicas. The check
+   * looks at a window of the oldest pending deliveries: any earlier pending event of an aggregate
+   * is older, so it is inside the window too. The window is read through the
+   * (consumer, event_id) partial index, so a round costs the same however long the backlog is.
+   */
+  async claim(consumer: string, limit: number): Promise<OutboxEvent[]> {
+    const rows: ClaimedRow[] = await this.transactions.manager.query(
+      `WITH oldest AS MATERIALIZED (
+         SELECT event_id, aggregate_id, next_attempt_at FROM outbox_deliveries
+         WHERE consumer = $1 AND status = 'pending'
+         ORDER BY event_id
+         LIMIT $2 * ${CANDIDATE_WINDOW}),
+       heads AS (
+         SELECT DISTINCT ON (aggregate_id) event_id, next_attempt_at FROM oldest ORDER BY aggregate_id, event_id)
+       SELECT e.id::text AS id, e.type, e.aggregate_id, e.payload, e.created_at
+       FROM heads
+       JOIN outbox_deliveries d ON d.consumer = $1 AND d.event_id = heads.event_id
+       JOIN outbox_events e ON e.id = heads.event_id
+       WHERE heads.next_attempt_at <= now() AND d.status = 'pending'
+       ORDER BY d.event_id
+       LIMIT $2
+       FOR UPDATE OF d SKIP LOCKED`,
+      [consumer, limit],
+    );
+    return rows.map(toEvent);
+  }
+
+  /** Locks one delivery if it is due and no earlier event of its aggregate is pending. */
+  async claimOne(consumer: string, eventId: string): Promise<OutboxEvent | undefined> {
+    const rows: ClaimedRow[] = await this.transactions.manager.query(
+      `SELECT e.id::text AS id, e.type, e.aggregate_id, e.payload, e.created_at
+       FROM outbox_deliveries d JOIN outbox_events e ON e.id = d.event_id
+       WHERE d.consumer = $1 AND d.event_id = $2 AND d.status = 'pending' AND d.next_attempt_at <= now()
+         AND NOT EXISTS (
+           SELECT 1 FROM outbox_deliveries earlier
+           WHERE earlier.consumer = $1 AND earlier.aggregate_id = d.aggregate_id
+             AND earlier.status = 'pending' AND earlier.event_id < $2)
+       FOR UPDATE OF d SKIP LOCKED`,
+      [consumer, eventId],
+    );
+    return rows.map(toEvent)[0];
+  }
+
+  async markDelivered(consumer: string, eventIds: string[]): Promise<void> {
+    await this.transactions.manager.query(
+      `UPDATE outbox_deliveries SET status = 'delivered', delivered_at = now(), last_error = NULL
+       WHERE consumer = $1 AND event_id = ANY($2::bigint[])`,
+      [consumer, eventIds],
+    );
+  }
+
+  /** Counts a failed attempt: retried after a backoff, dead-lettered at `maxAttempts`. */
+  async markFailed(consumer: string, eventId: string, error: string, maxAttempts: number): Promise<void> {
+    const [row] = await this.transactions.manager.query<{ attempts: number }[]>(
+      `SELECT attempts FROM outbox_deliveries WHERE consumer = $1 AND event_id = $2`,
+      [consumer, eventId],
+    );
+    const attempts = (row?.attempts ?? 0) + 1;
+    await this.transactions.manager.query(
+      `UPDATE outbox_deliveries
+       SET attempts = $3::int, last_error = $4, status = CASE WHEN $3::int >= $5::int THEN 'dead' ELSE 'pending' END,
+           next_attempt_at = now() + make_interval(secs => $6::double precision / 1000)
+       WHERE consumer = $1 AND event_id = $2`,
+      [consumer, eventId, attempts, error.slice(0, 500), maxAttempts, retryDelayMs(attempts)],
+    );
+  }
+
+  /** Deletes fully delivered events older than `hours` (dead-lettered ones stay for inspection). */
+  async purgeDelivered(hours: number, limit = 10_000): Promise<void> {
+    await this.transactions.manager.query(
+      `WITH purged AS (
+         DELETE FROM outbox_events WHERE id IN (
+           SELECT e.id FROM outbox_events e
+           WHERE e.created_at < now() - make_interval(hours => $1::int)
+             AND NOT EXISTS (SELECT 1 FROM outbox_deliveries d WHERE d.event_id = e.id AND d.status <> 'delivered')
+           ORDER BY e.id LIMIT $2)
+         RETURNING id)
+       DELETE FROM outbox_deliveries WHERE event_id IN (SELECT id FROM purged)`,
+      [hours, limit],
+    );
+  }
+
+  async stats(): Promise<OutboxStats[]> {
+    const rows = await this.transactions.manager.query<
+      { consumer: string; pending: string; dead: string; oldest: number | null }[]
+    >(
+      `SELECT consumer,
+              count(*) FILTER (WHERE status = 'pending') AS pending,
+              count(*) FILTER (WHERE status = 'dead') AS dead,
+              extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'pending'))::float8 AS oldest
+       FROM outbox_deliveries WHERE status <> 'delivered' GROUP BY consumer ORDER BY consumer`,
+    );
+    return rows.map((row) => ({
+      consumer: row.consumer,
+      pending: Number(row.pending),
+      dead: Number(row.dead),
+      oldestPendingAgeSeconds: Math.round((row.oldest ?? 0) * 10) / 10,
+    }));
+  }
+}

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { ValidationProblem } from '../../../common/problem.js';
+import { RECORD_STATUSES } from '../records/record-status.js';
+import { AnalyticsRepository, BucketSums } from './analytics.repository.js';
+import type { AnalyticsQuery } from './dto/analytics.query.js';
+import { AnalyticsBucket, AnalyticsResponse, AnalyticsSummary } from './dto/analytics.response.js';
+
+const HOUR_MS = 3_600_000;
+const MAX_RANGE_DAYS = 400;
+
+/** Rates derived from sums the same way for both sources, so rollup and raw answer identically. */
+export function toBucket(sums: BucketSums): AnalyticsBucket {
+  const count = Number(sums.count);
+  const rated = count - Number(sums.notApplicable);
+  return {
+    bucket: new Date(sums.bucket).toISOString(),
+    ...(sums.status === null ? {} : { status: sums.status }),
+    count,
+    passRate: rated > 0 ? Math.round((Number(sums.passed) / rated) * 10_000) / 10_000 : null,
+    averageScore: Math.round((Number(sums.scoreSum) / count) * 100) / 100,
+  };
+}
+
+@Injectable()
+export class AnalyticsService {
+  constructor(private readonly analytics: AnalyticsRepository) {}
+
+  /** The rollup holds whole UTC hours, so it answers exactly when both ends are on an hour. */
+  async buckets(query: AnalyticsQuery, force?: 'rollup' | 'raw'): Promise<AnalyticsResponse> {
+    if (query.to <= query.from) {
+      throw new ValidationProblem([{ field: 'to', messages: ['to must be after from'] }]);
+    }
+    if (query.to.getTime() - query.from.getTime() > MAX_RANGE_DAYS * 24 * HOUR_MS) {
+      throw new ValidationProblem([{ field: 'to', messages: [`the range must not exceed ${MAX_RANGE_DAYS} days`] }]);
+    }
+    const aligned = query.from.getTime() % HOUR_MS === 0 && query.to.getTime() % HOUR_MS === 0;
+    const source = force ?? (aligned ? 'rollup' : 'raw');
+    const sums = await this.analytics.sums(query, source);
+    return { source, buckets: sums.map(toBucket) };
+  }
+
+  async summary(now = new Date()): Promise<AnalyticsSummary> {
+    const [records, events] = await Promise.all([
+      this.analytics.recordCounts(),
+      this.analytics.eventCountsSince(new Date(now.getTime() - 7 * 24 * HOUR_MS)),
+    ]);
+    const frameworks = [
+      ...new Set([...records.map((row) => row.framework), ...events.map((row) => row.framework)]),
+    ].sort();
+    return {
+      generatedAt: now.toISOString(),
+      frameworks: frameworks.map((framework) => {
+        const rows = records.filter((row) => row.framework === framework);
+        const byStatus = Object.fromEntries(RECORD_STATUSES.map((status) => [status, 0]));
+        for (const row of rows) byStatus[row.status] = Number(row.records);
+        const total = rows.reduce((sum, row) => sum + Number(row.records), 0);
+        const rated = total - byStatus.not_applicable;
+        const scoreSum = rows.reduce((sum, row) => sum + Number(row.scoreSum), 0);
+        return {
+          framework,
+          records: total,
+          byStatus,
+          passRate: rated > 0 ? Math.round((byStatus.passed / rated) * 10_000) / 10_000 : null,
+          averageScore: total > 0 ? Math.round((scoreSum / total) * 100) / 100 : null,
+          eventsLast7Days: Number(events.find((row) => row.framework === framework)?.events ?? 0),
+        };
+      }),
+    };
+  }
+}

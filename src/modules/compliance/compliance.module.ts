@@ -1,0 +1,56 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
+import { AppConfig } from '../../config/app-config.js';
+import { RedisConnection } from '../../infrastructure/redis/redis.connection.js';
+import { AnalyticsController } from './analytics/analytics.controller.js';
+import { AnalyticsRepository } from './analytics/analytics.repository.js';
+import { AnalyticsService } from './analytics/analytics.service.js';
+import { ComplianceEventsRecorder } from './analytics/compliance-events.consumer.js';
+import { ComplianceEventsRepository } from './analytics/compliance-events.repository.js';
+import { EventPartitions } from './analytics/jobs/event-partitions.js';
+import { EventPartitionsJob } from './analytics/jobs/event-partitions.job.js';
+import { CachedRecordReader, RECORD_CACHE_METRIC } from './records/cache/cached-record-reader.js';
+import { LruRecordCache } from './records/cache/lru-record-cache.js';
+import { RECORD_CACHE, RecordCache } from './records/cache/record-cache.js';
+import { RecordCacheInvalidator } from './records/cache/record-cache.consumer.js';
+import { RedisRecordCache } from './records/cache/redis-record-cache.js';
+import { ComplianceRecordsController } from './records/compliance-records.controller.js';
+import { ComplianceRecordsRepository } from './records/compliance-records.repository.js';
+import { ComplianceRecordsService } from './records/compliance-records.service.js';
+import { ComplianceFramework } from './records/entities/compliance-framework.entity.js';
+import { ComplianceRecord } from './records/entities/compliance-record.entity.js';
+
+/** Redis when configured, the in-process LRU otherwise; chosen once, at boot. */
+function recordCacheFor(config: AppConfig, redis: RedisConnection): RecordCache {
+  const { cacheTtlSeconds, cacheLruMaxEntries } = config.compliance;
+  return redis.client
+    ? new RedisRecordCache(redis.client, cacheTtlSeconds)
+    : new LruRecordCache(cacheLruMaxEntries, cacheTtlSeconds);
+}
+
+/** Compliance records (CRUD, bulk, cache) and their time-series analytics. */
+@Module({
+  imports: [TypeOrmModule.forFeature([ComplianceRecord, ComplianceFramework])],
+  controllers: [ComplianceRecordsController, AnalyticsController],
+  providers: [
+    ComplianceRecordsRepository,
+    ComplianceRecordsService,
+    CachedRecordReader,
+    RecordCacheInvalidator,
+    { provide: RECORD_CACHE, inject: [AppConfig, RedisConnection], useFactory: recordCacheFor },
+    makeCounterProvider({
+      name: RECORD_CACHE_METRIC,
+      help: 'Compliance record cache lookups by result (hit, miss, error)',
+      labelNames: ['result'],
+    }),
+    ComplianceEventsRepository,
+    ComplianceEventsRecorder,
+    EventPartitions,
+    EventPartitionsJob,
+    AnalyticsRepository,
+    AnalyticsService,
+  ],
+  exports: [ComplianceRecordsService, AnalyticsService, EventPartitions],
+})
+export class ComplianceModule {}

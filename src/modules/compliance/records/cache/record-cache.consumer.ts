@@ -1,0 +1,29 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import {
+  OutboxConsumer,
+  OutboxConsumerRegistry,
+  OutboxEvent,
+} from '../../../../infrastructure/outbox/outbox-consumer.js';
+import { RECORD_CACHE, type RecordCache } from './record-cache.js';
+
+/** Durable invalidation: every record change reaches the cache even if the write path's attempt failed. */
+@Injectable()
+export class RecordCacheInvalidator implements OutboxConsumer, OnModuleInit {
+  readonly name = 'record-cache';
+
+  constructor(
+    @Inject(RECORD_CACHE) private readonly cache: RecordCache,
+    private readonly registry: OutboxConsumerRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(this);
+  }
+
+  async handle(events: OutboxEvent[]): Promise<void> {
+    for (const event of events) {
+      if (event.type === 'record.created') continue;
+      await this.cache.invalidate(event.aggregateId, Number(event.payload.version));
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import { Injectable } from '@nestjs/common';
+import type { QueryDeepPartialEntity } from 'typeorm';
+import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
+import type { ListRecordsQuery, SortField } from './dto/list-records.query.js';
+import { ComplianceFramework } from './entities/compliance-framework.entity.js';
+import { ComplianceRecord } from './entities/compliance-record.entity.js';
+import type { RecordCursor } from './record-cursor.js';
+
+const SORT_COLUMNS: Record<SortField, string> = {
+  assessedAt: 'record.assessed_at',
+  createdAt: 'record.created_at',
+  score: 'record.score',
+};
+const SORT_CASTS: Record<SortField, string> = { assessedAt: 'timestamptz', createdAt: 'timestamptz', score: 'numeric' };
+/** Rows per INSERT statement in bulk ingest (12 parameters each, under Postgres' 65,535). */
+const INSERT_CHUNK = 2_000;
+
+export type UpdateOutcome = 'updated' | 'conflict' | 'missing';
+
+/** Compliance records in Postgres, always through the request's transaction. */
+@Injectable()
+export class ComplianceRecordsRepository {
+  constructor(private readonly transactions: TransactionContext) {}
+
+  private get records() {
+    return this.transactions.manager.getRepository(ComplianceRecord);
+  }
+
+  /** Which of these framework codes are not in the frameworks table. */
+  async unknownFrameworks(codes: string[]): Promise<string[]> {
+    const distinct = [...new Set(codes)];
+    const known = await this.transactions.manager
+      .getRepository(ComplianceFramework)
+      .createQueryBuilder('framework')
+      .select('framework.code', 'code')
+      .where('framework.code = ANY(:codes)', { codes: distinct })
+      .getRawMany<{ code: string }>();
+    const found = new Set(known.map((row) => row.code));
+    return distinct.filter((code) => !found.has(code));
+  }
+
+  async insertMany(rows: Partial<ComplianceRecord>[]): Promise<void> {
+    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+      await this.records
+        .createQueryBuilder()
+        .insert()
+        .into(ComplianceRecord)
+        .values(rows.slice(start, start + INSERT_CHUNK) as QueryDeepPartialEntity<ComplianceRecord>[])
+        .updateEntity(false)
+        .execute();
+    }
+  }
+
+  findById(id: string): Promise<ComplianceRecord | null> {
+    return this.records.findOne({ where: { id } });
+  }
+
+  /** Applies `changes` only if the record is still at `expectedVersion` (optimistic locking). */
+  async update(id: string, expectedVersion: number, changes: Partial<ComplianceRecord>): Promise<UpdateOutcome> {
+    const result = await this.records
+      .createQueryBuilder()
+      .update(ComplianceRecord)
+      .set({
+        ...changes,
+        version: () => 'version + 1',
+        updatedAt: () => 'now()',
+      } as QueryDeepPartialEntity<ComplianceRecord>)
+      .where('id = :id AND version = :expectedVersion AND deleted_at IS NULL', { id, expectedVersion })
+      .execute();
+    if (result.affected) return 'updated';
+    return (await this.findById(id)) ? 'conflict' : 'missing';
+  }
+
+  /** Soft delete; `version` is the deleted row's new version. */
+  async softDelete(id: string, expectedVersion?: number): Promise<{ outcome: UpdateOutcome; version?: number }> {
+    const result = await this.records
+      .createQueryBuilder()
+      .update(ComplianceRecord)
+      .set({ deletedAt: () => 'now()', version: () => 'version + 1', updatedAt: () => 'now()' })
+      .where('id = :id AND deleted_at IS NULL', { id })
+      .andWhere(expectedVersion === undefined ? 'TRUE' : 'version = :expectedVersion', { expectedVersion })
+      .returning(['version'])
+      .execute();
+    const [row] = result.raw as { version: number }[];
+    if (row) return { outcome: 'updated', version: row.version };
+    return { outcome: (await this.findById(id)) ? 'conflict' : 'missing' };
+  }
+
+  /** One page in keyset order; `cursorValue` of each row is its sort key as Postgres text. */
+  async list(
+    query: ListRecordsQuery,
+    after: RecordCursor | undefined,
+  ): Promise<{ record: ComplianceRecord; cursorValue: string }[]> {
+    const column = SORT_COLUMNS[query.sort];
+    const direction = query.order === 'asc' ? 'ASC' : 'DESC';
+    const builder = this.records
+      .createQueryBuilder('record')
+      .addSelect(`${column}::text`, 'cursor_value')
+      .orderBy(column, direction)
+      .addOrderBy('record.id', direction)
+      .limit(query.limit);
+    if (query.entityId) builder.andWhere('record.entity_id = :entityId', { entityId: query.entityId });
+    if (query.framework) builder.andWhere('record.framework = :framework', { framework: query.framework });
+    if (query.status) builder.andWhere('record.status = :status', { status: query.status });
+    if (query.minScore !== undefined) builder.andWhere('record.score >= :minScore', { minScore: query.minScore });
+    if (query.maxScore !== undefined) builder.andWhere('record.score <= :maxScore', { maxScore: query.maxScore });
+    if (query.assessedFrom) builder.andWhere('record.assessed_at >= :from', { from: query.assessedFrom });
+    if (query.assessedTo) builder.andWhere('record.assessed_at < :to', { to: query.assessedTo });
+    if (after) {
+      const operator = query.order === 'asc' ? '>' : '<';
+      builder.andWhere(
+        `(${column}, record.id) ${operator} (CAST(:afterValue AS ${SORT_CASTS[query.sort]}), :afterId)`,
+        {
+          afterValue: after.value,
+          afterId: after.id,
+        },
+      );
+    }
+    const { entities, raw } = await builder.getRawAndEntities<{ cursor_value: string }>();
+    return entities.map((record, index) => ({ record, cursorValue: raw[index].cursor_value }));
+  }
+}

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { ProblemException, ValidationProblem } from '../../../common/problem.js';
+import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
+import { OutboxWriter } from '../../../infrastructure/outbox/outbox-writer.js';
+import { CachedRecordReader } from './cache/cached-record-reader.js';
+import { ComplianceRecordsRepository, UpdateOutcome } from './compliance-records.repository.js';
+import { BulkRecordsResponse } from './dto/bulk-records.dto.js';
+import type { CreateRecordDto } from './dto/create-record.dto.js';
+import type { ListRecordsQuery } from './dto/list-records.query.js';
+import { RecordPage, RecordResponse } from './dto/record.response.js';
+import type { UpdateRecordDto } from './dto/update-record.dto.js';
+import type { ComplianceRecord } from './entities/compliance-record.entity.js';
+import { decodeCursor, encodeCursor } from './record-cursor.js';
+import { RECORD_CREATED, RECORD_DELETED, RECORD_UPDATED, recordEventPayload } from './record-events.js';
+
+/** Record use cases. Every write goes to Postgres with its outbox rows in the request transaction. */
+@Injectable()
+export class ComplianceRecordsService {
+  constructor(
+    private readonly records: ComplianceRecordsRepository,
+    private readonly outbox: OutboxWriter,
+    private readonly reader: CachedRecordReader,
+    private readonly transactions: TransactionContext,
+  ) {}
+
+  async create(input: CreateRecordDto): Promise<RecordResponse> {
+    await this.requireKnownFrameworks([input.framework], () => 'framework');
+    const id = randomUUID();
+    await this.records.insertMany([this.toRow(id, input)]);
+    const record = RecordResponse.of(await this.load(id));
+    await this.outbox.append(RECORD_CREATED, id, recordEventPayload(record, true));
+    return record;
+  }
+
+  /** All or nothing: any invalid record fails the whole call before anything is written. */
+  async createMany(inputs: CreateRecordDto[]): Promise<BulkRecordsResponse> {
+    await this.requireKnownFrameworks(
+      inputs.map((input) => input.framework),
+      (index) => `records.${index}.framework`,
+    );
+    const now = new Date();
+    const rows = inputs.map((input) => ({ ...this.toRow(randomUUID(), input, now), createdAt: now, updatedAt: now }));
+    await this.records.insertMany(rows);
+    await this.outbox.appendMany(
+      RECORD_CREATED,
+      rows.map((row) => ({
+        aggregateId: row.id,
+        payload: recordEventPayload(RecordResponse.of({ ...row, version: 1 }), true),
+      })),
+    );
+    return { created: rows.length, ids: rows.map((row) => row.id) };
+  }
+
+  async get(id: string): Promise<RecordResponse> {
+    const record = await this.reader.read(id, async () => {
+      const found = await this.records.findById(id);
+      return found ? RecordResponse.of(found) : undefined;
+    });
+    if (!record) throw notFound();
+    return record;
+  }
+
+  async list(query: ListRecordsQuery): Promise<RecordPage> {
+    if (query.minScore !== undefined && query.maxScore !== undefined && query.minScore > query.maxScore) {
+      throw new ValidationProblem([{ field: 'minScore', messages: ['minScore must not exceed maxScore'] }]);
+    }
+    const after = query.cursor ? decodeCursor(query.cursor, query.sort, query.order) : undefined;
+    const rows = await this.records.list(query, after);
+    const last = rows.at(-1);
+    return {
+      items: rows.map((row) => RecordResponse.of(row.record)),
+      nextCursor:
+        last && rows.length === query.limit
+          ? encodeCursor({ sort: query.sort, order: query.order, value: last.cursorValue, id: last.record.id })
+          : null,
+    };
+  }
+
+  async update(id: string, expectedVersion: number, changes: UpdateRecordDto): Promise<RecordResponse> {
+    const { version: _ignored, ...fields } = changes;
+    if (fields.framework) await this.requireKnownFrameworks([fields.framework], () => 'framework');
+    const before = await this.records.findById(id);
+    if (!before) throw notFound();
+    this.check(await this.records.update(id, expectedVersion, fields));
+    const record = RecordResponse.of(await this.load(id));
+    const assessmentChanged =
+      record.status !== before.status ||
+      record.score !== before.score ||
+      record.assessedAt !== before.assessedAt.toISOString();
+    await this.outbox.append(RECORD_UPDATED, id, recordEventPayload(record, assessmentChanged));
+    await this.invalidateAfterCommit(id, record.version);
+    return record;
+  }
+
+  async remove(id: string, expectedVersion?: number): Promise<void> {
+    const { outcome, version } = await this.records.softDelete(id, expectedVersion);
+    this.check(outcome);
+    await this.outbox.append(RECORD_DELETED, id, { version, assessmentChanged: false });
+    await this.invalidateAfterCommit(id, version as number);
+  }
+
+  private invalidateAfterCommit(id: string, version: number): Promise<void> {
+    return this.transactions.afterCommit(() => this.reader.invalidate(id, version));
+  }
+
+  private async load(id: string): Promise<ComplianceRecord> {
+    const record = await this.records.findById(id);
+    if (!record) throw notFound();
+    return record;
+  }
+
+  private check(outcome: UpdateOutcome): void {
+    if (outcome === 'missing') throw notFound();
+    if (outcome === 'conflict') {
+      throw new ProblemException(
+        409,
+        'version-conflict',
+        'The record was changed by someone else; reload it and retry.',
+      );
+    }
+  }
+
+  private async requireKnownFrameworks(codes: string[], field: (index: number) => string): Promise<void> {
+    const unknown = new Set(await this.records.unknownFrameworks(codes));
+    if (!unknown.size) return;
+    const errors = codes
+      .map((code, index) => ({ code, index }))
+      .filter(({ code }) => unknown.has(code))
+      .slice(0, 50)
+      .map(({ index }) => ({ field: field(index), messages: ['framework is not a known framework code'] }));
+    throw new ValidationProblem(errors, `Unknown framework at ${errors.map((error) => error.field).join(', ')}.`);
+  }
+
+  private toRow(id: string, input: CreateRecordDto, now = new Date()): ComplianceRecord {
+    return {
+      id,
+      entityId: input.entityId,
+      framework: input.framework,
+      controlId: input.controlId,
+      status: input.status,
+      score: input.score,
+      details: input.details ?? {},
+      assessedAt: input.assessedAt ?? now,
+    } as ComplianceRecord;
+  }
+}
+
+function notFound(): ProblemException {
+  return new ProblemException(404, 'not-found', 'No compliance record with this id.');
+}

@@ -1,0 +1,78 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../compliance-records.routes.js';
+import { RECORD_STATUSES, type RecordStatus } from '../record-status.js';
+
+export const SORT_FIELDS = ['assessedAt', 'createdAt', 'score'] as const;
+export type SortField = (typeof SORT_FIELDS)[number];
+
+export class ListRecordsQuery {
+  @ApiPropertyOptional({ example: 'org-4711' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  entityId?: string;
+
+  @ApiPropertyOptional({ example: 'SOC2' })
+  @IsOptional()
+  @Matches(/^[A-Z0-9][A-Z0-9-]{0,31}$/)
+  framework?: string;
+
+  @ApiPropertyOptional({ enum: RECORD_STATUSES })
+  @IsOptional()
+  @IsIn(RECORD_STATUSES)
+  status?: RecordStatus;
+
+  @ApiPropertyOptional({ example: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  @Max(100)
+  minScore?: number;
+
+  @ApiPropertyOptional({ example: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  @Max(100)
+  maxScore?: number;
+
+  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  assessedFrom?: Date;
+
+  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  assessedTo?: Date;
+
+  @ApiPropertyOptional({ enum: SORT_FIELDS, default: 'createdAt' })
+  @IsOptional()
+  @IsIn(SORT_FIELDS)
+  sort: SortField = 'createdAt';
+
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' })
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order: 'asc' | 'desc' = 'desc';
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit: number = DEFAULT_PAGE_SIZE;
+
+  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 512)
+  cursor?: string;
+}

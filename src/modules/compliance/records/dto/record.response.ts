@@ -1,0 +1,66 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { RECORD_STATUSES, type RecordStatus } from '../record-status.js';
+import type { ComplianceRecord } from '../entities/compliance-record.entity.js';
+
+export class RecordResponse {
+  @ApiProperty({ example: '6f1c2d9e-1b7a-4a43-9a55-0d7c3c1f0e21' })
+  id: string;
+
+  @ApiProperty({ example: 'org-4711' })
+  entityId: string;
+
+  @ApiProperty({ example: 'GDPR' })
+  framework: string;
+
+  @ApiProperty({ example: 'Art.32-1' })
+  controlId: string;
+
+  @ApiProperty({ enum: RECORD_STATUSES, example: 'passed' })
+  status: RecordStatus;
+
+  @ApiProperty({ example: 92.5 })
+  score: number;
+
+  @ApiProperty({ example: { reviewer: 'team-a' } })
+  details: Record<string, unknown>;
+
+  @ApiProperty({ example: '2026-11-20T10:00:00.000Z' })
+  assessedAt: string;
+
+  @ApiProperty({ example: '2026-11-20T10:00:01.000Z' })
+  createdAt: string;
+
+  @ApiProperty({ example: '2026-11-20T10:00:01.000Z' })
+  updatedAt: string;
+
+  @ApiProperty({ example: 1, description: 'Send back as If-Match to update' })
+  version: number;
+
+  static of(record: ComplianceRecord): RecordResponse {
+    return {
+      id: record.id,
+      entityId: record.entityId,
+      framework: record.framework,
+      controlId: record.controlId,
+      status: record.status,
+      score: record.score,
+      details: record.details,
+      assessedAt: record.assessedAt.toISOString(),
+      createdAt: record.createdAt.toISOString(),
+      updatedAt: record.updatedAt.toISOString(),
+      version: record.version,
+    };
+  }
+}
+
+export class RecordPage {
+  @ApiProperty({ type: [RecordResponse] })
+  items: RecordResponse[];
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Pass as `cursor` for the next page; null on the last page',
+  })
+  nextCursor: string | null;
+}

@@ -1,0 +1,58 @@
+import {
+  Column,
+  CreateDateColumn,
+  DeleteDateColumn,
+  Entity,
+  PrimaryColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
+import type { RecordStatus } from '../record-status.js';
+
+const numeric = {
+  to: (value?: number) => value,
+  from: (value: string | null) => (value === null ? value : Number(value)),
+};
+
+/**
+ * One assessment of one control for one entity. The table also has `evidence_notes` (ciphertext
+ * from the encryption module); it is mapped here only once that module is merged.
+ */
+@Entity('compliance_records')
+export class ComplianceRecord {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column({ name: 'entity_id', type: 'text' })
+  entityId: string;
+
+  @Column({ type: 'text' })
+  framework: string;
+
+  @Column({ name: 'control_id', type: 'text' })
+  controlId: string;
+
+  @Column({ type: 'text' })
+  status: RecordStatus;
+
+  @Column({ type: 'numeric', precision: 5, scale: 2, transformer: numeric })
+  score: number;
+
+  @Column({ type: 'jsonb' })
+  details: Record<string, unknown>;
+
+  @Column({ name: 'assessed_at', type: 'timestamptz' })
+  assessedAt: Date;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+
+  @DeleteDateColumn({ name: 'deleted_at', type: 'timestamptz' })
+  deletedAt: Date | null;
+
+  @VersionColumn()
+  version: number;
+}

@@ -1,0 +1,145 @@
+import { OutboxRepository } from '../../../src/infrastructure/outbox/outbox.repository';
+import { anAggregate, OutboxHarness, RecordingConsumer, startOutboxHarness } from '../../support/outbox-harness';
+
+describe('OutboxRelay on real Postgres', () => {
+  let h: OutboxHarness;
+  let cache: RecordingConsumer;
+  let search: RecordingConsumer;
+
+  beforeEach(async () => {
+    h = await startOutboxHarness({ OUTBOX_BATCH_SIZE: '3', OUTBOX_MAX_ATTEMPTS: '2' });
+    cache = new RecordingConsumer('cache');
+    search = new RecordingConsumer('search');
+    h.registry.register(cache);
+    h.registry.register(search);
+  });
+  afterEach(() => h.close());
+
+  const write = (aggregateId: string, n: number) =>
+    h.transactions.run(() => h.writer.append('record.updated', aggregateId, { n }));
+  const eventIds = async () =>
+    (await h.db.query<{ id: string }>('SELECT id::text AS id FROM outbox_events ORDER BY id')).map((r) => r.id);
+  const makeDue = () => h.db.query(`UPDATE outbox_deliveries SET next_attempt_at = now() WHERE status = 'pending'`);
+  const statuses = () =>
+    h.db.query<{ consumer: string; status: string; n: string }>(
+      'SELECT consumer, status, count(*)::text AS n FROM outbox_deliveries GROUP BY 1, 2 ORDER BY 1, 2',
+    );
+
+  it('delivers events written while no relay ran, once the relay starts, exactly once per consumer', async () => {
+    const a = anAggregate();
+    const b = anAggregate();
+    for (let n = 1; n <= 4; n++) {
+      await write(a, n);
+      await write(b, n);
+    }
+    const written = await eventIds();
+    const first = h.relay();
+    await first.drain();
+    await first.onApplicationShutdown();
+    await h.relay().drain();
+
+    expect([...cache.calls].sort()).toEqual([...written].sort());
+    expect([...search.calls].sort()).toEqual([...written].sort());
+    expect(await statuses()).toEqual([
+      { consumer: 'cache', status: 'delivered', n: '8' },
+      { consumer: 'search', status: 'delivered', n: '8' },
+    ]);
+  });
+
+  it('keeps the order of each aggregate’s events', async () => {
+    const a = anAggregate();
+    const b = anAggregate();
+    for (let n = 1; n <= 5; n++) {
+      await write(a, n);
+      await write(b, n);
+    }
+    const seen: Record<string, number[]> = {};
+    h.registry.register({
+      name: 'order',
+      handle: async (events) => {
+        for (const event of events) (seen[event.aggregateId] ??= []).push(Number(event.payload.n));
+      },
+    });
+    await h.db.query(`INSERT INTO outbox_deliveries (event_id, consumer, aggregate_id)
+                      SELECT id, 'order', aggregate_id FROM outbox_events`);
+    await h.relay().drain();
+    expect(seen[a]).toEqual([1, 2, 3, 4, 5]);
+    expect(seen[b]).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('redelivers an event whose delivery was not recorded (relay died mid-way); an idempotent consumer applies it once', async () => {
+    const a = anAggregate();
+    await write(a, 1);
+    let failures = 0;
+    search.fail = () => failures++ < 2;
+    await h.relay().drain();
+    expect(search.calls).toHaveLength(2);
+    expect(await statuses()).toContainEqual({ consumer: 'search', status: 'pending', n: '1' });
+
+    await makeDue();
+    await h.relay().drain();
+    const [id] = await eventIds();
+    expect(search.calls).toEqual([id, id, id]);
+    expect([...search.effects]).toEqual([id]);
+    expect(cache.calls).toEqual([id]);
+    expect(await statuses()).toEqual([
+      { consumer: 'cache', status: 'delivered', n: '1' },
+      { consumer: 'search', status: 'delivered', n: '1' },
+    ]);
+  });
+
+  it('dead-letters an event after the configured failures without holding back other aggregates', async () => {
+    const poison = anAggregate();
+    const healthy = anAggregate();
+    await write(poison, 1);
+    await write(healthy, 1);
+    search.fail = (event) => event.aggregateId === poison;
+    await h.relay().drain();
+    await makeDue();
+    await h.relay().drain();
+    const rows = await h.db.query<{ aggregate_id: string; status: string; attempts: number; last_error: string }>(
+      `SELECT aggregate_id, status, attempts, last_error FROM outbox_deliveries WHERE consumer = 'search'`,
+    );
+    expect(rows.find((r) => r.aggregate_id === poison)).toMatchObject({ status: 'dead', attempts: 2 });
+    expect(rows.find((r) => r.aggregate_id === healthy)).toMatchObject({ status: 'delivered' });
+    expect(cache.calls).toHaveLength(2);
+  });
+
+  it('shares the work between relays running at the same time: every event once per consumer', async () => {
+    for (let i = 0; i < 40; i++) await write(anAggregate(), i);
+    await Promise.all([h.relay().drain(), h.relay().drain(), h.relay().drain()]);
+    await h.relay().drain();
+    expect(cache.calls).toHaveLength(40);
+    expect(new Set(cache.calls).size).toBe(40);
+    expect(new Set(search.calls).size).toBe(40);
+    expect(search.calls).toHaveLength(40);
+  });
+
+  it('writes nothing when the writing transaction rolls back', async () => {
+    await expect(
+      h.transactions.run(async () => {
+        await h.writer.append('record.created', anAggregate(), {});
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await eventIds()).toEqual([]);
+  });
+});
+
+describe('OutboxRepository purge', () => {
+  it('purges delivered events past retention and keeps pending and dead-lettered ones', async () => {
+    const h = await startOutboxHarness();
+    try {
+      h.registry.register(new RecordingConsumer('cache'));
+      for (let i = 0; i < 3; i++) await h.transactions.run(() => h.writer.append('record.created', anAggregate(), {}));
+      await h.db.query(`UPDATE outbox_events SET created_at = now() - interval '2 days'`);
+      await h.db.query(`UPDATE outbox_deliveries SET status = 'delivered' WHERE event_id = 1`);
+      await h.db.query(`UPDATE outbox_deliveries SET status = 'dead' WHERE event_id = 2`);
+      await new OutboxRepository(h.transactions).purgeDelivered(24);
+      const left = await h.db.query<{ id: string }>('SELECT id::text AS id FROM outbox_events ORDER BY id');
+      expect(left.map((r) => r.id)).toEqual(['2', '3']);
+    } finally {
+      await h.close();
+    }
+  });
+});
