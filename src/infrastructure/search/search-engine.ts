@@ -67,7 +67,7 @@ export interface SearchEngine {
   reindex(
     index: SearchIndexName,
     batches: AsyncIterable<SearchDocument[]>,
-    onProgress: (progress: ReindexProgress) => void,
+    onProgress: (progress: ReindexProgress) => void | Promise<void>,
   ): Promise<void>;
   health(): Promise<{ up: boolean; detail?: string }>;
 }

@@ -160,7 +160,7 @@ export function searchEngineContract(start: () => Promise<EngineUnderTest>): voi
       }
     }
     const progress: number[] = [];
-    await engine.reindex('audit', slowSource(), (p) => progress.push(p.processed));
+    await engine.reindex('audit', slowSource(), (p) => void progress.push(p.processed));
     await subject.refresh();
     expect(progress.at(-1)).toBe(600);
     const live = await engine.search(request('wombat', { index: 'audit', pageSize: 50 }));

@@ -151,7 +151,7 @@ describe('ElasticsearchSearchEngine (request shapes against a mocked cluster)', 
       yield [aComplianceDocument({ id: 'a' })];
     }
     const progress: number[] = [];
-    await engine.reindex('compliance', source(), (p) => progress.push(p.processed));
+    await engine.reindex('compliance', source(), (p) => void progress.push(p.processed));
 
     const created = seen.find((p) => p.method === 'PUT') as Params;
     const settings = (created.body as Loose).settings;

@@ -117,7 +117,7 @@ export class ElasticsearchSearchEngine implements SearchEngine {
   async reindex(
     index: SearchIndexName,
     batches: AsyncIterable<SearchDocument[]>,
-    onProgress: (progress: ReindexProgress) => void,
+    onProgress: (progress: ReindexProgress) => void | Promise<void>,
   ): Promise<void> {
     const current = await this.guard(() => this.currentIndex(index));
     const next = physicalIndexName(index, versionOf(current ?? '') + 1);
@@ -132,7 +132,7 @@ export class ElasticsearchSearchEngine implements SearchEngine {
         ]);
         await this.guard(() => bulkWrite(this.client, operations, this.bulkOptions));
         processed += batch.length;
-        onProgress({ processed });
+        await onProgress({ processed });
       }
       await this.guard(async () => {
         await this.client.indices.refresh({ index: next });

@@ -131,7 +131,7 @@ export class PostgresSearchEngine implements SearchEngine {
   async reindex(
     index: SearchIndexName,
     batches: AsyncIterable<SearchDocument[]>,
-    onProgress: (progress: ReindexProgress) => void,
+    onProgress: (progress: ReindexProgress) => void | Promise<void>,
   ): Promise<void> {
     const [{ started_at: startedAt }] = (await this.runner().query(`SELECT clock_timestamp() AS started_at`)) as {
       started_at: Date;
@@ -140,7 +140,7 @@ export class PostgresSearchEngine implements SearchEngine {
     for await (const batch of batches) {
       await this.index(batch.filter((document) => document.index === index));
       processed += batch.length;
-      onProgress({ processed });
+      await onProgress({ processed });
     }
     await this.runner().query(`DELETE FROM search_documents WHERE index_name = $1 AND indexed_at < $2`, [
       index,
