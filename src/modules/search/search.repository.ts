@@ -7,7 +7,8 @@ import { TransactionContext } from '../../infrastructure/database/transaction-co
 export interface BacklogEntry {
   index: SearchIndexName;
   id: string;
-  enqueuedAt: Date;
+  /** Postgres' own text form: keeps the microseconds that acknowledging compares. */
+  enqueuedAt: string;
   /** The current copy, or a removal when the document was deleted or is gone. */
   document?: SearchDocument;
   removal?: SearchDocumentRef;
@@ -26,7 +27,7 @@ export interface ReindexRun {
 interface BacklogRow {
   index_name: SearchIndexName;
   document_id: string;
-  enqueued_at: Date;
+  enqueued_at: string;
   version: string | null;
   deleted: boolean | null;
   code: string | null;
@@ -65,7 +66,7 @@ export class SearchRepository {
   /** The oldest backlog entries with the documents' current state; nothing is locked. */
   async oldestBacklog(limit: number): Promise<BacklogEntry[]> {
     const rows = (await this.transactions.manager.query(
-      `SELECT b.index_name, b.document_id, b.enqueued_at, d.version, d.deleted, d.code, d.title, d.body,
+      `SELECT b.index_name, b.document_id, b.enqueued_at::text AS enqueued_at, d.version, d.deleted, d.code, d.title, d.body,
               d.keywords, d.occurred_at
        FROM search_index_backlog b
        LEFT JOIN search_documents d USING (index_name, document_id)
