@@ -1,8 +1,10 @@
 import { healthLive } from './scenarios/health-live';
+import { search } from './scenarios/search';
 
 /** `npm run bench [name...]`: runs the named benchmarks, or all of them, one after another. */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   'health-live': healthLive,
+  search,
 };
 
 async function main(): Promise<void> {

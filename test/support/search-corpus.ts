@@ -60,18 +60,18 @@ const FINDINGS = {
 } as Record<string, string[]>;
 const SYSTEMS = ['payroll service', 'customer portal', 'data warehouse', 'identity provider', 'billing API', 'CRM'];
 
-/** Compliance record facts as the compliance module would hand them to the indexer. */
-export function complianceRecordFacts(seed: number, size: number): ComplianceRecordFacts[] {
+/** Compliance record facts as the compliance module would hand them to the indexer, one at a time. */
+export function* complianceFactsStream(seed: number, size: number): Generator<ComplianceRecordFacts> {
   const random = seededRandom(seed);
   const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
   const frameworks = Object.keys(CONTROLS);
   const entities = Array.from({ length: 40 }, (_, i) => `entity-${String(i + 1).padStart(3, '0')}`);
   const start = Date.UTC(2026, 0, 1);
-  return Array.from({ length: size }, (_, i) => {
+  for (let i = 0; i < size; i++) {
     const framework = pick(frameworks);
     const [controlId, controlTitle] = pick(CONTROLS[framework]);
     const status = pick(STATUSES);
-    return {
+    yield {
       id: `rec-${seed}-${String(i).padStart(7, '0')}`,
       version: 1,
       entityId: pick(entities),
@@ -83,7 +83,24 @@ export function complianceRecordFacts(seed: number, size: number): ComplianceRec
       summary: `${pick(FINDINGS[status])} for the ${pick(SYSTEMS)}.`,
       assessedAt: new Date(start + Math.floor(random() * 300) * 86_400_000),
     };
-  });
+  }
+}
+
+export function complianceRecordFacts(seed: number, size: number): ComplianceRecordFacts[] {
+  return [...complianceFactsStream(seed, size)];
+}
+
+/** The same corpus as `complianceCorpus`, in batches, without holding it all in memory. */
+export function* complianceCorpusBatches(seed: number, size: number, batchSize: number): Generator<SearchDocument[]> {
+  let batch: SearchDocument[] = [];
+  for (const facts of complianceFactsStream(seed, size)) {
+    batch.push(complianceDocument(facts));
+    if (batch.length === batchSize) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
 }
 
 /** A deterministic corpus of realistic compliance documents. */
