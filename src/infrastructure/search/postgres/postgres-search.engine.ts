@@ -89,18 +89,19 @@ export class PostgresSearchEngine implements SearchEngine {
   async search(request: SearchRequest): Promise<SearchResult> {
     const params = new SqlParameters();
     const { from, where, codeBoost } = compileSearch(request, params, true);
+    const index = params.add(request.index);
     const limit = params.add(request.pageSize);
     const offset = params.add((request.page - 1) * request.pageSize);
     const rows = (await this.runner().query(
       `WITH matched AS MATERIALIZED (
-         SELECT d.document_id, d.code, d.title, d.body, d.keywords, d.occurred_at, s.q,
-                ts_rank_cd(d.search_vector, s.q) + ${codeBoost} AS score
+         SELECT d.document_id, ts_rank_cd(d.search_vector, s.q) + ${codeBoost} AS score
          FROM ${from} WHERE ${where}
-       )
-       SELECT page.document_id, page.code, page.title, page.keywords, page.occurred_at, page.score::float8 AS score,
-              ts_headline('english', page.title || ' ||| ' || page.body, page.q, '${HEADLINE_OPTIONS}') AS headline,
+       ),
+       page AS (SELECT * FROM matched ORDER BY score DESC, document_id LIMIT ${limit} OFFSET ${offset})
+       SELECT d.document_id, d.code, d.title, d.keywords, d.occurred_at, page.score::float8 AS score,
+              ts_headline('english', d.title || ' ||| ' || d.body, s.q, '${HEADLINE_OPTIONS}') AS headline,
               (SELECT count(*) FROM matched) AS total
-       FROM (SELECT * FROM matched ORDER BY score DESC, document_id LIMIT ${limit} OFFSET ${offset}) page
+       FROM page, ${from} WHERE d.index_name = ${index} AND d.document_id = page.document_id
        ORDER BY page.score DESC, page.document_id`,
       params.values,
     )) as HitRow[];
