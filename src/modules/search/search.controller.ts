@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../../common/auth/roles.js';
@@ -36,7 +36,6 @@ export class SearchController {
   }
 
   @Get('suggest')
-  @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Control ids and entity ids starting with (or close to) q' })
   @ApiOkResponse({ type: SuggestResponseDto })
   async suggest(@Query() params: SuggestParamsDto): Promise<SuggestResponseDto> {

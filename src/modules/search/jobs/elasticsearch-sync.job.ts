@@ -9,6 +9,8 @@ import { SearchRepository } from '../search.repository.js';
 export const SYNC_JOB = 'search.elasticsearch-sync';
 const BATCH_SIZE = 500;
 const SWEEP_EVERY_MS = 5_000;
+/** Writes within this window share one drain (the job id deduplicates while it is pending). */
+const BATCH_WINDOW_MS = 250;
 
 /**
  * Copies the backlog to Elasticsearch in batches. A failed batch stays in the backlog and the job
@@ -35,7 +37,7 @@ export class ElasticsearchSync implements OnApplicationBootstrap {
   }
 
   async trigger(): Promise<void> {
-    await this.queue.add(SYNC_JOB, {}, { jobId: 'drain' });
+    await this.queue.add(SYNC_JOB, {}, { jobId: 'drain', delayMs: BATCH_WINDOW_MS });
   }
 
   /** Copies the whole backlog; throws (leaving the rest queued) when Elasticsearch fails. */
