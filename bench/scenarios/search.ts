@@ -13,6 +13,8 @@ import { report } from '../lib/report';
 /** A server Postgres, not the embedded one: the corpus is large. */
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SIZES = (process.env.BENCH_SEARCH_SIZES ?? '100000').split(',').map(Number);
+/** SEARCH_RANK_CANDIDATES settings to compare; 0 ranks every match. */
+const CANDIDATE_CAPS = (process.env.BENCH_SEARCH_RANK_CANDIDATES ?? '0,1000').split(',').map(Number);
 const SAMPLES = 400;
 
 /** Two words and one filter each, cycled through by every run. */
@@ -52,51 +54,64 @@ async function benchSize(size: number): Promise<Record<string, string | number>[
     const indexingSeconds = (performance.now() - indexingStarted) / 1000;
     await dataSource.query('VACUUM ANALYZE search_documents');
 
-    const latencies: number[] = [];
-    for (let i = 0; i < SAMPLES; i++) {
-      const { q, filter } = QUERIES[i % QUERIES.length];
-      const started = performance.now();
-      await engine.search({
-        index: 'compliance',
-        query: parseSearchQuery(q),
-        filters: { [filter[0]]: filter[1] },
-        facets: [],
-        page: 1,
-        pageSize: 20,
-      });
-      latencies.push(performance.now() - started);
-    }
-    latencies.sort((a, b) => a - b);
-
-    const app = await startApp({ DATABASE_URL: url });
-    let next = 0;
-    const http = await load(`GET /search, ${size} docs`, `${app.url}/search`, {
-      requests: [
-        {
-          setupRequest: (request) => {
-            const { q, filter } = QUERIES[next++ % QUERIES.length];
-            const params = new URLSearchParams({ q, [filter[0]]: filter[1] });
-            return { ...request, path: `/search?${params}` };
-          },
-        },
-      ],
-    });
-    await app.stop();
-
-    return [
-      {
-        name: `postgres engine, ${size} docs, 1 client (in process)`,
-        p50Ms: round(percentile(latencies, 50)),
-        p95Ms: round(percentile(latencies, 95)),
-        p99Ms: round(percentile(latencies, 99)),
-        indexingDocsPerSecond: Math.round(size / indexingSeconds),
-      },
-      { ...http },
+    const rows: Record<string, string | number>[] = [
+      { name: `indexing ${size} docs`, indexingDocsPerSecond: Math.round(size / indexingSeconds) },
     ];
+    for (const rankCandidates of CANDIDATE_CAPS)
+      rows.push(...(await measureQueries(dataSource, url, size, rankCandidates)));
+    return rows;
   } finally {
     await dataSource.destroy();
     await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   }
+}
+
+async function measureQueries(
+  dataSource: DataSource,
+  url: string,
+  size: number,
+  rankCandidates: number,
+): Promise<Record<string, string | number>[]> {
+  const label = `${size} docs, ${rankCandidates ? `rank ${rankCandidates} candidates` : 'rank all'}`;
+  const engine = new PostgresSearchEngine(() => dataSource.manager, { rankCandidates });
+  const latencies: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const { q, filter } = QUERIES[i % QUERIES.length];
+    const started = performance.now();
+    await engine.search({
+      index: 'compliance',
+      query: parseSearchQuery(q),
+      filters: { [filter[0]]: filter[1] },
+      facets: [],
+      page: 1,
+      pageSize: 20,
+    });
+    latencies.push(performance.now() - started);
+  }
+  latencies.sort((a, b) => a - b);
+
+  const app = await startApp({ DATABASE_URL: url, SEARCH_RANK_CANDIDATES: String(rankCandidates) });
+  let next = 0;
+  const http = await load(`GET /search, ${label}`, `${app.url}/search`, {
+    requests: [
+      {
+        setupRequest: (request) => {
+          const { q, filter } = QUERIES[next++ % QUERIES.length];
+          return { ...request, path: `/search?${new URLSearchParams({ q, [filter[0]]: filter[1] })}` };
+        },
+      },
+    ],
+  });
+  await app.stop();
+  return [
+    {
+      name: `engine, ${label}, 1 client`,
+      p50Ms: round(percentile(latencies, 50)),
+      p95Ms: round(percentile(latencies, 95)),
+      p99Ms: round(percentile(latencies, 99)),
+    },
+    { ...http },
+  ];
 }
 
 /**

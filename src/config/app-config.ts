@@ -67,4 +67,9 @@ export class AppConfig {
   get healthCheckTimeoutMs(): number {
     return this.env.HEALTH_CHECK_TIMEOUT_MS;
   }
+
+  /** Postgres search ranks at most this many matches per query (0: every match, exact totals). */
+  get searchRankCandidates(): number {
+    return this.env.SEARCH_RANK_CANDIDATES;
+  }
 }

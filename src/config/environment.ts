@@ -82,6 +82,11 @@ export class Environment {
   @IsInt()
   @Min(50)
   HEALTH_CHECK_TIMEOUT_MS = 1_000;
+
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  SEARCH_RANK_CANDIDATES = 0;
 }
 
 export class ConfigurationError extends Error {

@@ -32,6 +32,8 @@ export interface FacetCount {
 export interface SearchResult {
   engine: SearchEngineKind;
   total: number;
+  /** `gte` when the engine stopped counting: there are at least `total` matches. */
+  totalRelation: 'eq' | 'gte';
   hits: SearchHit[];
   facets: Record<string, FacetCount[]>;
 }

@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus';
+import { AppConfig } from '../../config/app-config.js';
 import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
 import { ElasticsearchConnection } from '../../infrastructure/search/elasticsearch.connection.js';
 import { ElasticsearchSearchEngine } from '../../infrastructure/search/elasticsearch/elasticsearch-search.engine.js';
@@ -17,8 +18,9 @@ export const FALLBACK_METRIC = 'search_fallback_total';
 export const SEARCH_ENGINE_PROVIDERS: Provider[] = [
   {
     provide: POSTGRES_SEARCH,
-    inject: [TransactionContext],
-    useFactory: (transactions: TransactionContext) => new PostgresSearchEngine(() => transactions.manager),
+    inject: [TransactionContext, AppConfig],
+    useFactory: (transactions: TransactionContext, config: AppConfig) =>
+      new PostgresSearchEngine(() => transactions.manager, { rankCandidates: config.searchRankCandidates }),
   },
   {
     provide: ELASTICSEARCH_SEARCH,

@@ -27,6 +27,7 @@ export class SearchController {
     return {
       engine: result.engine,
       total: result.total,
+      totalRelation: result.totalRelation,
       page: params.page,
       pageSize: params.pageSize,
       tookMs: result.tookMs,

@@ -54,6 +54,7 @@ export function searchEngineContract(start: () => Promise<EngineUnderTest>): voi
     const result = await engine.search(request('encryption overdue'));
     const expected = CORPUS.filter((d) => /encryption/i.test(d.title + d.body) && /overdue/i.test(d.body));
     expect(result.total).toBe(expected.length);
+    expect(result.totalRelation).toBe('eq');
     expect(result.total).toBeGreaterThan(0);
     for (const hit of result.hits) expect(expected.map((d) => d.id)).toContain(hit.id);
   });

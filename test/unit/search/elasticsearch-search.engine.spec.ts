@@ -124,6 +124,7 @@ describe('ElasticsearchSearchEngine (request shapes against a mocked cluster)', 
     expect(result).toEqual({
       engine: 'elasticsearch',
       total: 1,
+      totalRelation: 'eq',
       facets: { status: [{ value: 'failed', count: 1 }] },
       hits: [
         {

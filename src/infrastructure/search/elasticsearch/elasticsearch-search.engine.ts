@@ -86,6 +86,7 @@ export class ElasticsearchSearchEngine implements SearchEngine {
     return {
       engine: this.kind,
       total: typeof total === 'number' ? total : (total?.value ?? 0),
+      totalRelation: typeof total === 'object' && total.relation === 'gte' ? 'gte' : 'eq',
       facets,
       hits: response.hits.hits.map((hit) => {
         const source = hit._source as Source;

@@ -9,6 +9,8 @@ export interface CompiledSearch {
   where: string;
   /** Extra score for control ids: exact beats prefix beats text relevance. */
   codeBoost: string;
+  /** Set when the query is one word: the condition selecting control ids starting with it. */
+  codePrefix?: string;
 }
 
 const clauseQuery = (clause: QueryClause, params: SqlParameters) =>
@@ -24,9 +26,11 @@ export function compileSearch(request: SearchRequest, params: SqlParameters, ran
   const conditions = [`d.index_name = ${params.add(request.index)}`, 'NOT d.deleted'];
   const term = singleTerm(request.query);
   let codeBoost = '0';
+  let codePrefix: string | undefined;
   if (term) {
     const prefix = params.add(`${escapeLike(term.toLowerCase())}%`);
     conditions.push(`(d.search_vector @@ s.q OR lower(d.code) LIKE ${prefix})`);
+    codePrefix = `lower(d.code) LIKE ${prefix}`;
     if (ranked) {
       const exact = params.add(term.toLowerCase());
       codeBoost = `CASE WHEN lower(d.code) = ${exact} THEN 100 WHEN lower(d.code) LIKE ${prefix} THEN 10 ELSE 0 END`;
@@ -41,5 +45,6 @@ export function compileSearch(request: SearchRequest, params: SqlParameters, ran
     from: `search_documents d, (SELECT ${tsquery} AS q) s`,
     where: conditions.join(' AND '),
     codeBoost,
+    codePrefix,
   };
 }

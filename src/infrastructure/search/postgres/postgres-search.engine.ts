@@ -26,6 +26,11 @@ interface HitRow {
 
 const FACET_LIMIT = 50;
 
+export interface PostgresSearchOptions {
+  /** Rank at most this many matches (and count no further); 0 ranks and counts every match. */
+  rankCandidates: number;
+}
+
 /** Keeps the newest version of each document when a batch names one twice. */
 function newestPerDocument<T extends { index: string; id: string; version: number }>(items: T[]): T[] {
   const newest = new Map<string, T>();
@@ -44,7 +49,10 @@ function newestPerDocument<T extends { index: string; id: string; version: numbe
 export class PostgresSearchEngine implements SearchEngine {
   readonly kind = 'postgres' as const;
 
-  constructor(private readonly runner: () => SqlRunner) {}
+  constructor(
+    private readonly runner: () => SqlRunner,
+    private readonly options: PostgresSearchOptions = { rankCandidates: 0 },
+  ) {}
 
   async index(documents: SearchDocument[]): Promise<void> {
     if (!documents.length) return;
@@ -88,15 +96,20 @@ export class PostgresSearchEngine implements SearchEngine {
 
   async search(request: SearchRequest): Promise<SearchResult> {
     const params = new SqlParameters();
-    const { from, where, codeBoost } = compileSearch(request, params, true);
+    const { from, where, codeBoost, codePrefix } = compileSearch(request, params, true);
     const index = params.add(request.index);
     const limit = params.add(request.pageSize);
     const offset = params.add((request.page - 1) * request.pageSize);
+    const ranked = `SELECT d.document_id, ts_rank_cd(d.search_vector, s.q) + ${codeBoost} AS score FROM ${from} WHERE ${where}`;
+    const cap = this.options.rankCandidates;
+    // Capped: rank the first `cap` text matches, plus control-id matches so an exact id still wins.
+    const candidates = !cap
+      ? ranked
+      : codePrefix
+        ? `(${ranked} LIMIT ${cap}) UNION (${ranked} AND ${codePrefix} LIMIT ${cap})`
+        : `${ranked} LIMIT ${cap}`;
     const rows = (await this.runner().query(
-      `WITH matched AS MATERIALIZED (
-         SELECT d.document_id, ts_rank_cd(d.search_vector, s.q) + ${codeBoost} AS score
-         FROM ${from} WHERE ${where}
-       ),
+      `WITH matched AS MATERIALIZED (${candidates}),
        page AS (SELECT * FROM matched ORDER BY score DESC, document_id LIMIT ${limit} OFFSET ${offset})
        SELECT d.document_id, d.code, d.title, d.keywords, d.occurred_at, page.score::float8 AS score,
               ts_headline('english', d.title || ' ||| ' || d.body, s.q, '${HEADLINE_OPTIONS}') AS headline,
@@ -108,7 +121,13 @@ export class PostgresSearchEngine implements SearchEngine {
     const total = rows.length ? Number(rows[0].total) : await this.count(request);
     const facets: Record<string, FacetCount[]> = {};
     for (const field of request.facets) facets[field] = await this.facet(request, field);
-    return { engine: this.kind, total, hits: rows.map(toHit), facets };
+    return {
+      engine: this.kind,
+      total,
+      totalRelation: cap && total >= cap ? 'gte' : 'eq',
+      hits: rows.map(toHit),
+      facets,
+    };
   }
 
   async suggest(index: SearchIndexName, prefix: string, limit: number): Promise<Suggestion[]> {

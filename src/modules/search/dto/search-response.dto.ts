@@ -38,6 +38,9 @@ export class SearchResponseDto {
   @ApiProperty({ example: 128 })
   total: number;
 
+  @ApiProperty({ enum: ['eq', 'gte'], description: '`gte`: counting stopped, there are at least `total` matches' })
+  totalRelation: 'eq' | 'gte';
+
   @ApiProperty({ example: 1 })
   page: number;
 
