@@ -7,6 +7,7 @@ import { savedResultFiles } from './lib/report';
 import { writeResults } from './lib/summary';
 import { compliance } from './scenarios/compliance';
 import { healthLive } from './scenarios/health-live';
+import { search } from './scenarios/search';
 
 /**
  * `npm run bench [name...]`: runs the named benchmarks, or all of them, one after another, then
@@ -19,6 +20,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'email-lookup': emailLookup,
   'auth-session': authSession,
   compliance,
+  search,
 };
 
 async function main(): Promise<void> {

@@ -120,6 +120,11 @@ export class AppConfig {
     };
   }
 
+  /** Postgres search ranks at most this many matches per query (0: every match, exact totals). */
+  get searchRankCandidates(): number {
+    return this.env.SEARCH_RANK_CANDIDATES;
+  }
+
   get healthCheckTimeoutMs(): number {
     return this.env.HEALTH_CHECK_TIMEOUT_MS;
   }

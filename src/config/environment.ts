@@ -233,6 +233,11 @@ export class Environment {
   @IsInt()
   @Min(1_048_576)
   COMPLIANCE_BULK_BODY_LIMIT_BYTES = 16_777_216;
+
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  SEARCH_RANK_CANDIDATES = 0;
 }
 
 export class ConfigurationError extends Error {

@@ -8,6 +8,7 @@ import { CreateOutbox1764300000000 } from './1764300000000-CreateOutbox.js';
 import { CreateComplianceRecords1764300001000 } from './1764300001000-CreateComplianceRecords.js';
 import { CreateComplianceEvents1764300002000 } from './1764300002000-CreateComplianceEvents.js';
 import { CreateAuditTrail1764400000000 } from './1764400000000-CreateAuditTrail.js';
+import { CreateSearchDocuments1764500000000 } from './1764500000000-CreateSearchDocuments.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   CreateComplianceRecords1764300001000,
   CreateComplianceEvents1764300002000,
   CreateAuditTrail1764400000000,
+  CreateSearchDocuments1764500000000,
 ];

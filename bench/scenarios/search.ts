@@ -1,0 +1,125 @@
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../src/config/app-config';
+import { validateEnvironment } from '../../src/config/environment';
+import { buildDataSourceOptions } from '../../src/infrastructure/database/data-source-options';
+import { PostgresSearchEngine } from '../../src/infrastructure/search/postgres/postgres-search.engine';
+import { parseSearchQuery } from '../../src/infrastructure/search/search-query';
+import { complianceCorpusBatches } from '../../test/support/search-corpus';
+import { startApp } from '../lib/app-process';
+import { load } from '../lib/load';
+import { report } from '../lib/report';
+
+/** A server Postgres, not the embedded one: the corpus is large. */
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SIZES = (process.env.BENCH_SEARCH_SIZES ?? '100000').split(',').map(Number);
+/** SEARCH_RANK_CANDIDATES settings to compare; 0 ranks every match. */
+const CANDIDATE_CAPS = (process.env.BENCH_SEARCH_RANK_CANDIDATES ?? '0,1000').split(',').map(Number);
+const SAMPLES = 400;
+
+/** Two words and one filter each, cycled through by every run. */
+const QUERIES: { q: string; filter: [string, string] }[] = [
+  { q: 'encryption overdue', filter: ['framework', 'SOC2'] },
+  { q: 'access review', filter: ['status', 'failed'] },
+  { q: 'backup restore', filter: ['framework', 'ISO27001'] },
+  { q: 'evidence reviewed', filter: ['status', 'passed'] },
+  { q: 'personal data', filter: ['framework', 'GDPR'] },
+  { q: 'cardholder data', filter: ['status', 'warning'] },
+];
+
+async function admin(sql: string): Promise<void> {
+  const client = new Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  await client.query(sql);
+  await client.end();
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const round = (n: number) => Math.round(n * 100) / 100;
+
+async function benchSize(size: number): Promise<Record<string, string | number>[]> {
+  const database = `ck_bench_search_${size}`;
+  await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${database}`);
+  const url = Object.assign(new URL(ADMIN_URL), { pathname: `/${database}` }).toString();
+  const config = new AppConfig(validateEnvironment({ DATABASE_URL: url }));
+  const dataSource = await new DataSource(buildDataSourceOptions(config.database, url)).initialize();
+  try {
+    await dataSource.runMigrations();
+    const engine = new PostgresSearchEngine(() => dataSource.manager);
+
+    const indexingStarted = performance.now();
+    for (const batch of complianceCorpusBatches(1, size, 1_000)) await engine.index(batch);
+    const indexingSeconds = (performance.now() - indexingStarted) / 1000;
+    await dataSource.query('VACUUM ANALYZE search_documents');
+
+    const rows: Record<string, string | number>[] = [
+      { name: `indexing ${size} docs`, indexingDocsPerSecond: Math.round(size / indexingSeconds) },
+    ];
+    for (const rankCandidates of CANDIDATE_CAPS)
+      rows.push(...(await measureQueries(dataSource, url, size, rankCandidates)));
+    return rows;
+  } finally {
+    await dataSource.destroy();
+    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  }
+}
+
+async function measureQueries(
+  dataSource: DataSource,
+  url: string,
+  size: number,
+  rankCandidates: number,
+): Promise<Record<string, string | number>[]> {
+  const label = `${size} docs, ${rankCandidates ? `rank ${rankCandidates} candidates` : 'rank all'}`;
+  const engine = new PostgresSearchEngine(() => dataSource.manager, { rankCandidates });
+  const latencies: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const { q, filter } = QUERIES[i % QUERIES.length];
+    const started = performance.now();
+    await engine.search({
+      index: 'compliance',
+      query: parseSearchQuery(q),
+      filters: { [filter[0]]: filter[1] },
+      facets: [],
+      page: 1,
+      pageSize: 20,
+    });
+    latencies.push(performance.now() - started);
+  }
+  latencies.sort((a, b) => a - b);
+
+  const app = await startApp({ DATABASE_URL: url, SEARCH_RANK_CANDIDATES: String(rankCandidates) });
+  let next = 0;
+  const http = await load(`GET /search, ${label}`, `${app.url}/search`, {
+    requests: [
+      {
+        setupRequest: (request) => {
+          const { q, filter } = QUERIES[next++ % QUERIES.length];
+          return { ...request, path: `/search?${new URLSearchParams({ q, [filter[0]]: filter[1] })}` };
+        },
+      },
+    ],
+  });
+  await app.stop();
+  return [
+    {
+      name: `engine, ${label}, 1 client`,
+      p50Ms: round(percentile(latencies, 50)),
+      p95Ms: round(percentile(latencies, 95)),
+      p99Ms: round(percentile(latencies, 99)),
+    },
+    { ...http },
+  ];
+}
+
+/**
+ * Postgres full-text search at each size in BENCH_SEARCH_SIZES: indexing throughput, engine
+ * latency from one sequential client, then GET /search under load through the whole app.
+ */
+export async function search(): Promise<void> {
+  const rows: Record<string, string | number>[] = [];
+  for (const size of SIZES) rows.push(...(await benchSize(size)));
+  report({ benchmark: 'search', rows });
+}

@@ -1,0 +1,123 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import {
+  ALL_KEYWORD_FIELDS,
+  SEARCH_INDEXES,
+  type SearchIndexName,
+} from '../../../infrastructure/search/search-document.js';
+
+export const MAX_QUERY_LENGTH = 200;
+const MAX_FILTER_LENGTH = 100;
+
+const toList = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : value;
+
+export class SuggestParamsDto {
+  @ApiProperty({ description: 'Prefix of a control id or entity id', example: 'CC6', maxLength: 50 })
+  @IsString()
+  @MaxLength(50)
+  q: string;
+
+  @ApiPropertyOptional({ enum: SEARCH_INDEXES, default: 'compliance' })
+  @IsIn(SEARCH_INDEXES)
+  index: SearchIndexName = 'compliance';
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 20, default: 10 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  limit = 10;
+}
+
+export class SearchParamsDto {
+  @ApiProperty({
+    description: 'Words must all match; "quoted phrase", a OR b, -excluded. Synonyms of framework names apply.',
+    example: 'encryption overdue',
+    maxLength: MAX_QUERY_LENGTH,
+  })
+  @IsString()
+  @MaxLength(MAX_QUERY_LENGTH)
+  q: string;
+
+  @ApiPropertyOptional({ enum: SEARCH_INDEXES, default: 'compliance' })
+  @IsIn(SEARCH_INDEXES)
+  index: SearchIndexName = 'compliance';
+
+  @ApiPropertyOptional({ example: 'SOC2', description: 'compliance index' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_FILTER_LENGTH)
+  framework?: string;
+
+  @ApiPropertyOptional({ example: 'failed', description: 'compliance and users indices' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_FILTER_LENGTH)
+  status?: string;
+
+  @ApiPropertyOptional({ example: 'entity-001', description: 'compliance index' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_FILTER_LENGTH)
+  entityId?: string;
+
+  @ApiPropertyOptional({ example: 'record.updated', description: 'audit index' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_FILTER_LENGTH)
+  action?: string;
+
+  @ApiPropertyOptional({ example: 'analyst', description: 'audit index' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_FILTER_LENGTH)
+  actorRole?: string;
+
+  @ApiPropertyOptional({ example: 'compliance_record', description: 'audit index' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_FILTER_LENGTH)
+  targetType?: string;
+
+  @ApiPropertyOptional({ example: 'auditor', description: 'users index' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_FILTER_LENGTH)
+  role?: string;
+
+  @ApiPropertyOptional({ description: 'Comma-separated keyword fields to count', example: 'framework,status' })
+  @Transform(toList)
+  @IsIn(ALL_KEYWORD_FIELDS, { each: true })
+  facets: string[] = [];
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 1 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  page = 1;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  pageSize = 20;
+
+  /** The keyword filters that were given. */
+  filterValues(): Record<string, string> {
+    const values: Record<string, string> = {};
+    for (const field of ALL_KEYWORD_FIELDS) {
+      const value = (this as unknown as Record<string, unknown>)[field];
+      if (typeof value === 'string') values[field] = value;
+    }
+    return values;
+  }
+}

@@ -1,0 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
+import type { ElasticsearchSearchEngine } from '../../infrastructure/search/elasticsearch/elasticsearch-search.engine.js';
+import type { PostgresSearchEngine } from '../../infrastructure/search/postgres/postgres-search.engine.js';
+import type { SearchDocument } from '../../infrastructure/search/search-document.js';
+import type { SearchDocumentRef } from '../../infrastructure/search/search-engine.js';
+import { ElasticsearchSync } from './jobs/elasticsearch-sync.job.js';
+import { ELASTICSEARCH_SEARCH, POSTGRES_SEARCH } from './search-engines.js';
+import { SearchRepository } from './search.repository.js';
+
+/**
+ * The write side for outbox consumers. Documents land in the Postgres index synchronously (in the
+ * caller's transaction when there is one); with Elasticsearch configured they are also queued in
+ * `search_index_backlog`, which a job copies over, so an Elasticsearch outage delays but never loses.
+ */
+@Injectable()
+export class SearchIndexer {
+  constructor(
+    @Inject(POSTGRES_SEARCH) private readonly postgres: PostgresSearchEngine,
+    @Inject(ELASTICSEARCH_SEARCH) private readonly elasticsearch: ElasticsearchSearchEngine | null,
+    private readonly repository: SearchRepository,
+    private readonly transactions: TransactionContext,
+    private readonly sync: ElasticsearchSync,
+  ) {}
+
+  async index(documents: SearchDocument[]): Promise<void> {
+    await this.transactions.run(async () => {
+      await this.postgres.index(documents);
+      if (this.elasticsearch) await this.repository.enqueue(documents);
+    });
+    if (this.elasticsearch) await this.sync.trigger();
+  }
+
+  async delete(refs: SearchDocumentRef[]): Promise<void> {
+    await this.transactions.run(async () => {
+      await this.postgres.delete(refs);
+      if (this.elasticsearch) await this.repository.enqueue(refs);
+    });
+    if (this.elasticsearch) await this.sync.trigger();
+  }
+}

@@ -1,0 +1,45 @@
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Roles } from '../../common/auth/roles.js';
+import { SearchParamsDto, SuggestParamsDto } from './dto/search-params.dto.js';
+import { SearchResponseDto, SuggestResponseDto } from './dto/search-response.dto.js';
+import { SearchService } from './search.service.js';
+
+export const SEARCH_ENGINE_HEADER = 'X-Search-Engine';
+
+@ApiTags('search')
+@ApiBearerAuth()
+@Roles('auditor', 'analyst')
+@Controller('search')
+export class SearchController {
+  constructor(private readonly search: SearchService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Full-text search with filters, facets and highlights' })
+  @ApiOkResponse({ type: SearchResponseDto })
+  async find(
+    @Query() params: SearchParamsDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SearchResponseDto> {
+    const result = await this.search.search(params);
+    void reply.header(SEARCH_ENGINE_HEADER, result.engine);
+    return {
+      engine: result.engine,
+      total: result.total,
+      totalRelation: result.totalRelation,
+      page: params.page,
+      pageSize: params.pageSize,
+      tookMs: result.tookMs,
+      hits: result.hits,
+      facets: result.facets,
+    };
+  }
+
+  @Get('suggest')
+  @ApiOperation({ summary: 'Control ids and entity ids starting with (or close to) q' })
+  @ApiOkResponse({ type: SuggestResponseDto })
+  async suggest(@Query() params: SuggestParamsDto): Promise<SuggestResponseDto> {
+    return { suggestions: await this.search.suggest(params) };
+  }
+}
