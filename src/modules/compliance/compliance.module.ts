@@ -20,6 +20,9 @@ import { ComplianceRecordsRepository } from './records/compliance-records.reposi
 import { ComplianceRecordsService } from './records/compliance-records.service.js';
 import { ComplianceFramework } from './records/entities/compliance-framework.entity.js';
 import { ComplianceRecord } from './records/entities/compliance-record.entity.js';
+import { RecordSearchIndexer } from './records/search/record-search.consumer.js';
+import { RecordSearchSource } from './records/search/record-search.source.js';
+import { SearchModule } from '../search/search.module.js';
 
 /** Redis when configured, the in-process LRU otherwise; chosen once, at boot. */
 function recordCacheFor(config: AppConfig, redis: RedisConnection): RecordCache {
@@ -31,13 +34,15 @@ function recordCacheFor(config: AppConfig, redis: RedisConnection): RecordCache 
 
 /** Compliance records (CRUD, bulk, cache) and their time-series analytics. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ComplianceRecord, ComplianceFramework])],
+  imports: [TypeOrmModule.forFeature([ComplianceRecord, ComplianceFramework]), SearchModule],
   controllers: [ComplianceRecordsController, AnalyticsController],
   providers: [
     ComplianceRecordsRepository,
     ComplianceRecordsService,
     CachedRecordReader,
     RecordCacheInvalidator,
+    RecordSearchIndexer,
+    RecordSearchSource,
     { provide: RECORD_CACHE, inject: [AppConfig, RedisConnection], useFactory: recordCacheFor },
     makeCounterProvider({
       name: RECORD_CACHE_METRIC,

@@ -26,6 +26,19 @@ export class ComplianceRecordsRepository {
     return this.transactions.manager.getRepository(ComplianceRecord);
   }
 
+  /** Framework code → full name, for search documents. */
+  async frameworkNames(): Promise<Map<string, string>> {
+    const rows = await this.transactions.manager.getRepository(ComplianceFramework).find();
+    return new Map(rows.map((row) => [row.code, row.name]));
+  }
+
+  /** Live (not deleted) records with an id after `after`, in id order: keyset pages for reindex. */
+  liveAfter(after: string | undefined, limit: number): Promise<ComplianceRecord[]> {
+    const query = this.records.createQueryBuilder('record').orderBy('record.id', 'ASC').limit(limit);
+    if (after) query.where('record.id > :after', { after });
+    return query.getMany();
+  }
+
   /** Which of these framework codes are not in the frameworks table. */
   async unknownFrameworks(codes: string[]): Promise<string[]> {
     const distinct = [...new Set(codes)];

@@ -1,0 +1,52 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import {
+  OutboxConsumer,
+  OutboxConsumerRegistry,
+  OutboxEvent,
+} from '../../../../infrastructure/outbox/outbox-consumer.js';
+import { SearchIndexer } from '../../../search/search-indexer.js';
+import { ComplianceRecordsRepository } from '../compliance-records.repository.js';
+import { RECORD_DELETED, type RecordEventPayload } from '../record-events.js';
+import { recordSearchDocument } from './record-search-document.js';
+
+/**
+ * Keeps the `compliance` search index in step with records. Replays are harmless: the engines
+ * ignore a document version older than the one they hold.
+ */
+@Injectable()
+export class RecordSearchIndexer implements OutboxConsumer, OnModuleInit {
+  readonly name = 'search-index';
+
+  constructor(
+    private readonly registry: OutboxConsumerRegistry,
+    private readonly indexer: SearchIndexer,
+    private readonly records: ComplianceRecordsRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(this);
+  }
+
+  async handle(events: OutboxEvent[]): Promise<void> {
+    const frameworkNames = await this.records.frameworkNames();
+    const deleted = events.filter((event) => event.type === RECORD_DELETED);
+    const written = events.filter((event) => event.type !== RECORD_DELETED);
+    if (written.length) {
+      await this.indexer.index(
+        written.map((event) => {
+          const { record } = event.payload as RecordEventPayload;
+          return recordSearchDocument(record, frameworkNames.get(record.framework) ?? record.framework);
+        }),
+      );
+    }
+    if (deleted.length) {
+      await this.indexer.delete(
+        deleted.map((event) => ({
+          index: 'compliance' as const,
+          id: event.aggregateId,
+          version: Number((event.payload as RecordEventPayload).version),
+        })),
+      );
+    }
+  }
+}
