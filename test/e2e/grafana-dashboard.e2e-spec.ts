@@ -1,5 +1,8 @@
 import { metricsInPromQL, readText } from '../support/deploy-files.js';
+import { OutboxGauges } from '../../src/infrastructure/outbox/outbox-gauges.js';
+import { OutboxRelay } from '../../src/infrastructure/outbox/outbox-relay.js';
 import { startTestApp, TestApp } from '../support/app.js';
+import { aRecord } from '../support/builders/compliance-record.builder.js';
 
 interface Panel {
   type: string;
@@ -27,8 +30,13 @@ describe('Grafana dashboard (docker/grafana/dashboards/compliance-kit.json)', ()
 
   beforeAll(async () => {
     t = await startTestApp();
-    // Histogram series appear only after a first observation.
+    // Series appear only after a first observation: exercise each family once.
     await t.http().get('/health/live').expect(200);
+    const analyst = await t.as('analyst');
+    const { body: record } = await analyst.post('/compliance/records').send(aRecord()).expect(201);
+    await analyst.get(`/compliance/records/${record.id}`).expect(200);
+    await t.app.get(OutboxRelay).drain();
+    await t.app.get(OutboxGauges).refresh();
     exported = seriesNames((await t.http().get('/metrics').expect(200)).text);
   });
   afterAll(() => t.close());

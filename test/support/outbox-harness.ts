@@ -34,7 +34,7 @@ export async function startOutboxHarness(environment: Record<string, string> = {
   const queue = new InProcessJobQueue();
   const repository = new OutboxRepository(transactions);
   const gauge = (name: string) => new Gauge({ name, help: name, labelNames: ['consumer'], registers: [] });
-  const gauges = new OutboxGauges(repository, gauge('backlog'), gauge('age'), gauge('dead'));
+  const gauges = new OutboxGauges(repository, registry, gauge('backlog'), gauge('age'), gauge('dead'));
   return {
     db,
     dataSource,
