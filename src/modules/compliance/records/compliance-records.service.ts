@@ -3,6 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { ProblemException, ValidationProblem } from '../../../common/problem.js';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
 import { OutboxWriter } from '../../../infrastructure/outbox/outbox-writer.js';
+import { auditDiff } from '../../audit/audit-diff.js';
+import { AuditScope } from '../../audit/audit-scope.js';
 import { CachedRecordReader } from './cache/cached-record-reader.js';
 import { ComplianceRecordsRepository, UpdateOutcome } from './compliance-records.repository.js';
 import { BulkRecordsResponse } from './dto/bulk-records.dto.js';
@@ -14,6 +16,21 @@ import type { ComplianceRecord } from './entities/compliance-record.entity.js';
 import { decodeCursor, encodeCursor } from './record-cursor.js';
 import { RECORD_CREATED, RECORD_DELETED, RECORD_UPDATED, recordEventPayload } from './record-events.js';
 
+const AUDITED_FIELDS = [
+  'entityId',
+  'framework',
+  'controlId',
+  'status',
+  'score',
+  'details',
+  'assessedAt',
+  'evidenceNotes',
+] as const;
+
+function auditedState(record: RecordResponse | null): Record<string, unknown> | null {
+  return record && Object.fromEntries(AUDITED_FIELDS.map((field) => [field, record[field]]));
+}
+
 /** Record use cases. Every write goes to Postgres with its outbox rows in the request transaction. */
 @Injectable()
 export class ComplianceRecordsService {
@@ -22,6 +39,7 @@ export class ComplianceRecordsService {
     private readonly outbox: OutboxWriter,
     private readonly reader: CachedRecordReader,
     private readonly transactions: TransactionContext,
+    private readonly audit: AuditScope,
   ) {}
 
   async create(input: CreateRecordDto): Promise<RecordResponse> {
@@ -30,6 +48,7 @@ export class ComplianceRecordsService {
     await this.records.insertMany([this.toRow(id, input)]);
     const record = RecordResponse.of(await this.load(id));
     await this.outbox.append(RECORD_CREATED, id, recordEventPayload(record, true));
+    this.describeChange(id, null, record);
     return record;
   }
 
@@ -49,6 +68,7 @@ export class ComplianceRecordsService {
         payload: recordEventPayload(RecordResponse.of({ ...row, version: 1 }), true),
       })),
     );
+    this.audit.describe({ resourceType: 'compliance_record', details: { created: rows.length } });
     return { created: rows.length, ids: rows.map((row) => row.id) };
   }
 
@@ -90,6 +110,7 @@ export class ComplianceRecordsService {
       record.assessedAt !== before.assessedAt.toISOString();
     await this.outbox.append(RECORD_UPDATED, id, recordEventPayload(record, assessmentChanged));
     await this.invalidateAfterCommit(id, record.version);
+    this.describeChange(id, RecordResponse.of(before), record);
     return record;
   }
 
@@ -98,6 +119,16 @@ export class ComplianceRecordsService {
     this.check(outcome);
     await this.outbox.append(RECORD_DELETED, id, { version, assessmentChanged: false });
     await this.invalidateAfterCommit(id, version as number);
+    this.audit.describe({ resourceType: 'compliance_record', resourceId: id, details: { version } });
+  }
+
+  /** Tells the audit trail what changed; evidence notes appear only as `[encrypted]`. */
+  private describeChange(id: string, before: RecordResponse | null, after: RecordResponse): void {
+    this.audit.describe({
+      resourceType: 'compliance_record',
+      resourceId: id,
+      details: auditDiff(auditedState(before), auditedState(after), { encrypted: ['evidenceNotes'] }),
+    });
   }
 
   private invalidateAfterCommit(id: string, version: number): Promise<void> {
@@ -141,6 +172,7 @@ export class ComplianceRecordsService {
       status: input.status,
       score: input.score,
       details: input.details ?? {},
+      evidenceNotes: input.evidenceNotes ?? null,
       assessedAt: input.assessedAt ?? now,
     } as ComplianceRecord;
   }

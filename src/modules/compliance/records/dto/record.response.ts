@@ -1,4 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ProblemException } from '../../../../common/problem.js';
+import { UnreadableValue } from '../../../encryption/encrypted-column.decorator.js';
 import { RECORD_STATUSES, type RecordStatus } from '../record-status.js';
 import type { ComplianceRecord } from '../entities/compliance-record.entity.js';
 
@@ -24,6 +26,14 @@ export class RecordResponse {
   @ApiProperty({ example: { reviewer: 'team-a' } })
   details: Record<string, unknown>;
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'Interviewed J. Doe (DPO); access log reviewed.',
+    description: 'Decrypted evidence notes',
+  })
+  evidenceNotes: string | null;
+
   @ApiProperty({ example: '2026-11-20T10:00:00.000Z' })
   assessedAt: string;
 
@@ -37,6 +47,9 @@ export class RecordResponse {
   version: number;
 
   static of(record: ComplianceRecord): RecordResponse {
+    if (record.evidenceNotes instanceof UnreadableValue) {
+      throw new ProblemException(422, 'record-unreadable', 'The stored record cannot be decrypted.');
+    }
     return {
       id: record.id,
       entityId: record.entityId,
@@ -45,6 +58,7 @@ export class RecordResponse {
       status: record.status,
       score: record.score,
       details: record.details,
+      evidenceNotes: record.evidenceNotes ?? null,
       assessedAt: record.assessedAt.toISOString(),
       createdAt: record.createdAt.toISOString(),
       updatedAt: record.updatedAt.toISOString(),
