@@ -153,6 +153,37 @@ describe('evidence notes of compliance records', () => {
     expect(await tablesHolding('Jane Roe')).toEqual([]);
   });
 
+  it('answers a record whose notes were tampered with as a 422 problem (alone) or a per-record problem (listed), and records a security event', async () => {
+    const analyst = await t.as('analyst');
+    const entityId = 'org-tampered';
+    const { body: intact } = await analyst.post('/compliance/records').send(aRecord({ entityId })).expect(201);
+    const { body: tampered } = await analyst
+      .post('/compliance/records')
+      .send({ ...aRecord({ entityId }), evidenceNotes: SECRET })
+      .expect(201);
+    await t.db.query(
+      `UPDATE compliance_records
+       SET evidence_notes = overlay(evidence_notes PLACING
+         CASE WHEN substr(evidence_notes, length(evidence_notes) - 10, 1) = 'A' THEN 'B' ELSE 'A' END
+         FROM length(evidence_notes) - 10)
+       WHERE id = $1`,
+      [tampered.id],
+    );
+
+    const single = await analyst.get(`/compliance/records/${tampered.id}`).expect(422);
+    expect(single.headers['content-type']).toMatch(/problem\+json/);
+    expect(single.body.type).toBe('/problems/record-unreadable');
+    const page = await analyst.get('/compliance/records').query({ entityId }).expect(200);
+    const byId = Object.fromEntries(page.body.items.map((item: { id: string }) => [item.id, item]));
+    expect(byId[tampered.id]).toEqual({ id: tampered.id, problem: expect.objectContaining({ status: 422 }) });
+    expect(byId[intact.id]).toMatchObject({ id: intact.id, evidenceNotes: null });
+    const events = await t.db.query(
+      `SELECT 1 FROM audit_events WHERE action = 'encryption.tampered' AND resource_id = $1`,
+      [tampered.id],
+    );
+    expect(events.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('is listed by GET /admin/encryption/status, so key rotation covers it', async () => {
     const admin = await t.as('admin');
     const status: EncryptionStatusView = (await admin.get('/admin/encryption/status').expect(200)).body;

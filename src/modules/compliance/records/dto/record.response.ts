@@ -4,6 +4,8 @@ import { UnreadableValue } from '../../../encryption/encrypted-column.decorator.
 import { RECORD_STATUSES, type RecordStatus } from '../record-status.js';
 import type { ComplianceRecord } from '../entities/compliance-record.entity.js';
 
+export const UNREADABLE_DETAIL = 'The stored record cannot be decrypted.';
+
 export class RecordResponse {
   @ApiProperty({ example: '6f1c2d9e-1b7a-4a43-9a55-0d7c3c1f0e21' })
   id: string;
@@ -48,7 +50,7 @@ export class RecordResponse {
 
   static of(record: ComplianceRecord): RecordResponse {
     if (record.evidenceNotes instanceof UnreadableValue) {
-      throw new ProblemException(422, 'record-unreadable', 'The stored record cannot be decrypted.');
+      throw new ProblemException(422, 'record-unreadable', UNREADABLE_DETAIL);
     }
     return {
       id: record.id,
@@ -67,9 +69,23 @@ export class RecordResponse {
   }
 }
 
+/** A listed record whose evidence notes cannot be decrypted (tampered, or an unknown key). */
+export class UnreadableRecordView {
+  @ApiProperty({ example: '6f1c2d9e-1b7a-4a43-9a55-0d7c3c1f0e21' })
+  id: string;
+
+  @ApiProperty({
+    example: { type: '/problems/record-unreadable', status: 422, detail: 'The stored record cannot be decrypted.' },
+  })
+  problem: { type: string; status: number; detail: string };
+}
+
 export class RecordPage {
-  @ApiProperty({ type: [RecordResponse] })
-  items: RecordResponse[];
+  @ApiProperty({
+    type: [RecordResponse],
+    description: 'Records; one whose evidence notes cannot be decrypted appears as { id, problem }.',
+  })
+  items: (RecordResponse | UnreadableRecordView)[];
 
   @ApiProperty({
     nullable: true,
