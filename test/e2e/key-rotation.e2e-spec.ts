@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
+import { ComplianceRecordsService } from '../../src/modules/compliance/records/compliance-records.service';
 import type { EncryptionStatusView } from '../../src/modules/encryption/dto/encryption.dto';
 import { FieldCipher } from '../../src/modules/encryption/field-cipher';
 import { UnreadableValue } from '../../src/modules/encryption/encrypted-column.decorator';
@@ -12,8 +13,9 @@ import { logInAs } from '../support/app';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 const USERS = 10_000;
-/** Four encrypted values per seeded user, five for the admin who calls the API (display name too). */
-const VALUES = USERS * 4 + 5;
+const RECORDS = 300;
+/** Four encrypted values per seeded user, five for the admin who calls the API (display name too), one per record. */
+const VALUES = USERS * 4 + 5 + RECORDS;
 
 /** Inserts users straight into the table, encrypted with the app's cipher (creating them by API would hash 10,000 passwords). */
 async function seedUsers(app: NestFastifyApplication, db: TestDatabase, count: number): Promise<void> {
@@ -36,6 +38,17 @@ async function seedUsers(app: NestFastifyApplication, db: TestDatabase, count: n
       ],
     );
   }
+}
+
+/** Compliance records with evidence notes, encrypted with the app's cipher. */
+async function seedRecords(app: NestFastifyApplication, db: TestDatabase, count: number): Promise<void> {
+  const cipher = app.get(FieldCipher);
+  const notes = Array.from({ length: count }, (_, i) => `Evidence ${i}: interviewed Jane Roe`);
+  await db.query(
+    `INSERT INTO compliance_records (id, entity_id, framework, control_id, status, score, assessed_at, evidence_notes)
+     SELECT gen_random_uuid(), 'org-1', 'GDPR', 'Art.32', 'passed', 90, now(), n FROM unnest($1::text[]) AS n`,
+    [notes.map((note) => cipher.encrypt(note, 'compliance_records.evidence_notes'))],
+  );
 }
 
 describe('key rotation on real Postgres', () => {
@@ -79,6 +92,7 @@ describe('key rotation on real Postgres', () => {
     db = await createTestDatabase();
     app = await boot();
     await seedUsers(app, db, USERS);
+    await seedRecords(app, db, RECORDS);
     // Sessions live in Postgres here (no Redis), so the token survives the restart below.
     adminToken = (await logInAs(app, 'admin')).token;
   });
@@ -88,7 +102,7 @@ describe('key rotation on real Postgres', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('moves every encrypted value to the new key, resuming after a stop midway, and keeps all users readable', async () => {
+  it('moves every encrypted value (users, record evidence notes) to the new key, resuming after a stop midway, and keeps all readable', async () => {
     const before = await status();
     expect(before.activeKeyId).toBe('dev1');
     expect(before.rowsByKey).toEqual({ dev1: VALUES });
@@ -127,6 +141,12 @@ describe('key rotation on real Postgres', () => {
         false,
       );
     }
+
+    const notes = done.columns.find((c) => c.table === 'compliance_records' && c.column === 'evidence_notes');
+    expect(notes?.rowsByKey).toEqual({ k2: RECORDS });
+    const [record] = await db.query<{ id: string }>('SELECT id FROM compliance_records ORDER BY id LIMIT 1');
+    const view = await app.get(ComplianceRecordsService).get(record.id);
+    expect(view.evidenceNotes).toMatch(/^Evidence \d+: interviewed Jane Roe$/);
 
     await http().post('/admin/encryption/retire/dev1').expect(204);
     expect((await status()).keyIds).toEqual(['k2']);

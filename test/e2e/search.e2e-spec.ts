@@ -1,7 +1,6 @@
 import { SearchIndexer } from '../../src/modules/search/search-indexer';
 import { startTestApp, TestApp } from '../support/app';
-import { aComplianceDocument, complianceCorpus } from '../support/search-corpus';
-import { complianceFixtureSource, FixtureSearchSourceModule } from '../support/search-fixtures';
+import { complianceCorpus } from '../support/search-corpus';
 
 const CORPUS = complianceCorpus(3, 2000);
 
@@ -9,7 +8,7 @@ describe('search API (Postgres engine)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({}, [FixtureSearchSourceModule]);
+    t = await startTestApp();
     await t.app.get(SearchIndexer).index(CORPUS);
   });
   afterAll(() => t.close());
@@ -57,27 +56,6 @@ describe('search API (Postgres engine)', () => {
     const controls = response.body.suggestions.filter((s: { kind: string }) => s.kind === 'control');
     expect(controls.length).toBeGreaterThan(0);
     for (const s of controls) expect(s.text).toMatch(/^CC6\./);
-  });
-
-  it('rebuilds an index from its document source, reporting progress, and drops what the source no longer has', async () => {
-    complianceFixtureSource.documents = [
-      ...CORPUS.slice(0, 1500),
-      aComplianceDocument({ id: 'only-in-source', title: 'Platypus control' }),
-    ];
-    const admin = await t.as('admin');
-    const started = await admin.post('/admin/search/reindex').query({ index: 'compliance' });
-    expect(started.status).toBe(202);
-    expect(started.headers.location).toBe(`/admin/search/reindex/${started.body.id}`);
-    expect(started.body).toMatchObject({ index: 'compliance', status: 'running' });
-
-    let run = started.body;
-    for (let i = 0; i < 100 && run.status === 'running'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      run = (await admin.get(started.headers.location)).body;
-    }
-    expect(run).toMatchObject({ status: 'completed', processed: 1501, failure: null });
-    const all = await admin.get('/search').query({ q: 'score OR platypus', pageSize: 1 });
-    expect(all.body.total).toBe(1501);
   });
 
   it('refuses to reindex an index no module provides documents for', async () => {

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { AppConfig } from '../../config/app-config.js';
 import { RedisConnection } from '../../infrastructure/redis/redis.connection.js';
+import { FieldCipher } from '../encryption/field-cipher.js';
 import { AnalyticsController } from './analytics/analytics.controller.js';
 import { AnalyticsRepository } from './analytics/analytics.repository.js';
 import { AnalyticsService } from './analytics/analytics.service.js';
@@ -15,6 +16,7 @@ import { LruRecordCache } from './records/cache/lru-record-cache.js';
 import { RECORD_CACHE, RecordCache } from './records/cache/record-cache.js';
 import { RecordCacheInvalidator } from './records/cache/record-cache.consumer.js';
 import { RedisRecordCache } from './records/cache/redis-record-cache.js';
+import { SealedRecordCache } from './records/cache/sealed-record-cache.js';
 import { ComplianceRecordsController } from './records/compliance-records.controller.js';
 import { ComplianceRecordsRepository } from './records/compliance-records.repository.js';
 import { ComplianceRecordsService } from './records/compliance-records.service.js';
@@ -24,12 +26,13 @@ import { RecordSearchIndexer } from './records/search/record-search.consumer.js'
 import { RecordSearchSource } from './records/search/record-search.source.js';
 import { SearchModule } from '../search/search.module.js';
 
-/** Redis when configured, the in-process LRU otherwise; chosen once, at boot. */
-function recordCacheFor(config: AppConfig, redis: RedisConnection): RecordCache {
+/** Redis when configured, the in-process LRU otherwise; chosen once, at boot; notes always sealed. */
+function recordCacheFor(config: AppConfig, redis: RedisConnection, cipher: FieldCipher): RecordCache {
   const { cacheTtlSeconds, cacheLruMaxEntries } = config.compliance;
-  return redis.client
+  const store = redis.client
     ? new RedisRecordCache(redis.client, cacheTtlSeconds)
     : new LruRecordCache(cacheLruMaxEntries, cacheTtlSeconds);
+  return new SealedRecordCache(store, cipher);
 }
 
 /** Compliance records (CRUD, bulk, cache) and their time-series analytics. */
@@ -43,7 +46,7 @@ function recordCacheFor(config: AppConfig, redis: RedisConnection): RecordCache 
     RecordCacheInvalidator,
     RecordSearchIndexer,
     RecordSearchSource,
-    { provide: RECORD_CACHE, inject: [AppConfig, RedisConnection], useFactory: recordCacheFor },
+    { provide: RECORD_CACHE, inject: [AppConfig, RedisConnection, FieldCipher], useFactory: recordCacheFor },
     makeCounterProvider({
       name: RECORD_CACHE_METRIC,
       help: 'Compliance record cache lookups by result (hit, miss, error)',

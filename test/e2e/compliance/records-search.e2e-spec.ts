@@ -1,4 +1,6 @@
 import { OutboxRelay } from '../../../src/infrastructure/outbox/outbox-relay';
+import { SearchIndexer } from '../../../src/modules/search/search-indexer';
+import { aComplianceDocument } from '../../support/search-corpus';
 import { startTestApp, TestApp } from '../../support/app';
 import { aRecord } from '../../support/builders/compliance-record.builder';
 
@@ -57,16 +59,16 @@ describe('compliance records in search, fed by the outbox', () => {
     expect((await search('q=A.9.2.3')).hits.map((hit) => hit.id)).not.toContain(record.id);
   });
 
-  it('rebuilds the compliance index from Postgres on reindex, leaving deleted records out', async () => {
+  it('rebuilds the compliance index from Postgres on reindex, dropping documents with no live record', async () => {
     const admin = await t.as('admin');
-    await t.db.query(`DELETE FROM search_documents WHERE index_name = 'compliance'`);
+    await t.app.get(SearchIndexer).index([aComplianceDocument({ id: 'stray-document' })]);
     const started = await admin.post('/admin/search/reindex?index=compliance').expect(202);
     let run = started.body as { status: string };
     for (let i = 0; i < 100 && run.status === 'running'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       run = (await admin.get(started.headers.location).expect(200)).body;
     }
-    expect(run.status).toBe('completed');
+    expect(run).toMatchObject({ status: 'completed', failure: null });
     const [indexed] = await t.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM search_documents WHERE index_name = 'compliance' AND NOT deleted`,
     );
@@ -74,6 +76,10 @@ describe('compliance records in search, fed by the outbox', () => {
       `SELECT count(*)::int AS n FROM compliance_records WHERE deleted_at IS NULL`,
     );
     expect(indexed.n).toBe(live.n);
+    const stray = await t.db.query(
+      `SELECT 1 FROM search_documents WHERE document_id = 'stray-document' AND NOT deleted`,
+    );
+    expect(stray).toEqual([]);
     expect(live.n).toBeGreaterThan(0);
   });
 });

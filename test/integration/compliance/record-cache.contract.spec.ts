@@ -14,6 +14,7 @@ const aView = (id: string, version: number): RecordResponse => ({
   status: 'passed',
   score: 90,
   details: {},
+  evidenceNotes: null,
   assessedAt: '2026-11-20T10:00:00.000Z',
   createdAt: '2026-11-20T10:00:00.000Z',
   updatedAt: '2026-11-20T10:00:00.000Z',

@@ -16,6 +16,7 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../../../common/auth/roles.js';
 import { ProblemException } from '../../../common/problem.js';
+import { AuditAction } from '../../audit/audit-scope.js';
 import { ComplianceRecordsService } from './compliance-records.service.js';
 import { RECORDS_ROUTE } from './compliance-records.routes.js';
 import { BulkRecordsDto, BulkRecordsResponse } from './dto/bulk-records.dto.js';
@@ -43,6 +44,7 @@ export class ComplianceRecordsController {
   constructor(private readonly records: ComplianceRecordsService) {}
 
   @Post()
+  @AuditAction('compliance.record.created')
   @Roles('analyst')
   @ApiOperation({ summary: 'Create a record' })
   async create(
@@ -55,6 +57,7 @@ export class ComplianceRecordsController {
   }
 
   @Post('bulk')
+  @AuditAction('compliance.record.bulk-created')
   @Roles('analyst')
   @ApiOperation({ summary: 'Create up to 10,000 records in one transaction (all or nothing)' })
   createMany(@Body() body: BulkRecordsDto): Promise<BulkRecordsResponse> {
@@ -79,6 +82,7 @@ export class ComplianceRecordsController {
   }
 
   @Patch(':id')
+  @AuditAction('compliance.record.updated')
   @Roles('analyst')
   @ApiOperation({ summary: 'Update a record; needs If-Match (or body.version); 409 if it changed meanwhile' })
   @ApiHeader({ name: 'If-Match', required: false, example: '"3"' })
@@ -102,6 +106,7 @@ export class ComplianceRecordsController {
   }
 
   @Delete(':id')
+  @AuditAction('compliance.record.deleted')
   @Roles('analyst')
   @HttpCode(204)
   @ApiOperation({ summary: 'Soft-delete a record; If-Match optional' })

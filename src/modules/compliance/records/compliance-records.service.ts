@@ -1,18 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ProblemException, ValidationProblem } from '../../../common/problem.js';
+import { SECURITY_EVENTS, type SecurityEventSink } from '../../../common/security-events.js';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
 import { OutboxWriter } from '../../../infrastructure/outbox/outbox-writer.js';
+import { auditDiff } from '../../audit/audit-diff.js';
+import { UnreadableValue } from '../../encryption/encrypted-column.decorator.js';
+import { AuditScope } from '../../audit/audit-scope.js';
 import { CachedRecordReader } from './cache/cached-record-reader.js';
 import { ComplianceRecordsRepository, UpdateOutcome } from './compliance-records.repository.js';
 import { BulkRecordsResponse } from './dto/bulk-records.dto.js';
 import type { CreateRecordDto } from './dto/create-record.dto.js';
 import type { ListRecordsQuery } from './dto/list-records.query.js';
-import { RecordPage, RecordResponse } from './dto/record.response.js';
+import { RecordPage, RecordResponse, UNREADABLE_DETAIL, UnreadableRecordView } from './dto/record.response.js';
 import type { UpdateRecordDto } from './dto/update-record.dto.js';
 import type { ComplianceRecord } from './entities/compliance-record.entity.js';
 import { decodeCursor, encodeCursor } from './record-cursor.js';
 import { RECORD_CREATED, RECORD_DELETED, RECORD_UPDATED, recordEventPayload } from './record-events.js';
+
+const AUDITED_FIELDS = [
+  'entityId',
+  'framework',
+  'controlId',
+  'status',
+  'score',
+  'details',
+  'assessedAt',
+  'evidenceNotes',
+] as const;
+
+function auditedState(record: RecordResponse | null): Record<string, unknown> | null {
+  return record && Object.fromEntries(AUDITED_FIELDS.map((field) => [field, record[field]]));
+}
 
 /** Record use cases. Every write goes to Postgres with its outbox rows in the request transaction. */
 @Injectable()
@@ -22,6 +41,8 @@ export class ComplianceRecordsService {
     private readonly outbox: OutboxWriter,
     private readonly reader: CachedRecordReader,
     private readonly transactions: TransactionContext,
+    private readonly audit: AuditScope,
+    @Inject(SECURITY_EVENTS) private readonly securityEvents: SecurityEventSink,
   ) {}
 
   async create(input: CreateRecordDto): Promise<RecordResponse> {
@@ -30,6 +51,7 @@ export class ComplianceRecordsService {
     await this.records.insertMany([this.toRow(id, input)]);
     const record = RecordResponse.of(await this.load(id));
     await this.outbox.append(RECORD_CREATED, id, recordEventPayload(record, true));
+    this.describeChange(id, null, record);
     return record;
   }
 
@@ -49,12 +71,16 @@ export class ComplianceRecordsService {
         payload: recordEventPayload(RecordResponse.of({ ...row, version: 1 }), true),
       })),
     );
+    this.audit.describe({ resourceType: 'compliance_record', details: { created: rows.length } });
     return { created: rows.length, ids: rows.map((row) => row.id) };
   }
 
   async get(id: string): Promise<RecordResponse> {
     const record = await this.reader.read(id, async () => {
       const found = await this.records.findById(id);
+      if (found && (await this.reportUnreadable(found))) {
+        throw new ProblemException(422, 'record-unreadable', UNREADABLE_DETAIL);
+      }
       return found ? RecordResponse.of(found) : undefined;
     });
     if (!record) throw notFound();
@@ -68,8 +94,10 @@ export class ComplianceRecordsService {
     const after = query.cursor ? decodeCursor(query.cursor, query.sort, query.order) : undefined;
     const rows = await this.records.list(query, after);
     const last = rows.at(-1);
+    const items: (RecordResponse | UnreadableRecordView)[] = [];
+    for (const { record } of rows) items.push((await this.reportUnreadable(record)) ?? RecordResponse.of(record));
     return {
-      items: rows.map((row) => RecordResponse.of(row.record)),
+      items,
       nextCursor:
         last && rows.length === query.limit
           ? encodeCursor({ sort: query.sort, order: query.order, value: last.cursorValue, id: last.record.id })
@@ -90,6 +118,7 @@ export class ComplianceRecordsService {
       record.assessedAt !== before.assessedAt.toISOString();
     await this.outbox.append(RECORD_UPDATED, id, recordEventPayload(record, assessmentChanged));
     await this.invalidateAfterCommit(id, record.version);
+    this.describeChange(id, RecordResponse.of(before), record);
     return record;
   }
 
@@ -98,6 +127,30 @@ export class ComplianceRecordsService {
     this.check(outcome);
     await this.outbox.append(RECORD_DELETED, id, { version, assessmentChanged: false });
     await this.invalidateAfterCommit(id, version as number);
+    this.audit.describe({ resourceType: 'compliance_record', resourceId: id, details: { version } });
+  }
+
+  /** Tells the audit trail what changed; evidence notes appear only as `[encrypted]`. */
+  private describeChange(id: string, before: RecordResponse | null, after: RecordResponse): void {
+    this.audit.describe({
+      resourceType: 'compliance_record',
+      resourceId: id,
+      details: auditDiff(auditedState(before), auditedState(after), { encrypted: ['evidenceNotes'] }),
+    });
+  }
+
+  /** A security event and a per-record problem for notes that cannot be decrypted. */
+  private async reportUnreadable(record: ComplianceRecord): Promise<UnreadableRecordView | undefined> {
+    if (!(record.evidenceNotes instanceof UnreadableValue)) return undefined;
+    const { reason, keyId } = record.evidenceNotes.error;
+    await this.securityEvents.record({
+      action: 'encryption.tampered',
+      severity: 'critical',
+      resourceType: 'compliance_records',
+      resourceId: record.id,
+      details: { fields: [{ field: 'evidenceNotes', reason, keyId }] },
+    });
+    return { id: record.id, problem: { type: '/problems/record-unreadable', status: 422, detail: UNREADABLE_DETAIL } };
   }
 
   private invalidateAfterCommit(id: string, version: number): Promise<void> {
@@ -141,6 +194,7 @@ export class ComplianceRecordsService {
       status: input.status,
       score: input.score,
       details: input.details ?? {},
+      evidenceNotes: input.evidenceNotes ?? null,
       assessedAt: input.assessedAt ?? now,
     } as ComplianceRecord;
   }

@@ -24,7 +24,7 @@ export interface RecordCache {
 export const RECORD_CACHE = Symbol('RECORD_CACHE');
 
 /** Bump when the cached shape changes, so a deploy never reads entries of the old shape. */
-export const RECORD_CACHE_SCHEMA = 'v1';
+export const RECORD_CACHE_SCHEMA = 'v2';
 
 export function recordCacheKey(id: string): string {
   return `ck:compliance:record:${RECORD_CACHE_SCHEMA}:${id}`;

@@ -1,7 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { MAX_DETAILS_BYTES } from '../compliance-records.routes.js';
+import {
+  IsDate,
+  IsIn,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { MAX_DETAILS_BYTES, MAX_EVIDENCE_NOTES_LENGTH } from '../compliance-records.routes.js';
 import { RECORD_STATUSES, type RecordStatus } from '../record-status.js';
 import { MaxJsonSize } from './max-json-size.js';
 
@@ -39,6 +51,17 @@ export class CreateRecordDto {
   @IsObject()
   @MaxJsonSize(MAX_DETAILS_BYTES)
   details?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    example: 'Interviewed J. Doe (DPO); access log reviewed.',
+    maxLength: MAX_EVIDENCE_NOTES_LENGTH,
+    nullable: true,
+    description: 'Free text, stored encrypted; send null to clear it',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_EVIDENCE_NOTES_LENGTH)
+  evidenceNotes?: string | null;
 
   @ApiPropertyOptional({ example: '2026-11-20T10:00:00Z', description: 'Defaults to now' })
   @IsOptional()

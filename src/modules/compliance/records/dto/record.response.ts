@@ -1,6 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ProblemException } from '../../../../common/problem.js';
+import { UnreadableValue } from '../../../encryption/encrypted-column.decorator.js';
 import { RECORD_STATUSES, type RecordStatus } from '../record-status.js';
 import type { ComplianceRecord } from '../entities/compliance-record.entity.js';
+
+export const UNREADABLE_DETAIL = 'The stored record cannot be decrypted.';
 
 export class RecordResponse {
   @ApiProperty({ example: '6f1c2d9e-1b7a-4a43-9a55-0d7c3c1f0e21' })
@@ -24,6 +28,14 @@ export class RecordResponse {
   @ApiProperty({ example: { reviewer: 'team-a' } })
   details: Record<string, unknown>;
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'Interviewed J. Doe (DPO); access log reviewed.',
+    description: 'Decrypted evidence notes',
+  })
+  evidenceNotes: string | null;
+
   @ApiProperty({ example: '2026-11-20T10:00:00.000Z' })
   assessedAt: string;
 
@@ -37,6 +49,9 @@ export class RecordResponse {
   version: number;
 
   static of(record: ComplianceRecord): RecordResponse {
+    if (record.evidenceNotes instanceof UnreadableValue) {
+      throw new ProblemException(422, 'record-unreadable', UNREADABLE_DETAIL);
+    }
     return {
       id: record.id,
       entityId: record.entityId,
@@ -45,6 +60,7 @@ export class RecordResponse {
       status: record.status,
       score: record.score,
       details: record.details,
+      evidenceNotes: record.evidenceNotes ?? null,
       assessedAt: record.assessedAt.toISOString(),
       createdAt: record.createdAt.toISOString(),
       updatedAt: record.updatedAt.toISOString(),
@@ -53,9 +69,23 @@ export class RecordResponse {
   }
 }
 
+/** A listed record whose evidence notes cannot be decrypted (tampered, or an unknown key). */
+export class UnreadableRecordView {
+  @ApiProperty({ example: '6f1c2d9e-1b7a-4a43-9a55-0d7c3c1f0e21' })
+  id: string;
+
+  @ApiProperty({
+    example: { type: '/problems/record-unreadable', status: 422, detail: 'The stored record cannot be decrypted.' },
+  })
+  problem: { type: string; status: number; detail: string };
+}
+
 export class RecordPage {
-  @ApiProperty({ type: [RecordResponse] })
-  items: RecordResponse[];
+  @ApiProperty({
+    type: [RecordResponse],
+    description: 'Records; one whose evidence notes cannot be decrypted appears as { id, problem }.',
+  })
+  items: (RecordResponse | UnreadableRecordView)[];
 
   @ApiProperty({
     nullable: true,

@@ -7,6 +7,7 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
+import { EncryptedColumn, type UnreadableValue } from '../../../encryption/encrypted-column.decorator.js';
 import type { RecordStatus } from '../record-status.js';
 
 const numeric = {
@@ -14,10 +15,7 @@ const numeric = {
   from: (value: string | null) => (value === null ? value : Number(value)),
 };
 
-/**
- * One assessment of one control for one entity. The table also has `evidence_notes` (ciphertext
- * from the encryption module); it is mapped here only once that module is merged.
- */
+/** One assessment of one control for one entity. */
 @Entity('compliance_records')
 export class ComplianceRecord {
   @PrimaryColumn('uuid')
@@ -40,6 +38,10 @@ export class ComplianceRecord {
 
   @Column({ type: 'jsonb' })
   details: Record<string, unknown>;
+
+  /** Free text that often carries personal data: stored as ciphertext (`v1:<keyId>:…`). */
+  @EncryptedColumn({ nullable: true })
+  evidenceNotes: string | UnreadableValue | null;
 
   @Column({ name: 'assessed_at', type: 'timestamptz' })
   assessedAt: Date;

@@ -1,0 +1,48 @@
+import type { FieldCipher } from '../../../encryption/field-cipher.js';
+import { DecryptionError } from '../../../encryption/field-cipher.js';
+import type { RecordResponse } from '../dto/record.response.js';
+import type { CacheEntry, RecordCache } from './record-cache.js';
+
+/** Cached notes get their own AAD, so a cached ciphertext cannot be replayed into the table. */
+const CACHED_NOTES_AAD = 'record-cache.evidence_notes';
+
+/**
+ * Wraps the record cache so evidence notes are only ever stored encrypted (Redis or memory) and
+ * decrypted when served. A cached value that no longer decrypts (its key was retired) is a miss.
+ */
+export class SealedRecordCache implements RecordCache {
+  readonly kind: RecordCache['kind'];
+
+  constructor(
+    private readonly inner: RecordCache,
+    private readonly cipher: FieldCipher,
+  ) {
+    this.kind = inner.kind;
+  }
+
+  async get(id: string): Promise<CacheEntry | undefined> {
+    const entry = await this.inner.get(id);
+    if (!entry?.record) return entry;
+    const { evidenceNotes } = entry.record;
+    if (evidenceNotes === null) return entry;
+    try {
+      return {
+        ...entry,
+        record: { ...entry.record, evidenceNotes: this.cipher.decrypt(evidenceNotes, CACHED_NOTES_AAD) },
+      };
+    } catch (error) {
+      if (error instanceof DecryptionError) return undefined;
+      throw error;
+    }
+  }
+
+  put(record: RecordResponse): Promise<void> {
+    const { evidenceNotes } = record;
+    const sealed = evidenceNotes === null ? null : this.cipher.encrypt(evidenceNotes, CACHED_NOTES_AAD);
+    return this.inner.put({ ...record, evidenceNotes: sealed });
+  }
+
+  invalidate(id: string, version: number): Promise<void> {
+    return this.inner.invalidate(id, version);
+  }
+}

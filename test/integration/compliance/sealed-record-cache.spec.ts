@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { LruRecordCache } from '../../../src/modules/compliance/records/cache/lru-record-cache';
+import { recordCacheKey } from '../../../src/modules/compliance/records/cache/record-cache';
+import { RedisRecordCache } from '../../../src/modules/compliance/records/cache/redis-record-cache';
+import { SealedRecordCache } from '../../../src/modules/compliance/records/cache/sealed-record-cache';
+import { RecordResponse } from '../../../src/modules/compliance/records/dto/record.response';
+import { aCipher } from '../../support/builders/keyring.builder';
+import { TEST_REDIS_URL } from '../../support/database';
+
+const NOTES = 'Interviewed Jane Roe, DPO, phone +44 20 7946 0958';
+
+const aView = (id: string, evidenceNotes: string | null = NOTES): RecordResponse => ({
+  id,
+  entityId: 'org-1',
+  framework: 'GDPR',
+  controlId: 'Art.32',
+  status: 'passed',
+  score: 90,
+  details: {},
+  evidenceNotes,
+  assessedAt: '2026-11-20T10:00:00.000Z',
+  createdAt: '2026-11-20T10:00:00.000Z',
+  updatedAt: '2026-11-20T10:00:00.000Z',
+  version: 1,
+});
+
+describe('SealedRecordCache over Redis', () => {
+  const client = new Redis(TEST_REDIS_URL);
+  const cipher = aCipher('k1');
+  const cache = new SealedRecordCache(new RedisRecordCache(client, 60), cipher);
+  afterAll(() => client.quit());
+
+  it('stores evidence notes in Redis only as ciphertext and serves them decrypted', async () => {
+    const id = randomUUID();
+    await cache.put(aView(id));
+    const raw = (await client.get(recordCacheKey(id))) as string;
+    expect(raw).not.toContain('Jane Roe');
+    expect(JSON.parse(raw).record.evidenceNotes).toMatch(/^v1:k1:/);
+    expect(await cache.get(id)).toEqual({ version: 1, record: aView(id) });
+  });
+
+  it('keeps records without notes as they are', async () => {
+    const id = randomUUID();
+    await cache.put(aView(id, null));
+    expect(await cache.get(id)).toEqual({ version: 1, record: aView(id, null) });
+  });
+
+  it('treats a cached value it can no longer decrypt (key retired) as a miss', async () => {
+    const id = randomUUID();
+    await cache.put(aView(id));
+    const withOtherKeys = new SealedRecordCache(new RedisRecordCache(client, 60), aCipher('k2'));
+    expect(await withOtherKeys.get(id)).toBeUndefined();
+  });
+});
+
+describe('SealedRecordCache over the in-process LRU', () => {
+  it('holds no plaintext notes in memory', async () => {
+    const inner = new LruRecordCache(10, 60);
+    const cache = new SealedRecordCache(inner, aCipher('k1'));
+    const id = randomUUID();
+    await cache.put(aView(id));
+    expect(JSON.stringify(await inner.get(id))).not.toContain('Jane Roe');
+    expect((await cache.get(id))?.record?.evidenceNotes).toBe(NOTES);
+  });
+});
