@@ -1,19 +1,8 @@
+import { seededRandom } from '../common/seeded-random.js';
 import type { CreateRecordDto } from '../modules/compliance/records/dto/create-record.dto.js';
 import type { RecordStatus } from '../modules/compliance/records/record-status.js';
 
 const DAY_MS = 86_400_000;
-
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CONTROLS: Record<string, string[]> = {
   GDPR: ['Art.5-1f', 'Art.25', 'Art.30', 'Art.32-1a', 'Art.32-1b', 'Art.33', 'Art.35'],

@@ -1,17 +1,6 @@
+import { seededRandom } from '../../src/common/seeded-random.js';
 import type { SearchDocument } from '../../src/infrastructure/search/search-document.js';
 import { complianceDocument, ComplianceRecordFacts } from '../../src/infrastructure/search/search-documents.js';
-
-/** Small, seeded PRNG (mulberry32): the same seed always yields the same corpus. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CONTROLS: Record<string, [string, string][]> = {
   SOC2: [

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../../src/common/seeded-random';
 import { RECORD_STATUSES } from '../../../src/modules/compliance/records/record-status';
 
 export interface RecordInput {
@@ -24,18 +25,6 @@ export function aRecord(overrides: Partial<RecordInput> = {}): RecordInput {
     details: { reviewer: 'team-a' },
     assessedAt: '2026-11-20T10:00:00.000Z',
     ...overrides,
-  };
-}
-
-/** A tiny deterministic PRNG (mulberry32), so "random" test data is reproducible from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
