@@ -2,6 +2,9 @@ import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import Bull from 'bull';
 import { DEFAULT_ATTEMPTS, JobHandler, JobOptions, JobQueue, RETRY_BASE_DELAY_MS, WorkerOptions } from './job-queue.js';
 
+/** Callers record durable work in Postgres first, so a queue that cannot take a job must say so quickly. */
+const ENQUEUE_TIMEOUT_MS = 2_000;
+
 /** Bull queues on Redis, one per job name, created on first use and closed on shutdown. */
 export class BullJobQueue implements JobQueue, OnApplicationShutdown {
   readonly kind = 'bull' as const;
@@ -22,8 +25,10 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
       .catch(() => undefined);
   }
 
+  /** Rejects after ENQUEUE_TIMEOUT_MS rather than waiting for Redis to come back. */
   async add<T>(name: string, data: T, options: JobOptions = {}): Promise<void> {
-    await this.queue(name).add(data, {
+    let timer: NodeJS.Timeout | undefined;
+    const added = this.queue(name).add(data, {
       jobId: options.jobId,
       delay: options.delayMs,
       attempts: options.attempts ?? DEFAULT_ATTEMPTS,
@@ -31,6 +36,14 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
       removeOnComplete: true,
       removeOnFail: 1000,
     });
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`job queue unavailable: ${name} not enqueued`)), ENQUEUE_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([added, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async repeat<T>(name: string, everyMs: number, data: T): Promise<void> {
@@ -43,7 +56,13 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((queue) => queue.close().catch(() => undefined)));
+    await Promise.all(
+      [...this.queues.values()].map(async (queue) => {
+        await queue.close().catch(() => undefined);
+        // A queue that never reached Redis keeps its clients reconnecting after close(); stop them.
+        for (const client of queue.clients) client.disconnect();
+      }),
+    );
   }
 
   private queue(name: string): Bull.Queue {

@@ -68,3 +68,14 @@ describe.each([
     await waitFor(() => runs >= 2);
   });
 });
+
+describe('BullJobQueue with Redis unreachable', () => {
+  it('rejects an add within seconds instead of waiting for Redis', async () => {
+    const queue = new BullJobQueue('redis://127.0.0.1:1', `cktest-${randomBytes(4).toString('hex')}`);
+    try {
+      await expect(queue.add('nowhere', {})).rejects.toThrow(/job queue unavailable/);
+    } finally {
+      await queue.onApplicationShutdown();
+    }
+  }, 10_000);
+});

@@ -34,8 +34,13 @@ export class ReencryptionJob implements OnModuleInit, BeforeApplicationShutdown 
     });
   }
 
-  enqueue(rotationId: string): Promise<void> {
-    return this.queue.add(REENCRYPTION_JOB, { rotationId }, { jobId: `${rotationId}:${Date.now()}` });
+  /** The run is already recorded in Postgres; if the queue is down it resumes at the next boot instead. */
+  async enqueue(rotationId: string): Promise<void> {
+    await this.queue
+      .add(REENCRYPTION_JOB, { rotationId }, { jobId: `${rotationId}:${Date.now()}` })
+      .catch((error: Error) =>
+        this.logger.warn(`rotation ${rotationId} not started now (${error.message}); it resumes at next boot`),
+      );
   }
 
   /** Lets the current batch finish, then stops; the run stays `running` and resumes at next boot. */
