@@ -153,8 +153,9 @@ export class PostgresSearchEngine implements SearchEngine {
     batches: AsyncIterable<SearchDocument[]>,
     onProgress: (progress: ReindexProgress) => void | Promise<void>,
   ): Promise<void> {
-    const [{ started_at: startedAt }] = (await this.runner().query(`SELECT clock_timestamp() AS started_at`)) as {
-      started_at: Date;
+    // Kept as text: a JS Date would cut the microseconds and spare rows written just before the start.
+    const [{ started_at: startedAt }] = (await this.runner().query(`SELECT clock_timestamp()::text AS started_at`)) as {
+      started_at: string;
     }[];
     let processed = 0;
     for await (const batch of batches) {
@@ -162,7 +163,7 @@ export class PostgresSearchEngine implements SearchEngine {
       processed += batch.length;
       await onProgress({ processed });
     }
-    await this.runner().query(`DELETE FROM search_documents WHERE index_name = $1 AND indexed_at < $2`, [
+    await this.runner().query(`DELETE FROM search_documents WHERE index_name = $1 AND indexed_at < $2::timestamptz`, [
       index,
       startedAt,
     ]);
