@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { type Role, ROLES } from '../../../common/auth/roles.js';
@@ -46,47 +46,8 @@ export class CreateUserRequest {
   displayName?: string;
 }
 
-export class UpdateUserRequest {
-  @ApiPropertyOptional({ example: 'jane.doe@example.com' })
-  @IsOptional()
-  @IsEmail()
-  @MaxLength(254)
-  email?: string;
-
-  @ApiPropertyOptional({ example: 'a new long passphrase' })
-  @IsOptional()
-  @IsString()
-  @MinLength(12)
-  @MaxLength(256)
-  password?: string;
-
-  @ApiPropertyOptional({ enum: ROLES, description: 'admin only' })
-  @IsOptional()
-  @IsIn(ROLES)
-  role?: Role;
-
-  @ApiPropertyOptional({ example: '+14155550123' })
-  @IsOptional()
-  @Matches(E164, { message: 'phone must be in E.164 format, e.g. +14155550123' })
-  phone?: string;
-
-  @ApiPropertyOptional({ example: '123-45-6789' })
-  @IsOptional()
-  @Matches(SSN, { message: 'ssn must look like 123-45-6789' })
-  ssn?: string;
-
-  @ApiPropertyOptional({ example: '1 Main St, Springfield' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  address?: string;
-
-  @ApiPropertyOptional({ example: 'Jane Doe' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  displayName?: string;
-}
+/** Every field of a create, each optional; a role change is allowed to admins only (service rule). */
+export class UpdateUserRequest extends PartialType(CreateUserRequest) {}
 
 export class ListUsersQuery {
   @ApiPropertyOptional({ default: 1, minimum: 1 })
