@@ -37,6 +37,25 @@ interface BacklogRow {
   occurred_at: Date;
 }
 
+type DocumentColumns = Pick<
+  BacklogRow,
+  'document_id' | 'version' | 'code' | 'title' | 'body' | 'keywords' | 'occurred_at'
+>;
+
+/** A `search_documents` row back in the engines' document shape. */
+function toDocument(index: SearchIndexName, row: DocumentColumns): SearchDocument {
+  return {
+    index,
+    id: row.document_id,
+    version: Number(row.version),
+    ...(row.code ? { code: row.code } : {}),
+    title: row.title,
+    body: row.body,
+    keywords: row.keywords,
+    occurredAt: new Date(row.occurred_at).toISOString(),
+  };
+}
+
 /** Search's own bookkeeping in Postgres: the Elasticsearch backlog and reindex runs. */
 @Injectable()
 export class SearchRepository {
@@ -79,19 +98,7 @@ export class SearchRepository {
         const version = row.version === null ? Number.MAX_SAFE_INTEGER : Number(row.version);
         return { ...base, removal: { index: row.index_name, id: row.document_id, version } };
       }
-      return {
-        ...base,
-        document: {
-          index: row.index_name,
-          id: row.document_id,
-          version: Number(row.version),
-          ...(row.code ? { code: row.code } : {}),
-          title: row.title,
-          body: row.body,
-          keywords: row.keywords,
-          occurredAt: new Date(row.occurred_at).toISOString(),
-        },
-      };
+      return { ...base, document: toDocument(row.index_name, row) };
     });
   }
 
@@ -125,16 +132,7 @@ export class SearchRepository {
       )) as Omit<BacklogRow, 'index_name' | 'enqueued_at' | 'deleted'>[];
       if (!rows.length) return;
       after = rows[rows.length - 1].document_id;
-      yield rows.map((row) => ({
-        index,
-        id: row.document_id,
-        version: Number(row.version),
-        ...(row.code ? { code: row.code } : {}),
-        title: row.title,
-        body: row.body,
-        keywords: row.keywords,
-        occurredAt: new Date(row.occurred_at).toISOString(),
-      }));
+      yield rows.map((row) => toDocument(index, row));
     }
   }
 
