@@ -12,7 +12,9 @@ import { ElasticsearchConnection } from './elasticsearch.connection.js';
       useFactory: (config: AppConfig) =>
         new ElasticsearchConnection(
           config.elasticsearchNode
-            ? new ElasticsearchService({ node: config.elasticsearchNode, requestTimeout: 5_000, maxRetries: 1 })
+            ? // No client-side retries: the transport waits 1-2 s before each one, while a failed search
+              // is better answered from Postgres at once and a failed sync batch is retried by its job.
+              new ElasticsearchService({ node: config.elasticsearchNode, requestTimeout: 5_000, maxRetries: 0 })
             : undefined,
         ),
     },

@@ -1,7 +1,9 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Roles } from '../../common/auth/roles.js';
+import { CurrentUser } from '../../common/auth/current-user.js';
+import { type AuthenticatedUser, Roles } from '../../common/auth/roles.js';
+import { CurrentRequest, type RequestMeta } from '../../common/request-meta.js';
 import { SearchParamsDto, SuggestParamsDto } from './dto/search-params.dto.js';
 import { SearchResponseDto, SuggestResponseDto } from './dto/search-response.dto.js';
 import { SearchService } from './search.service.js';
@@ -21,8 +23,10 @@ export class SearchController {
   async find(
     @Query() params: SearchParamsDto,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentRequest() request: RequestMeta,
+    @CurrentUser() user?: AuthenticatedUser,
   ): Promise<SearchResponseDto> {
-    const result = await this.search.search(params);
+    const result = await this.search.search(params, { user, request });
     void reply.header(SEARCH_ENGINE_HEADER, result.engine);
     return {
       engine: result.engine,
@@ -39,7 +43,11 @@ export class SearchController {
   @Get('suggest')
   @ApiOperation({ summary: 'Control ids and entity ids starting with (or close to) q' })
   @ApiOkResponse({ type: SuggestResponseDto })
-  async suggest(@Query() params: SuggestParamsDto): Promise<SuggestResponseDto> {
-    return { suggestions: await this.search.suggest(params) };
+  async suggest(
+    @Query() params: SuggestParamsDto,
+    @CurrentRequest() request: RequestMeta,
+    @CurrentUser() user?: AuthenticatedUser,
+  ): Promise<SuggestResponseDto> {
+    return { suggestions: await this.search.suggest(params, { user, request }) };
   }
 }
