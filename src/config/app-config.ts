@@ -42,6 +42,7 @@ export interface SessionSettings {
   redisTimeoutMs: number;
   circuitCooldownMs: number;
   syncIntervalMs: number;
+  revocationSyncMs: number;
   cleanupIntervalMs: number;
   maxLoginFailures: number;
   lockoutSeconds: number;
@@ -108,6 +109,10 @@ export class AppConfig {
     return this.env.REDIS_URL;
   }
 
+  get queuePrefix(): string {
+    return this.env.QUEUE_PREFIX;
+  }
+
   get elasticsearchNode(): string | undefined {
     return this.env.ELASTICSEARCH_NODE;
   }
@@ -157,6 +162,7 @@ export class AppConfig {
       redisTimeoutMs: this.env.SESSION_REDIS_TIMEOUT_MS,
       circuitCooldownMs: this.env.SESSION_CIRCUIT_COOLDOWN_MS,
       syncIntervalMs: this.env.SESSION_SYNC_INTERVAL_MS,
+      revocationSyncMs: this.env.SESSION_REVOCATION_SYNC_MS,
       cleanupIntervalMs: this.env.SESSION_CLEANUP_INTERVAL_MS,
       maxLoginFailures: this.env.LOGIN_MAX_FAILURES,
       lockoutSeconds: this.env.LOGIN_LOCKOUT_SECONDS,

@@ -6,6 +6,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -66,6 +67,10 @@ export class Environment {
   @IsOptional()
   @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false })
   REDIS_URL?: string;
+
+  /** Namespace of the Bull queues in Redis: deployments (or test runs) sharing one Redis need their own. */
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/)
+  QUEUE_PREFIX = 'ck';
 
   @Transform(blankToUndefined)
   @IsOptional()
@@ -174,6 +179,12 @@ export class Environment {
   @IsInt()
   @Min(1_000)
   SESSION_SYNC_INTERVAL_MS = 300_000;
+
+  /** Bounds how long a revoked session may still be read from Redis by a replica that missed it. */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  SESSION_REVOCATION_SYNC_MS = 2_000;
 
   @IsInt()
   @Min(1_000)

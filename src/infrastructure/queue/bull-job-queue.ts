@@ -13,8 +13,12 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
 
   constructor(
     private readonly redisUrl: string,
-    private readonly prefix = 'ck',
+    private readonly prefix: string,
   ) {}
+
+  get names(): string[] {
+    return [...this.queues.keys()];
+  }
 
   process<T>(name: string, handler: JobHandler<T>, options: WorkerOptions = {}): void {
     // The returned promise rejects when Redis is unreachable at boot; the queue's 'error' listener logs it.
@@ -34,7 +38,8 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
       attempts: options.attempts ?? DEFAULT_ATTEMPTS,
       backoff: { type: 'exponential', delay: RETRY_BASE_DELAY_MS },
       removeOnComplete: true,
-      removeOnFail: 1000,
+      // Bull ignores an add whose id is taken, failed jobs included: keep those only when id-less.
+      removeOnFail: options.jobId ? true : 1000,
     });
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`job queue unavailable: ${name} not enqueued`)), ENQUEUE_TIMEOUT_MS);

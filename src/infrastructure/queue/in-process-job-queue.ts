@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DEFAULT_ATTEMPTS, JobHandler, JobOptions, JobQueue, retryDelayMs, WorkerOptions } from './job-queue.js';
 
@@ -23,6 +24,15 @@ export class InProcessJobQueue implements JobQueue, OnApplicationShutdown {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly pendingIds = new Set<string>();
   private stopped = false;
+  /**
+   * The async context the queue was built in (boot). Jobs run in it, as a Bull worker's would, not
+   * in the one that added them: that may be a request whose transaction is over by then.
+   */
+  private readonly root = new AsyncResource('InProcessJobQueue');
+
+  get names(): string[] {
+    return [...this.workers.keys()];
+  }
 
   process<T>(name: string, handler: JobHandler<T>, options: WorkerOptions = {}): void {
     if (this.workers.has(name)) throw new Error(`a handler for ${name} is already registered`);
@@ -100,7 +110,7 @@ export class InProcessJobQueue implements JobQueue, OnApplicationShutdown {
     if (this.stopped) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      run();
+      this.root.runInAsyncScope(run);
     }, delayMs);
     timer.unref();
     this.timers.add(timer);

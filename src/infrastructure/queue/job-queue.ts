@@ -25,6 +25,8 @@ export interface WorkerOptions {
  */
 export interface JobQueue {
   readonly kind: 'bull' | 'in-process';
+  /** Queue names this process has used, for metrics. */
+  readonly names: string[];
   /** Registers the handler for a queue name; call once per name, at boot. */
   process<T>(name: string, handler: JobHandler<T>, options?: WorkerOptions): void;
   add<T>(name: string, data: T, options?: JobOptions): Promise<void>;

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { BullJobQueue } from '../../../src/infrastructure/queue/bull-job-queue';
 import { InProcessJobQueue } from '../../../src/infrastructure/queue/in-process-job-queue';
@@ -59,6 +60,29 @@ describe.each([
     await waitFor(() => runs >= 1);
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(runs).toBe(1);
+  });
+
+  it('takes a job id again once its job has finally failed', async () => {
+    let runs = 0;
+    queue.process('fails', async () => {
+      runs++;
+      throw new Error('always');
+    });
+    await queue.add('fails', {}, { jobId: 'drain', attempts: 1 });
+    await waitFor(() => runs === 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await queue.add('fails', {}, { jobId: 'drain', attempts: 1 });
+    await waitFor(() => runs === 2);
+    expect(runs).toBe(2);
+  });
+
+  it('runs a job outside the async context that added it (a request transaction is over by then)', async () => {
+    const context = new AsyncLocalStorage<string>();
+    const seen: (string | undefined)[] = [];
+    queue.process('detached', async () => void seen.push(context.getStore()));
+    await context.run('request', () => queue.add('detached', {}));
+    await waitFor(() => seen.length === 1);
+    expect(seen).toEqual([undefined]);
   });
 
   it('runs a repeatable job on its interval', async () => {

@@ -31,6 +31,9 @@ describe('validateEnvironment', () => {
     ['LOG_LEVEL', 'loud'],
     ['REDIS_URL', 'http://127.0.0.1:6379'],
     ['ELASTICSEARCH_NODE', 'not a url'],
+    ['SESSION_REVOCATION_SYNC_MS', '50'],
+    ['SESSION_REVOCATION_SYNC_MS', '600000'],
+    ['QUEUE_PREFIX', 'ck:prod'],
   ])('fails with one line naming %s when it is %p', (name, value) => {
     let error: unknown;
     try {
