@@ -3,7 +3,21 @@ import { Redis } from 'ioredis';
 import { UsersService } from '../../src/modules/users/users.service';
 import { startTestApp, TestApp } from '../support/app';
 import { aUser } from '../support/builders/user.builder';
+import { networkLink, NetworkLink } from '../support/network-link';
 import { spareRedis, SpareRedis } from '../support/redis-server';
+import { waitFor } from '../support/wait-for';
+
+async function logInNewUser(t: TestApp): Promise<string> {
+  const input = aUser();
+  await t.app.get(UsersService).create(input);
+  const res = await t.http().post('/auth/login').send({ email: input.email, password: input.password }).expect(200);
+  return res.body.token as string;
+}
+
+const sessionOf = (t: TestApp, token: string) => t.http().get('/auth/session').set('Authorization', `Bearer ${token}`);
+
+const isCachedIn = async (probe: Redis, token: string) =>
+  (await probe.exists(`ck:session:${createHash('sha256').update(token).digest('hex')}`)) === 1;
 
 describe('sessions when Redis dies and comes back', () => {
   let redisServer: SpareRedis;
@@ -26,15 +40,9 @@ describe('sessions when Redis dies and comes back', () => {
     await redisServer.kill();
   });
 
-  const newToken = async () => {
-    const input = aUser();
-    await t.app.get(UsersService).create(input);
-    const res = await t.http().post('/auth/login').send({ email: input.email, password: input.password }).expect(200);
-    return res.body.token as string;
-  };
-  const session = (token: string) => t.http().get('/auth/session').set('Authorization', `Bearer ${token}`);
-  const cachedInRedis = async (token: string) =>
-    (await probe.exists(`ck:session:${createHash('sha256').update(token).digest('hex')}`)) === 1;
+  const newToken = () => logInNewUser(t);
+  const session = (token: string) => sessionOf(t, token);
+  const cachedInRedis = (token: string) => isCachedIn(probe, token);
   const sessionsHealth = async () => (await t.http().get('/health')).body.details?.sessions ?? {};
   const metric = async (name: string) => {
     const text = (await t.http().get('/metrics').expect(200)).text;
@@ -74,5 +82,78 @@ describe('sessions when Redis dies and comes back', () => {
     expect(await cachedInRedis(kept)).toBe(true);
     expect(await cachedInRedis(revoked)).toBe(false);
     expect(await metric('session_store_degraded')).toContain('session_store_degraded 0');
+  });
+});
+
+describe('sessions when the link to a Redis that keeps its data is slow or partitioned', () => {
+  let redisServer: SpareRedis;
+  let link: NetworkLink;
+  let t: TestApp;
+  let probe: Redis;
+
+  beforeAll(async () => {
+    redisServer = await spareRedis();
+    await redisServer.start();
+    link = await networkLink(redisServer.port);
+    t = await startTestApp({
+      REDIS_URL: `redis://127.0.0.1:${link.port}`,
+      SESSION_REDIS_TIMEOUT_MS: '100',
+      SESSION_CIRCUIT_COOLDOWN_MS: '1000',
+      SESSION_REVOCATION_SYNC_MS: '200',
+      HEALTH_CHECK_TIMEOUT_MS: '2000',
+    });
+    probe = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
+  });
+  afterAll(async () => {
+    probe.disconnect();
+    link.delay(0);
+    link.heal();
+    await t.close();
+    await link.close();
+    await redisServer.kill();
+  });
+
+  const newToken = () => logInNewUser(t);
+  const session = (token: string) => sessionOf(t, token);
+  const cachedInRedis = (token: string) => isCachedIn(probe, token);
+  const health = async () => (await t.http().get('/health')).body.details;
+  const findFallbacks = async () => {
+    const text = (await t.http().get('/metrics').expect(200)).text;
+    return Number(/session_store_fallbacks_total\{operation="find"\} (\d+)/.exec(text)?.[1] ?? 0);
+  };
+
+  it('answers from Postgres while Redis is slower than the session timeout, then goes back to Redis', async () => {
+    const token = await newToken();
+    await session(token).expect(200);
+    const fallbacksBefore = await findFallbacks();
+
+    link.delay(400);
+    await session(token).expect(200);
+    const slow = await health();
+    expect(slow.sessions).toMatchObject({ status: 'degraded', mode: 'postgres-fallback' });
+    expect(slow.redis.state).toBe('up');
+    expect(await findFallbacks()).toBeGreaterThan(fallbacksBefore);
+
+    link.delay(0);
+    await waitFor(async () => (await health()).sessions.mode === 'redis');
+    await session(token).expect(200);
+  });
+
+  it('after a partition, purges what was revoked meanwhile before Redis answers again', async () => {
+    const token = await newToken();
+    await session(token).expect(200);
+    expect(await cachedInRedis(token)).toBe(true);
+
+    link.partition();
+    await t.http().post('/auth/logout').set('Authorization', `Bearer ${token}`).expect(204);
+    expect(await cachedInRedis(token)).toBe(true);
+
+    link.heal();
+    await waitFor(async () => {
+      await session(token).expect(401);
+      return (await health()).sessions.mode === 'redis';
+    });
+    await session(token).expect(401);
+    expect(await cachedInRedis(token)).toBe(false);
   });
 });

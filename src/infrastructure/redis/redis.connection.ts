@@ -4,7 +4,8 @@ import { Redis } from 'ioredis';
 /**
  * The one Redis client of the process, or none when REDIS_URL is unset.
  * Commands fail fast while disconnected (no offline queue) so callers can fall back to Postgres
- * instead of waiting; the client keeps reconnecting in the background.
+ * instead of waiting; the client keeps reconnecting in the background. Commands issued in the same
+ * tick by concurrent requests share one socket write (auto-pipelining).
  */
 export class RedisConnection implements OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
@@ -16,6 +17,7 @@ export class RedisConnection implements OnApplicationShutdown {
     this.client = new Redis(url, {
       lazyConnect: false,
       enableOfflineQueue: false,
+      enableAutoPipelining: true,
       maxRetriesPerRequest: 1,
       connectTimeout: Math.max(commandTimeoutMs, 500),
       commandTimeout: commandTimeoutMs,

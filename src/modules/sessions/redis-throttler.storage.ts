@@ -3,6 +3,15 @@ import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface.js';
 import type { Redis } from 'ioredis';
 
+type ThrottleCommand = (
+  key: string,
+  blockKey: string,
+  ttl: number,
+  limit: number,
+  blockDuration: number,
+) => Promise<[number, number, number]>;
+const COMMAND = 'ckThrottleIncrement';
+
 /** INCR the window counter, start its TTL on first hit, set the block key once over the limit. */
 const INCREMENT = `
 local hits = redis.call('INCR', KEYS[1])
@@ -20,7 +29,14 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly local = new ThrottlerStorageService();
   private lastWarningAt = 0;
 
-  constructor(private readonly redis: Redis) {}
+  private readonly incrementInRedis: ThrottleCommand;
+
+  constructor(redis: Redis) {
+    // A defined command runs by EVALSHA: the script is sent and hashed once, not on every request.
+    if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 2, lua: INCREMENT });
+    const command = (redis as unknown as Record<typeof COMMAND, ThrottleCommand>)[COMMAND];
+    this.incrementInRedis = command.bind(redis);
+  }
 
   async increment(
     key: string,
@@ -31,15 +47,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   ): Promise<ThrottlerStorageRecord> {
     const base = `ck:throttle:${throttlerName}:${key}`;
     try {
-      const [hits, ttlMs, blockMs] = (await this.redis.eval(
-        INCREMENT,
-        2,
-        base,
-        `${base}:blocked`,
-        ttl,
-        limit,
-        blockDuration,
-      )) as [number, number, number];
+      const [hits, ttlMs, blockMs] = await this.incrementInRedis(base, `${base}:blocked`, ttl, limit, blockDuration);
       return {
         totalHits: hits,
         timeToExpire: Math.ceil(Math.max(ttlMs, 0) / 1000),

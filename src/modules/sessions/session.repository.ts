@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Session } from './session.js';
 
+export type RevokedSession = Pick<Session, 'tokenHash' | 'userId'>;
+
 /**
  * `session_store` in Postgres. Written outside the request transaction on purpose: a session
  * created or revoked must stick even if the rest of the request fails.
@@ -53,24 +55,35 @@ export class SessionRepository {
     return rows.map(toSession);
   }
 
-  /** Marks sessions revoked; returns the token hashes that were still live. */
-  async revoke(ids: string[], at: Date): Promise<string[]> {
+  /**
+   * Marks sessions revoked; returns those that were still live. With `redisPurgePending` they stay
+   * marked until a replica has deleted them from Redis (`clearRedisPurgePending`).
+   */
+  async revoke(ids: string[], at: Date, { redisPurgePending = false } = {}): Promise<RevokedSession[]> {
     if (!ids.length) return [];
     // TypeORM returns [rows, affected] for UPDATE and DELETE on Postgres.
-    const [rows]: [{ token_hash: string }[], number] = await this.dataSource.query(
-      `UPDATE session_store SET revoked_at = $2 WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL RETURNING token_hash`,
-      [ids, at],
-    );
-    return rows.map((r) => r.token_hash);
-  }
-
-  /** Token hashes revoked since `since` (to purge from Redis after an outage). */
-  async revokedSince(since: Date): Promise<{ tokenHash: string; userId: string }[]> {
-    const rows: { token_hash: string; user_id: string }[] = await this.dataSource.query(
-      `SELECT token_hash, user_id FROM session_store WHERE revoked_at >= $1`,
-      [since],
+    const [rows]: [{ token_hash: string; user_id: string }[], number] = await this.dataSource.query(
+      `UPDATE session_store SET revoked_at = $2, redis_purge_pending = $3
+        WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL RETURNING token_hash, user_id`,
+      [ids, at, redisPurgePending],
     );
     return rows.map((r) => ({ tokenHash: r.token_hash, userId: r.user_id }));
+  }
+
+  /** Revoked sessions not yet known to be gone from Redis, oldest first (idx_sessions_redis_purge_pending). */
+  async pendingRedisPurges(limit: number): Promise<RevokedSession[]> {
+    const rows: { token_hash: string; user_id: string }[] = await this.dataSource.query(
+      `SELECT token_hash, user_id FROM session_store WHERE redis_purge_pending ORDER BY revoked_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({ tokenHash: r.token_hash, userId: r.user_id }));
+  }
+
+  async clearRedisPurgePending(tokenHashes: string[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE session_store SET redis_purge_pending = false WHERE token_hash = ANY($1::text[]) AND redis_purge_pending`,
+      [tokenHashes],
+    );
   }
 
   async touch(tokenHash: string, lastActivityAt: Date, expiresAt: Date): Promise<void> {
@@ -95,10 +108,13 @@ export class SessionRepository {
     return affected;
   }
 
-  /** Deletes sessions expired or revoked before `before`; returns how many. */
+  /**
+   * Deletes sessions expired or revoked before `before`; returns how many. A revocation Redis has
+   * not heard of yet is kept: its row is the only record that the cache entry must go.
+   */
   async deleteEnded(before: Date): Promise<number> {
     const [, affected]: [unknown[], number] = await this.dataSource.query(
-      `DELETE FROM session_store WHERE expires_at < $1 OR revoked_at < $1`,
+      `DELETE FROM session_store WHERE (expires_at < $1 OR revoked_at < $1) AND NOT redis_purge_pending`,
       [before],
     );
     return affected;

@@ -17,7 +17,7 @@ import { SessionGuard } from './session.guard.js';
 import { SessionRepository } from './session.repository.js';
 import { SessionStoreIndicator } from './session-store.indicator.js';
 import { SessionsService } from './sessions.service.js';
-import { CircuitBreaker } from './stores/circuit-breaker.js';
+import { CircuitBreaker } from '../../common/circuit-breaker.js';
 import { PostgresSessionStore } from './stores/postgres-session.store.js';
 import { RedisSessionStore } from './stores/redis-session.store.js';
 import { SESSION_STORE } from './stores/session-store.js';
@@ -72,7 +72,7 @@ const DEGRADED_METRIC = 'session_store_degraded';
         degraded: Gauge,
       ) => {
         if (!redis.client) return new PostgresSessionStore(sessions);
-        const { redisTimeoutMs, circuitCooldownMs, idleTimeoutSeconds } = config.sessions;
+        const { redisTimeoutMs, circuitCooldownMs, idleTimeoutSeconds, revocationSyncMs } = config.sessions;
         degraded.set(0);
         return new RedisSessionStore(
           redis.client,
@@ -82,6 +82,7 @@ const DEGRADED_METRIC = 'session_store_degraded';
           {
             timeoutMs: redisTimeoutMs,
             idleSeconds: idleTimeoutSeconds,
+            revocationSyncMs,
             fallbacks,
             degraded,
           },

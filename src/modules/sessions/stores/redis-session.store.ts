@@ -1,22 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Counter, Gauge } from 'prom-client';
 import type { Clock } from '../clock.js';
 import { isLive, Session } from '../session.js';
-import type { SessionRepository } from '../session.repository.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
+import type { RevokedSession, SessionRepository } from '../session.repository.js';
+import type { CircuitBreaker } from '../../../common/circuit-breaker.js';
 import type { SessionStore, SessionStoreMode } from './session-store.js';
 
 const sessionKey = (tokenHash: string) => `ck:session:${tokenHash}`;
 const userKey = (userId: string) => `ck:user-sessions:${userId}`;
 const ACTIVITY_KEY = 'ck:session-activity';
+const PURGE_BATCH = 500;
 
 type Attempt<T> = { ok: true; value: T } | { ok: false };
 
 export interface RedisSessionStoreOptions {
   timeoutMs: number;
   idleSeconds: number;
+  /** How often this replica deletes revoked sessions from Redis (`syncRevocations`). */
+  revocationSyncMs: number;
   fallbacks: Counter<'operation'>;
   degraded: Gauge;
 }
@@ -24,12 +27,19 @@ export interface RedisSessionStoreOptions {
 /**
  * Redis primary, Postgres backup. Creation and revocation go to Postgres first, then Redis;
  * reads and activity touches go to Redis and fall back to Postgres within the same call when
- * Redis errors or is slower than `timeoutMs`. The circuit breaker keeps a dead Redis from
- * costing every request a timeout; after an outage, sessions revoked meanwhile are purged from
- * Redis and the others are re-cached lazily on their next read.
+ * Redis errors or is slower than `timeoutMs`, which opens the circuit: Redis is then skipped.
+ *
+ * A revocation also stays pending in Postgres until a replica has deleted it from Redis. Every
+ * replica runs `syncRevocations` on a timer (not a cluster-wide job: the replica that can reach
+ * Redis must not wait for one that cannot), so a DEL this replica could not make is made by
+ * another within `revocationSyncMs`. The same sync is the only way out of an open circuit: Redis
+ * answers reads again only after everything revoked meanwhile has been deleted from it.
  */
-export class RedisSessionStore implements SessionStore {
+export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('SessionStore');
+  private timer?: NodeJS.Timeout;
+  private syncing?: Promise<void>;
+  private stopped = false;
 
   constructor(
     private readonly redis: Redis,
@@ -41,6 +51,16 @@ export class RedisSessionStore implements SessionStore {
 
   get mode(): SessionStoreMode {
     return this.breaker.isOpen ? 'postgres-fallback' : 'redis';
+  }
+
+  onApplicationBootstrap(): void {
+    this.scheduleRevocationSync();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.syncing;
   }
 
   async create(session: Session): Promise<void> {
@@ -62,27 +82,51 @@ export class RedisSessionStore implements SessionStore {
     const touched = await this.attempt('touch', () =>
       this.redis
         .multi()
-        .set(sessionKey(session.tokenHash), JSON.stringify(session), 'PX', this.ttlMs(session))
+        // XX: a touch racing a revocation must not put back the entry the revocation deleted.
+        .set(sessionKey(session.tokenHash), JSON.stringify(session), 'PX', this.ttlMs(session), 'XX')
         .hset(ACTIVITY_KEY, session.tokenHash, String(session.lastActivityAt.getTime()))
         .exec(),
     );
     if (!touched.ok) await this.postgres.touch(session.tokenHash, session.lastActivityAt, session.expiresAt);
   }
 
-  async revoke(sessions: Pick<Session, 'id' | 'userId'>[], at: Date): Promise<void> {
-    const hashes = await this.postgres.revoke(
+  async revoke(sessions: Pick<Session, 'id'>[], at: Date): Promise<void> {
+    const revoked = await this.postgres.revoke(
       sessions.map((s) => s.id),
       at,
+      { redisPurgePending: true },
     );
-    if (!hashes.length) return;
-    await this.attempt('revoke', async () => {
-      const pipeline = this.redis
-        .multi()
-        .del(...hashes.map(sessionKey))
-        .hdel(ACTIVITY_KEY, ...hashes);
-      for (const userId of new Set(sessions.map((s) => s.userId))) pipeline.srem(userKey(userId), ...hashes);
-      return pipeline.exec();
-    });
+    if (!revoked.length) return;
+    // Left pending even when this succeeds: the sync deletes them once more, which also undoes a
+    // re-cache by a request that read the session from Postgres just before it was revoked.
+    await this.attempt('revoke', () => this.purge(revoked));
+  }
+
+  /**
+   * Deletes from Redis every session Postgres marks as pending purge, whoever revoked it, then
+   * clears the mark. While the circuit is open this is also the trial (once the cooldown has
+   * passed), and the circuit closes only after the purge. Returns how many were purged; a
+   * Postgres error propagates and leaves the circuit as it was.
+   */
+  async syncRevocations(): Promise<number> {
+    if (!this.breaker.mayTry()) return 0;
+    const recovering = this.breaker.isOpen;
+    if (recovering && !(await this.call('revocation-sync', () => this.redis.ping())).ok) return 0;
+    let purged = 0;
+    for (;;) {
+      const batch = await this.postgres.pendingRedisPurges(PURGE_BATCH);
+      if (!batch.length) break;
+      if (!(await this.call('revocation-sync', () => this.purge(batch))).ok) return purged;
+      await this.postgres.clearRedisPurgePending(batch.map((s) => s.tokenHash));
+      purged += batch.length;
+      if (batch.length < PURGE_BATCH) break;
+    }
+    // Only this method calls Redis while the circuit is open, so nothing re-opened it meanwhile.
+    if (recovering && this.breaker.close()) {
+      this.options.degraded.set(0);
+      this.logger.log(`redis back: primary again (${purged} revoked sessions purged first)`);
+    }
+    return purged;
   }
 
   async syncActivity(): Promise<number> {
@@ -103,6 +147,18 @@ export class RedisSessionStore implements SessionStore {
     return this.postgres.touchMany(activity, this.options.idleSeconds);
   }
 
+  private purge(sessions: RevokedSession[]): Promise<unknown> {
+    const hashes = sessions.map((s) => s.tokenHash);
+    const pipeline = this.redis
+      .multi()
+      .del(...hashes.map(sessionKey))
+      .hdel(ACTIVITY_KEY, ...hashes);
+    for (const userId of new Set(sessions.map((s) => s.userId))) {
+      pipeline.srem(userKey(userId), ...sessions.filter((s) => s.userId === userId).map((s) => s.tokenHash));
+    }
+    return pipeline.exec();
+  }
+
   private async cache(session: Session, withUserSet: boolean): Promise<unknown> {
     const pipeline = this.redis
       .multi()
@@ -119,11 +175,15 @@ export class RedisSessionStore implements SessionStore {
     return Math.max(1, session.expiresAt.getTime() - this.clock.now().getTime());
   }
 
+  /** A Redis operation on the request path: skipped while the circuit is open. */
   private async attempt<T>(operation: string, work: () => Promise<T>): Promise<Attempt<T>> {
-    if (!this.breaker.allows()) {
-      this.options.fallbacks.inc({ operation });
-      return { ok: false };
-    }
+    const result: Attempt<T> = this.breaker.isOpen ? { ok: false } : await this.call(operation, work);
+    if (!result.ok) this.options.fallbacks.inc({ operation });
+    return result;
+  }
+
+  /** One Redis operation within the timeout; an error or a timeout opens the circuit. */
+  private async call<T>(operation: string, work: () => Promise<T>): Promise<Attempt<T>> {
     let timer: NodeJS.Timeout | undefined;
     try {
       const value = await Promise.race([
@@ -132,28 +192,28 @@ export class RedisSessionStore implements SessionStore {
           timer = setTimeout(() => reject(new Error(`redis ${operation} timed out`)), this.options.timeoutMs);
         }),
       ]);
-      if (this.breaker.succeeded()) await this.recover();
       return { ok: true, value };
     } catch (error) {
       if (!this.breaker.isOpen) this.logger.warn(`redis unavailable (${(error as Error).message}): using Postgres`);
       this.breaker.failed();
       this.options.degraded.set(1);
-      this.options.fallbacks.inc({ operation });
       return { ok: false };
     } finally {
       clearTimeout(timer);
     }
   }
 
-  /** Redis is back: drop whatever was revoked while it could not be told. */
-  private async recover(): Promise<void> {
-    const since = this.breaker.outageStartedAt;
-    if (!since) return;
-    const revoked = await this.postgres.revokedSince(since);
-    if (revoked.length) await this.redis.del(...revoked.map((r) => sessionKey(r.tokenHash)));
-    this.breaker.recovered();
-    this.options.degraded.set(0);
-    this.logger.log(`redis back: primary again (${revoked.length} sessions revoked meanwhile purged)`);
+  private scheduleRevocationSync(): void {
+    this.timer = setTimeout(() => {
+      this.syncing = this.syncRevocations()
+        .then((purged) => {
+          if (purged) this.logger.debug(`deleted ${purged} revoked sessions from Redis`);
+        })
+        .catch((error: Error) => this.logger.warn(`revocation sync failed: ${error.message}`))
+        .finally(() => {
+          if (!this.stopped) this.scheduleRevocationSync();
+        });
+    }, this.options.revocationSyncMs);
   }
 }
 

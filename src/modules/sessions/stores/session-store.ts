@@ -13,7 +13,7 @@ export interface SessionStore {
   find(tokenHash: string): Promise<Session | undefined>;
   /** Records activity; `session` already carries the new lastActivityAt/expiresAt. */
   touch(session: Session): Promise<void>;
-  revoke(sessions: Pick<Session, 'id' | 'userId'>[], at: Date): Promise<void>;
+  revoke(sessions: Pick<Session, 'id'>[], at: Date): Promise<void>;
   /** Moves buffered last-activity times to Postgres; returns how many sessions were updated. */
   syncActivity(): Promise<number>;
 }

@@ -1,0 +1,175 @@
+import type { Redis } from 'ioredis';
+import { Counter, Gauge } from 'prom-client';
+import type { RevokedSession, SessionRepository } from '../../../src/modules/sessions/session.repository';
+import { CircuitBreaker } from '../../../src/common/circuit-breaker';
+import { RedisSessionStore } from '../../../src/modules/sessions/stores/redis-session.store';
+
+/** The Redis calls the revocation sync makes, recorded; `reachable = false` makes them fail. */
+class FakeRedis {
+  reachable = true;
+  readonly executed: string[][] = [];
+
+  async ping(): Promise<string> {
+    this.check();
+    return 'PONG';
+  }
+
+  async get(): Promise<string | null> {
+    this.check();
+    return null;
+  }
+
+  multi() {
+    const queued: string[][] = [];
+    const chain = {
+      del: (...keys: string[]) => (queued.push(['del', ...keys]), chain),
+      hdel: (key: string, ...fields: string[]) => (queued.push(['hdel', key, ...fields]), chain),
+      srem: (key: string, ...members: string[]) => (queued.push(['srem', key, ...members]), chain),
+      exec: async () => {
+        this.check();
+        this.executed.push(...queued);
+        return [];
+      },
+    };
+    return chain;
+  }
+
+  private check(): void {
+    if (!this.reachable) throw new Error('connect ECONNREFUSED');
+  }
+}
+
+/** `session_store` reduced to the purge mark. */
+class FakeSessions {
+  pending: RevokedSession[] = [];
+  revokedWith: { redisPurgePending?: boolean }[] = [];
+  postgresDown = false;
+
+  async revoke(ids: string[], _at: Date, options: { redisPurgePending?: boolean }): Promise<RevokedSession[]> {
+    this.revokedWith.push(options);
+    const revoked = ids.map((id) => ({ tokenHash: `hash-${id}`, userId: 'user-1' }));
+    if (options.redisPurgePending) this.pending.push(...revoked);
+    return revoked;
+  }
+
+  async pendingRedisPurges(limit: number): Promise<RevokedSession[]> {
+    if (this.postgresDown) throw new Error('connection terminated');
+    return this.pending.slice(0, limit);
+  }
+
+  async clearRedisPurgePending(tokenHashes: string[]): Promise<void> {
+    this.pending = this.pending.filter((s) => !tokenHashes.includes(s.tokenHash));
+  }
+
+  async findByTokenHash(): Promise<undefined> {
+    return undefined;
+  }
+}
+
+describe('RedisSessionStore revocation sync', () => {
+  let now: number;
+  let redis: FakeRedis;
+  let sessions: FakeSessions;
+  let breaker: CircuitBreaker;
+  let degraded: Gauge;
+  let store: RedisSessionStore;
+  const clock = { now: () => new Date(now) };
+
+  beforeEach(() => {
+    now = 0;
+    redis = new FakeRedis();
+    sessions = new FakeSessions();
+    breaker = new CircuitBreaker(1_000, clock);
+    degraded = new Gauge({ name: 'degraded', help: 'd', registers: [] });
+    store = new RedisSessionStore(redis as unknown as Redis, sessions as unknown as SessionRepository, breaker, clock, {
+      timeoutMs: 100,
+      idleSeconds: 3_600,
+      revocationSyncMs: 1_000,
+      fallbacks: new Counter({ name: 'fallbacks', help: 'f', labelNames: ['operation'], registers: [] }),
+      degraded,
+    });
+  });
+
+  const pendingOf = (count: number, userId = 'user-1') =>
+    Array.from({ length: count }, (_, i) => ({ tokenHash: `${userId}-h${i}`, userId }));
+  const degradedValue = async () => (await degraded.get()).values[0]?.value;
+
+  it('leaves a revocation pending even when its own DEL succeeded, so the sync deletes it once more', async () => {
+    await store.revoke([{ id: 's1' }], new Date(now));
+    expect(sessions.revokedWith).toEqual([{ redisPurgePending: true }]);
+    expect(redis.executed).toContainEqual(['del', 'ck:session:hash-s1']);
+    expect(sessions.pending).toHaveLength(1);
+
+    expect(await store.syncRevocations()).toBe(1);
+    expect(sessions.pending).toEqual([]);
+  });
+
+  it('deletes every pending session, its activity entry and its per-user set membership, in batches', async () => {
+    sessions.pending = [...pendingOf(2, 'u2'), ...pendingOf(499, 'u1')];
+    expect(await store.syncRevocations()).toBe(501);
+    expect(sessions.pending).toEqual([]);
+    const deleted = redis.executed.filter(([command]) => command === 'del').flatMap(([, ...keys]) => keys);
+    expect(deleted).toHaveLength(501);
+    expect(deleted).toContain('ck:session:u2-h1');
+    expect(redis.executed).toContainEqual(['srem', 'ck:user-sessions:u2', 'u2-h0', 'u2-h1']);
+    const activityRemoved = redis.executed.filter(([command]) => command === 'hdel').flatMap(([, , ...f]) => f);
+    expect(activityRemoved).toHaveLength(501);
+  });
+
+  it('keeps the mark when Redis cannot be reached, and opens the circuit', async () => {
+    sessions.pending = pendingOf(3);
+    redis.reachable = false;
+    expect(await store.syncRevocations()).toBe(0);
+    expect(sessions.pending).toHaveLength(3);
+    expect(store.mode).toBe('postgres-fallback');
+    expect(await degradedValue()).toBe(1);
+  });
+
+  it('while the circuit is open, waits for the cooldown, then purges before Redis answers reads again', async () => {
+    redis.reachable = false;
+    await store.find('some-hash');
+    expect(store.mode).toBe('postgres-fallback');
+    redis.reachable = true;
+    sessions.pending = pendingOf(2);
+
+    expect(await store.syncRevocations()).toBe(0);
+    expect(sessions.pending).toHaveLength(2);
+    now += 1_000;
+    expect(store.mode).toBe('postgres-fallback');
+
+    expect(await store.syncRevocations()).toBe(2);
+    expect(sessions.pending).toEqual([]);
+    expect(store.mode).toBe('redis');
+    expect(await degradedValue()).toBe(0);
+  });
+
+  it('stays on Postgres when the trial after the cooldown fails, with nothing pending', async () => {
+    breaker.failed();
+    now += 1_000;
+    redis.reachable = false;
+    expect(await store.syncRevocations()).toBe(0);
+    expect(store.mode).toBe('postgres-fallback');
+    now += 999;
+    redis.reachable = true;
+    expect(await store.syncRevocations()).toBe(0);
+    expect(store.mode).toBe('postgres-fallback');
+    now += 1;
+    await store.syncRevocations();
+    expect(store.mode).toBe('redis');
+  });
+
+  it('never tries Redis on the request path while the circuit is open, even after the cooldown', async () => {
+    breaker.failed();
+    now += 5_000;
+    const get = jest.spyOn(redis, 'get');
+    await store.find('some-hash');
+    expect(get).not.toHaveBeenCalled();
+    expect(store.mode).toBe('postgres-fallback');
+  });
+
+  it('lets a Postgres error through without blaming Redis', async () => {
+    sessions.postgresDown = true;
+    await expect(store.syncRevocations()).rejects.toThrow('connection terminated');
+    expect(store.mode).toBe('redis');
+  });
+});
