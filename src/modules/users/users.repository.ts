@@ -3,6 +3,7 @@ import { TransactionContext } from '../../infrastructure/database/transaction-co
 import { FieldCipher } from '../encryption/field-cipher.js';
 import type { Role } from '../../common/auth/roles.js';
 import { UserEntity, UserStatus } from './entities/user.entity.js';
+import type { UserColumns } from './user-events.js';
 
 export interface UserListQuery {
   page: number;
@@ -51,5 +52,22 @@ export class UsersRepository {
 
   count(): Promise<number> {
     return this.repository.count();
+  }
+
+  /** Up to `limit` users after `after` by id, read from the plain columns only: nothing is decrypted. */
+  async plainColumnsAfter(after: string | undefined, limit: number): Promise<UserColumns[]> {
+    const rows = (await this.transactions.manager.query(
+      `SELECT id, role, status, created_at, updated_at, version FROM users
+       WHERE $1::uuid IS NULL OR id > $1::uuid ORDER BY id LIMIT $2`,
+      [after ?? null, limit],
+    )) as { id: string; role: Role; status: UserStatus; created_at: Date; updated_at: Date; version: number }[];
+    return rows.map((row) => ({
+      id: row.id,
+      role: row.role,
+      status: row.status,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      version: row.version,
+    }));
   }
 }

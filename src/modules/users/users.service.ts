@@ -3,6 +3,8 @@ import type { AuthenticatedUser } from '../../common/auth/roles.js';
 import { ProblemException } from '../../common/problem.js';
 import type { RequestMeta } from '../../common/request-meta.js';
 import { SECURITY_EVENTS, type SecurityEventSink } from '../../common/security-events.js';
+import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
+import { OutboxWriter } from '../../infrastructure/outbox/outbox-writer.js';
 import { auditDiff } from '../audit/audit-diff.js';
 import { AuditScope } from '../audit/audit-scope.js';
 import {
@@ -15,6 +17,7 @@ import {
 } from './dto/user.dto.js';
 import { UserEntity } from './entities/user.entity.js';
 import { PasswordHasher } from './password-hasher.js';
+import { USER_CREATED, USER_UPDATED, userSnapshot } from './user-events.js';
 import { toUserView, unreadableFields } from './user-view.mapper.js';
 import { UsersRepository } from './users.repository.js';
 
@@ -40,6 +43,8 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     @Inject(SECURITY_EVENTS) private readonly securityEvents: SecurityEventSink,
     private readonly audit: AuditScope,
+    private readonly transactions: TransactionContext,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   /**
@@ -62,7 +67,7 @@ export class UsersService {
       status: 'active',
       passwordHash: await this.hasher.hash(input.password),
     });
-    return this.describeChange(null, await this.saveUnique(user));
+    return this.describeChange(null, await this.saveAndAnnounce(user, USER_CREATED));
   }
 
   async get(id: string, viewer?: AuthenticatedUser, request?: RequestMeta): Promise<UserView> {
@@ -95,7 +100,7 @@ export class UsersService {
       if (input[field] !== undefined) Object.assign(user, { [field]: input[field] });
     }
     if (input.password !== undefined) user.passwordHash = await this.hasher.hash(input.password);
-    const saved = await this.saveUnique(user);
+    const saved = await this.saveAndAnnounce(user, USER_UPDATED);
     if (roleChanged || input.password !== undefined) await this.accessChanged(id);
     return this.describeChange(before, saved);
   }
@@ -104,7 +109,7 @@ export class UsersService {
     const user = await this.require(id);
     const before = auditedState(user);
     user.status = status;
-    const saved = await this.users.save(user);
+    const saved = await this.saveAndAnnounce(user, USER_UPDATED);
     if (status !== 'active') await this.accessChanged(id);
     return this.describeChange(before, saved);
   }
@@ -150,6 +155,15 @@ export class UsersService {
 
   private async assertEmailFree(email: string): Promise<void> {
     if (await this.users.findActiveByEmail(email)) this.duplicateEmail();
+  }
+
+  /** The save and its outbox event commit together, in the caller's transaction or one of their own. */
+  private saveAndAnnounce(user: UserEntity, type: typeof USER_CREATED | typeof USER_UPDATED): Promise<UserEntity> {
+    return this.transactions.run(async () => {
+      const saved = await this.saveUnique(user);
+      await this.outbox.append(type, saved.id, { user: userSnapshot(saved) });
+      return saved;
+    });
   }
 
   private async saveUnique(user: UserEntity): Promise<UserEntity> {

@@ -1,4 +1,6 @@
 import type { SecurityEventSink } from '../../../src/common/security-events';
+import type { TransactionContext } from '../../../src/infrastructure/database/transaction-context';
+import type { OutboxWriter } from '../../../src/infrastructure/outbox/outbox-writer';
 import { AuditScope } from '../../../src/modules/audit/audit-scope';
 import { PasswordHasher } from '../../../src/modules/users/password-hasher';
 import type { UsersRepository } from '../../../src/modules/users/users.repository';
@@ -11,7 +13,14 @@ describe('UsersService.verifyCredentials', () => {
     const hasher = new PasswordHasher({ N: 2 ** 10, r: 8, p: 1 });
     const verify = jest.spyOn(hasher, 'verify');
     const repository = { findActiveByEmail: async () => null } as unknown as UsersRepository;
-    const service = new UsersService(repository, hasher, events, new AuditScope());
+    const service = new UsersService(
+      repository,
+      hasher,
+      events,
+      new AuditScope(),
+      {} as TransactionContext,
+      {} as OutboxWriter,
+    );
 
     expect(await service.verifyCredentials('nobody@example.com', 'guess')).toBeNull();
     expect(verify).toHaveBeenCalledTimes(1);

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 import type { Role } from '../../../common/auth/roles.js';
 import { BlindIndex, EncryptedColumn, UnreadableValue } from '../../encryption/encrypted-column.decorator.js';
 
@@ -45,4 +45,8 @@ export class UserEntity {
 
   @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
   updatedAt: Date;
+
+  /** Raised by every save; orders the user's copies in the search index. */
+  @VersionColumn()
+  version: number;
 }
