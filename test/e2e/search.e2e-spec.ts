@@ -57,10 +57,4 @@ describe('search API (Postgres engine)', () => {
     expect(controls.length).toBeGreaterThan(0);
     for (const s of controls) expect(s.text).toMatch(/^CC6\./);
   });
-
-  it('refuses to reindex an index no module provides documents for', async () => {
-    const response = await (await t.as('admin')).post('/admin/search/reindex').query({ index: 'users' });
-    expect(response.status).toBe(409);
-    expect(response.body.type).toBe('/problems/search-source-missing');
-  });
 });

@@ -2,7 +2,10 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../src/config/app-config';
 import { validateEnvironment } from '../../../src/config/environment';
 import { buildDataSourceOptions } from '../../../src/infrastructure/database/data-source-options';
-import { PostgresSearchEngine } from '../../../src/infrastructure/search/postgres/postgres-search.engine';
+import {
+  PostgresSearchEngine,
+  type PostgresSearchOptions,
+} from '../../../src/infrastructure/search/postgres/postgres-search.engine';
 import type { SearchRequest } from '../../../src/infrastructure/search/search-engine';
 import { parseSearchQuery } from '../../../src/infrastructure/search/search-query';
 import { createTestDatabase, TestDatabase } from '../../support/database';
@@ -17,18 +20,24 @@ async function migratedDatabase(): Promise<{ db: TestDatabase; dataSource: DataS
   return { db, dataSource };
 }
 
+const engineUnderTest = (options?: PostgresSearchOptions) => async () => {
+  const { db, dataSource } = await migratedDatabase();
+  return {
+    engine: new PostgresSearchEngine(() => dataSource.manager, options),
+    refresh: async () => undefined,
+    close: async () => {
+      await dataSource.destroy();
+      await db.drop();
+    },
+  };
+};
+
 describe('SearchEngine contract: Postgres full text', () => {
-  searchEngineContract(async () => {
-    const { db, dataSource } = await migratedDatabase();
-    return {
-      engine: new PostgresSearchEngine(() => dataSource.manager),
-      refresh: async () => undefined,
-      close: async () => {
-        await dataSource.destroy();
-        await db.drop();
-      },
-    };
-  });
+  searchEngineContract(engineUnderTest());
+});
+
+describe('SearchEngine contract: Postgres full text ranking only the first 1,000 candidates', () => {
+  searchEngineContract(engineUnderTest({ rankCandidates: 1_000 }));
 });
 
 describe('Postgres full text with a cap on ranked candidates', () => {
@@ -37,12 +46,12 @@ describe('Postgres full text with a cap on ranked candidates', () => {
   let dataSource: DataSource;
   let capped: PostgresSearchEngine;
   let exact: PostgresSearchEngine;
-  const request = (q: string): SearchRequest => ({
+  const request = (q: string, page = 1): SearchRequest => ({
     index: 'compliance',
     query: parseSearchQuery(q),
     filters: {},
     facets: [],
-    page: 1,
+    page,
     pageSize: 20,
   });
 
@@ -62,6 +71,11 @@ describe('Postgres full text with a cap on ranked candidates', () => {
     expect(result).toMatchObject({ total: CAP, totalRelation: 'gte' });
     expect(result.hits).toHaveLength(20);
     expect((await exact.search(request('score'))).total).toBe(3000);
+  });
+
+  it('reports the same capped total on a page past the ranked candidates', async () => {
+    const pastTheCap = await capped.search(request('score', CAP / 20 + 1));
+    expect(pastTheCap).toMatchObject({ total: CAP, totalRelation: 'gte', hits: [] });
   });
 
   it('counts exactly below the cap', async () => {

@@ -96,18 +96,10 @@ export class PostgresSearchEngine implements SearchEngine {
 
   async search(request: SearchRequest): Promise<SearchResult> {
     const params = new SqlParameters();
-    const { from, where, codeBoost, codePrefix } = compileSearch(request, params, true);
+    const { sql: candidates, from } = this.candidates(request, params);
     const index = params.add(request.index);
     const limit = params.add(request.pageSize);
     const offset = params.add((request.page - 1) * request.pageSize);
-    const ranked = `SELECT d.document_id, ts_rank_cd(d.search_vector, s.q) + ${codeBoost} AS score FROM ${from} WHERE ${where}`;
-    const cap = this.options.rankCandidates;
-    // Capped: rank the first `cap` text matches, plus control-id matches so an exact id still wins.
-    const candidates = !cap
-      ? ranked
-      : codePrefix
-        ? `(${ranked} LIMIT ${cap}) UNION (${ranked} AND ${codePrefix} LIMIT ${cap})`
-        : `${ranked} LIMIT ${cap}`;
     const rows = (await this.runner().query(
       `WITH matched AS MATERIALIZED (${candidates}),
        page AS (SELECT * FROM matched ORDER BY score DESC, document_id LIMIT ${limit} OFFSET ${offset})
@@ -119,14 +111,13 @@ export class PostgresSearchEngine implements SearchEngine {
       params.values,
     )) as HitRow[];
     const total = rows.length ? Number(rows[0].total) : await this.count(request);
-    const facets: Record<string, FacetCount[]> = {};
-    for (const field of request.facets) facets[field] = await this.facet(request, field);
+    const cap = this.options.rankCandidates;
     return {
       engine: this.kind,
       total,
       totalRelation: cap && total >= cap ? 'gte' : 'eq',
       hits: rows.map(toHit),
-      facets,
+      facets: await this.facets(request),
     };
   }
 
@@ -174,29 +165,52 @@ export class PostgresSearchEngine implements SearchEngine {
     return { up: true };
   }
 
+  /**
+   * The matches to rank, with their score: every match, or with a cap the first `cap` (in storage
+   * order, so every page of one query sees the same set) plus control-id matches so an exact id
+   * still wins. `from` names the table `d` and the query `s.q` for the statement around it.
+   */
+  private candidates(request: SearchRequest, params: SqlParameters): { sql: string; from: string } {
+    const { from, where, codeBoost, codePrefix } = compileSearch(request, params, true);
+    const ranked = `SELECT d.document_id, ts_rank_cd(d.search_vector, s.q) + ${codeBoost} AS score FROM ${from} WHERE ${where}`;
+    const cap = this.options.rankCandidates;
+    const sql = !cap
+      ? ranked
+      : codePrefix
+        ? `(${ranked} LIMIT ${cap}) UNION (${ranked} AND ${codePrefix} LIMIT ${cap})`
+        : `${ranked} LIMIT ${cap}`;
+    return { sql, from };
+  }
+
+  /** The total for a page past the last hit: counts the same candidates, so a cap still applies. */
   private async count(request: SearchRequest): Promise<number> {
     const params = new SqlParameters();
-    const { from, where } = compileSearch(request, params);
     const [row] = (await this.runner().query(
-      `SELECT count(*) AS total FROM ${from} WHERE ${where}`,
+      `SELECT count(*) AS total FROM (${this.candidates(request, params).sql}) matched`,
       params.values,
-    )) as {
-      total: string;
-    }[];
+    )) as { total: string }[];
     return Number(row.total);
   }
 
-  private async facet(request: SearchRequest, field: string): Promise<FacetCount[]> {
+  /** Every requested facet in one pass over all matches (never capped), the top values of each. */
+  private async facets(request: SearchRequest): Promise<Record<string, FacetCount[]>> {
+    const facets: Record<string, FacetCount[]> = Object.fromEntries(request.facets.map((field) => [field, []]));
+    if (!request.facets.length) return facets;
     const params = new SqlParameters();
     const { from, where } = compileSearch(request, params);
-    const key = params.add(field);
+    const fields = params.add(request.facets);
     const rows = (await this.runner().query(
-      `SELECT d.keywords->>${key} AS value, count(*)::int AS count FROM ${from}
-       WHERE ${where} AND d.keywords ? ${key}
-       GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${FACET_LIMIT}`,
+      `SELECT field, value, count FROM (
+         SELECT f.key AS field, f.value, count(*)::int AS count,
+                row_number() OVER (PARTITION BY f.key ORDER BY count(*) DESC, f.value) AS position
+         FROM ${from}, jsonb_each_text(d.keywords) f
+         WHERE ${where} AND f.key = ANY(${fields}::text[])
+         GROUP BY f.key, f.value) counted
+       WHERE position <= ${FACET_LIMIT} ORDER BY field, position`,
       params.values,
-    )) as FacetCount[];
-    return rows;
+    )) as (FacetCount & { field: string })[];
+    for (const { field, value, count } of rows) facets[field].push({ value, count });
+    return facets;
   }
 }
 
