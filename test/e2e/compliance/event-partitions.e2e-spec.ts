@@ -1,4 +1,7 @@
 import { EventPartitions, partitionName } from '../../../src/modules/compliance/analytics/jobs/event-partitions';
+import { EventPartitionsJob } from '../../../src/modules/compliance/analytics/jobs/event-partitions.job';
+import { EVENTS_RETENTION } from '../../../src/modules/compliance/analytics/jobs/events-retention';
+import { EVENTS_LAYOUT, type EventsLayout } from '../../../src/modules/compliance/analytics/layout/events-layout';
 import { startTestApp, TestApp } from '../../support/app';
 
 const DAY_MS = 86_400_000;
@@ -25,6 +28,11 @@ describe('compliance_events partition maintenance', () => {
         [id],
       )
     )[0]?.partition;
+
+  it('is chosen at boot on a database without TimescaleDB', () => {
+    expect(t.app.get<EventsLayout>(EVENTS_LAYOUT).kind).toBe('native');
+    expect(t.app.get(EVENTS_RETENTION)).toBeInstanceOf(EventPartitionsJob);
+  });
 
   it('creates partitions for today and the days ahead at boot', async () => {
     const partitions = await t.app.get(EventPartitions).partitions();

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
 import type { AnalyticsQuery } from './dto/analytics.query.js';
+import { EVENTS_LAYOUT, type EventAggregate, type EventsLayout, hourlyAggregate } from './layout/events-layout.js';
 
-/** Sums per bucket (and status) before rates are derived; identical in shape from both sources. */
+/** Sums per bucket (and status) before rates are derived; identical in shape from every source. */
 export interface BucketSums {
   bucket: Date;
   status: string | null;
@@ -12,31 +13,44 @@ export interface BucketSums {
   scoreSum: string;
 }
 
-const SOURCES = {
-  rollup: { table: 'compliance_events_hourly', time: 'bucket', count: 'event_count', score: 'score_sum' },
-  raw: { table: 'compliance_events', time: 'occurred_at', count: '1', score: 'score' },
-} as const;
+const RAW = { relation: 'compliance_events', time: 'occurred_at', count: '1', score: 'score' };
 
-/** Analytics queries over the hourly rollup or the raw events. */
-@Injectable()
-export class AnalyticsRepository {
-  constructor(private readonly transactions: TransactionContext) {}
-
-  sums(query: AnalyticsQuery, source: keyof typeof SOURCES): Promise<BucketSums[]> {
-    const { table, time, count, score } = SOURCES[source];
-    const unit = query.bucket === '1h' ? 'hour' : 'day';
-    const status = query.groupBy === 'status' ? 'status' : 'NULL::text';
-    return this.transactions.manager.query(
-      `SELECT date_trunc('${unit}', ${time}, 'UTC') AS bucket, ${status} AS status,
+/**
+ * Sums per UTC hour or day from raw events or from an aggregate (whose rows are the same sums per
+ * narrower bucket, so re-bucketing them gives the same numbers). Parameters: from, to, framework.
+ */
+export function bucketSumsSql(
+  query: Pick<AnalyticsQuery, 'bucket' | 'groupBy'>,
+  source: EventAggregate | 'raw',
+): string {
+  const { relation, time, count, score } =
+    source === 'raw' ? RAW : { relation: source.relation, time: 'bucket', count: 'event_count', score: 'score_sum' };
+  const unit = query.bucket === '1h' ? 'hour' : 'day';
+  const status = query.groupBy === 'status' ? 'status' : 'NULL::text';
+  return `SELECT date_trunc('${unit}', ${time}, 'UTC') AS bucket, ${status} AS status,
               sum(${count})::text AS count,
               coalesce(sum(${count}) FILTER (WHERE status = 'passed'), 0)::text AS passed,
               coalesce(sum(${count}) FILTER (WHERE status = 'not_applicable'), 0)::text AS "notApplicable",
               sum(${score})::text AS "scoreSum"
-       FROM ${table}
+       FROM ${relation}
        WHERE ${time} >= $1 AND ${time} < $2 AND ($3::text IS NULL OR framework = $3)
-       GROUP BY 1, 2 ORDER BY 1, 2`,
-      [query.from, query.to, query.framework ?? null],
-    );
+       GROUP BY 1, 2 ORDER BY 1, 2`;
+}
+
+/** Analytics queries over the layout's aggregates or the raw events. */
+@Injectable()
+export class AnalyticsRepository {
+  constructor(
+    private readonly transactions: TransactionContext,
+    @Inject(EVENTS_LAYOUT) private readonly layout: EventsLayout,
+  ) {}
+
+  sums(query: AnalyticsQuery, source: EventAggregate | 'raw'): Promise<BucketSums[]> {
+    return this.transactions.manager.query(bucketSumsSql(query, source), [
+      query.from,
+      query.to,
+      query.framework ?? null,
+    ]);
   }
 
   recordCounts(): Promise<{ framework: string; status: string; records: string; scoreSum: string }[]> {
@@ -48,7 +62,8 @@ export class AnalyticsRepository {
 
   eventCountsSince(since: Date): Promise<{ framework: string; events: string }[]> {
     return this.transactions.manager.query(
-      `SELECT framework, sum(event_count)::text AS events FROM compliance_events_hourly WHERE bucket >= $1 GROUP BY 1`,
+      `SELECT framework, sum(event_count)::text AS events FROM ${hourlyAggregate(this.layout).relation}
+       WHERE bucket >= $1 GROUP BY 1`,
       [since],
     );
   }

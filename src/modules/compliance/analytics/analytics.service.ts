@@ -1,9 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ValidationProblem } from '../../../common/problem.js';
 import { RECORD_STATUSES } from '../records/record-status.js';
 import { AnalyticsRepository, BucketSums } from './analytics.repository.js';
 import type { AnalyticsQuery } from './dto/analytics.query.js';
 import { AnalyticsBucket, AnalyticsResponse, AnalyticsSummary } from './dto/analytics.response.js';
+import {
+  EVENTS_LAYOUT,
+  type EventAggregate,
+  type EventsLayout,
+  hourlyAggregate,
+  pickAggregate,
+} from './layout/events-layout.js';
 
 const HOUR_MS = 3_600_000;
 const MAX_RANGE_DAYS = 400;
@@ -23,20 +30,32 @@ export function toBucket(sums: BucketSums): AnalyticsBucket {
 
 @Injectable()
 export class AnalyticsService {
-  constructor(private readonly analytics: AnalyticsRepository) {}
+  constructor(
+    private readonly analytics: AnalyticsRepository,
+    @Inject(EVENTS_LAYOUT) private readonly layout: EventsLayout,
+  ) {}
 
-  /** The rollup holds whole UTC hours, so it answers exactly when both ends are on an hour. */
-  async buckets(query: AnalyticsQuery, force?: 'rollup' | 'raw'): Promise<AnalyticsResponse> {
+  /**
+   * From the coarsest aggregate that covers the range exactly (see `pickAggregate`), raw events
+   * otherwise. `force` is for tests: 'rollup' reads the hourly aggregate even where none covers.
+   */
+  async buckets(query: AnalyticsQuery, force?: 'rollup' | 'raw', now = new Date()): Promise<AnalyticsResponse> {
     if (query.to <= query.from) {
       throw new ValidationProblem([{ field: 'to', messages: ['to must be after from'] }]);
     }
     if (query.to.getTime() - query.from.getTime() > MAX_RANGE_DAYS * 24 * HOUR_MS) {
       throw new ValidationProblem([{ field: 'to', messages: [`the range must not exceed ${MAX_RANGE_DAYS} days`] }]);
     }
-    const aligned = query.from.getTime() % HOUR_MS === 0 && query.to.getTime() % HOUR_MS === 0;
-    const source = force ?? (aligned ? 'rollup' : 'raw');
+    const source = this.sourceFor(query, force, now);
     const sums = await this.analytics.sums(query, source);
-    return { source, buckets: sums.map(toBucket) };
+    return { source: source === 'raw' ? 'raw' : 'rollup', buckets: sums.map(toBucket) };
+  }
+
+  private sourceFor(query: AnalyticsQuery, force: 'rollup' | 'raw' | undefined, now: Date): EventAggregate | 'raw' {
+    if (force === 'raw') return 'raw';
+    const covering = pickAggregate(this.layout.aggregates, query, now);
+    if (covering) return covering;
+    return force === 'rollup' ? hourlyAggregate(this.layout) : 'raw';
   }
 
   async summary(now = new Date()): Promise<AnalyticsSummary> {

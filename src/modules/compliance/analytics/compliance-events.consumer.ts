@@ -3,10 +3,11 @@ import { OutboxConsumer, OutboxConsumerRegistry, OutboxEvent } from '../../../in
 import { RECORD_CREATED, RECORD_UPDATED, RecordEventPayload } from '../records/record-events.js';
 import { ComplianceEventsRepository } from './compliance-events.repository.js';
 
-/** Turns record changes into `compliance_events` rows (and the hourly rollup), idempotently. */
+/** Turns record changes into `compliance_events` rows, idempotently. */
 @Injectable()
 export class ComplianceEventsRecorder implements OutboxConsumer, OnModuleInit {
   readonly name = 'compliance-events';
+  readonly types = [RECORD_CREATED, RECORD_UPDATED];
 
   constructor(
     private readonly events: ComplianceEventsRepository,
@@ -19,7 +20,6 @@ export class ComplianceEventsRecorder implements OutboxConsumer, OnModuleInit {
 
   async handle(events: OutboxEvent[]): Promise<void> {
     const changes = events
-      .filter((event) => event.type === RECORD_CREATED || event.type === RECORD_UPDATED)
       .filter((event) => (event.payload as RecordEventPayload).assessmentChanged)
       .map((event) => {
         const { record } = event.payload as RecordEventPayload;

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
+import { EVENTS_LAYOUT, type EventsLayout } from './layout/events-layout.js';
 
 export interface ComplianceEventRow {
   sourceEventId: string;
@@ -11,34 +12,25 @@ export interface ComplianceEventRow {
 }
 
 /**
- * Writes events and the hourly rollup in one statement: only rows actually inserted (not those
- * already there from an earlier delivery) are added to the rollup, so a redelivery changes nothing.
+ * Writes events idempotently (keyed by the outbox event id) with the layout's statement: on plain
+ * Postgres it also adds them to the hourly rollup; TimescaleDB's aggregates need nothing.
  */
 @Injectable()
 export class ComplianceEventsRepository {
-  constructor(private readonly transactions: TransactionContext) {}
+  constructor(
+    private readonly transactions: TransactionContext,
+    @Inject(EVENTS_LAYOUT) private readonly layout: EventsLayout,
+  ) {}
 
   async record(rows: ComplianceEventRow[]): Promise<void> {
     if (!rows.length) return;
-    await this.transactions.manager.query(
-      `WITH inserted AS (
-         INSERT INTO compliance_events (source_event_id, record_id, framework, status, score, occurred_at)
-         SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::numeric[], $6::timestamptz[])
-         ON CONFLICT DO NOTHING
-         RETURNING framework, status, score, occurred_at)
-       INSERT INTO compliance_events_hourly AS hourly (bucket, framework, status, event_count, score_sum)
-       SELECT date_trunc('hour', occurred_at, 'UTC'), framework, status, count(*), sum(score)
-       FROM inserted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-       ON CONFLICT (bucket, framework, status) DO UPDATE
-         SET event_count = hourly.event_count + excluded.event_count, score_sum = hourly.score_sum + excluded.score_sum`,
-      [
-        rows.map((row) => row.sourceEventId),
-        rows.map((row) => row.recordId),
-        rows.map((row) => row.framework),
-        rows.map((row) => row.status),
-        rows.map((row) => row.score),
-        rows.map((row) => row.occurredAt),
-      ],
-    );
+    await this.transactions.manager.query(this.layout.insertEvents, [
+      rows.map((row) => row.sourceEventId),
+      rows.map((row) => row.recordId),
+      rows.map((row) => row.framework),
+      rows.map((row) => row.status),
+      rows.map((row) => row.score),
+      rows.map((row) => row.occurredAt),
+    ]);
   }
 }

@@ -20,7 +20,8 @@ export class AnalyticsBucket {
 export class AnalyticsResponse {
   @ApiProperty({
     enum: ['rollup', 'raw'],
-    description: 'rollup when the range is on whole hours, raw events otherwise',
+    description:
+      'rollup when a pre-aggregated table covers the range (whole hours, or whole days for the daily TimescaleDB aggregate), raw events otherwise',
   })
   source: 'rollup' | 'raw';
 

@@ -1,0 +1,112 @@
+import type { EventsLayout, Queryable } from './events-layout.js';
+
+/**
+ * TimescaleDB (≥ 2.13, built by migration 1764300002001): `compliance_events` is a hypertable with
+ * 1-day chunks, and `compliance_events_hourly_cagg` / `compliance_events_daily_cagg` are real-time
+ * continuous aggregates over it. Retention, compression and refresh are the extension's policies.
+ */
+export const HOURLY_CAGG = 'compliance_events_hourly_cagg';
+export const DAILY_CAGG = 'compliance_events_daily_cagg';
+
+/**
+ * A late event is materialized only if a refresh runs while its time is still inside the policy's
+ * window, so the aggregates are trusted a day less far back than the window reaches.
+ */
+const REFRESH_MARGIN_MS = 86_400_000;
+const DAY_SECONDS = 86_400;
+
+export type PolicyKind = 'policy_compression' | 'policy_retention' | 'policy_refresh_continuous_aggregate';
+
+export interface TimescalePolicy {
+  relation: string;
+  kind: PolicyKind;
+  /** Refresh policies: how far back the window starts (null: from the beginning of time). */
+  startOffsetSeconds: number | null;
+  /** Retention policies: age after which chunks are dropped. */
+  dropAfterSeconds: number | null;
+}
+
+const EXPECTED_POLICIES: [string, PolicyKind][] = [
+  ['compliance_events', 'policy_compression'],
+  ['compliance_events', 'policy_retention'],
+  [HOURLY_CAGG, 'policy_refresh_continuous_aggregate'],
+  [HOURLY_CAGG, 'policy_retention'],
+  [DAILY_CAGG, 'policy_refresh_continuous_aggregate'],
+  [DAILY_CAGG, 'policy_retention'],
+];
+
+/**
+ * The extension must be preloaded, and either already created in this database or creatable by
+ * this role (superuser, or a trusted extension and CREATE on the database); otherwise the
+ * migration leaves the native layout instead of failing the boot.
+ */
+export async function timescaleAvailable(db: Queryable): Promise<boolean> {
+  const [row] = (await db.query(
+    `SELECT current_setting('shared_preload_libraries') LIKE '%timescaledb%'
+            AND (EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb')
+                 OR EXISTS (SELECT 1 FROM pg_available_extension_versions version
+                            WHERE version.name = 'timescaledb'
+                              AND ((SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+                                   OR (version.trusted AND has_database_privilege(current_database(), 'CREATE')))))
+            AS available`,
+  )) as { available: boolean }[];
+  return row?.available === true;
+}
+
+/**
+ * Policies on the hypertable and its aggregates. Older releases name a continuous aggregate's
+ * jobs after its materialization hypertable, newer ones after the view: the join covers both.
+ */
+export async function timescalePolicies(db: Queryable): Promise<TimescalePolicy[]> {
+  return (await db.query(
+    `SELECT coalesce(aggregate.view_name, job.hypertable_name)::text AS relation, job.proc_name::text AS kind,
+            extract(epoch FROM (job.config->>'start_offset')::interval)::float8 AS "startOffsetSeconds",
+            extract(epoch FROM (job.config->>'drop_after')::interval)::float8 AS "dropAfterSeconds"
+     FROM timescaledb_information.jobs job
+     LEFT JOIN timescaledb_information.continuous_aggregates aggregate
+       ON aggregate.materialization_hypertable_schema = job.hypertable_schema
+      AND aggregate.materialization_hypertable_name = job.hypertable_name
+     WHERE job.proc_name IN ('policy_compression', 'policy_retention', 'policy_refresh_continuous_aggregate')
+       AND coalesce(aggregate.view_schema, job.hypertable_schema) = current_schema()
+     ORDER BY 1, 2`,
+  )) as TimescalePolicy[];
+}
+
+/** How far back a continuous aggregate equals the raw events: none without a refresh policy. */
+export function refreshHorizonMs(policies: TimescalePolicy[], relation: string): number {
+  const refresh = policies.find((p) => p.relation === relation && p.kind === 'policy_refresh_continuous_aggregate');
+  if (!refresh) return 0;
+  if (refresh.startOffsetSeconds === null) return Infinity;
+  return Math.max(0, refresh.startOffsetSeconds * 1000 - REFRESH_MARGIN_MS);
+}
+
+/** The daily aggregate is refreshed from the hourly one, so it is never trusted further back. */
+export function timescaleLayout(policies: TimescalePolicy[]): EventsLayout {
+  const hourly = refreshHorizonMs(policies, HOURLY_CAGG);
+  return {
+    kind: 'timescale',
+    aggregates: [
+      { relation: DAILY_CAGG, granularity: '1d', horizonMs: Math.min(hourly, refreshHorizonMs(policies, DAILY_CAGG)) },
+      { relation: HOURLY_CAGG, granularity: '1h', horizonMs: hourly },
+    ],
+    insertEvents: `
+      INSERT INTO compliance_events (source_event_id, record_id, framework, status, score, occurred_at)
+      SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::numeric[], $6::timestamptz[])
+      ON CONFLICT DO NOTHING`,
+  };
+}
+
+/** Missing policies, and a retention that differs from `COMPLIANCE_EVENTS_RETENTION_DAYS`. */
+export function policyProblems(policies: TimescalePolicy[], retentionDays: number): string[] {
+  const problems = EXPECTED_POLICIES.filter(
+    ([relation, kind]) => !policies.some((p) => p.relation === relation && p.kind === kind),
+  ).map(([relation, kind]) => `no ${kind} on ${relation}`);
+  const retention = policies.find((p) => p.relation === 'compliance_events' && p.kind === 'policy_retention');
+  if (retention && retention.dropAfterSeconds !== retentionDays * DAY_SECONDS) {
+    problems.push(
+      `policy_retention on compliance_events drops after ${Number(retention.dropAfterSeconds) / DAY_SECONDS} days, ` +
+        `COMPLIANCE_EVENTS_RETENTION_DAYS is ${retentionDays}`,
+    );
+  }
+  return problems;
+}
