@@ -11,7 +11,8 @@ describe('bulk ingest of compliance records', () => {
 
   const count = async (sql: string) => Number((await t.db.query<{ n: string }>(sql))[0].n);
   const records = () => count('SELECT count(*) AS n FROM compliance_records');
-  const outboxEvents = () => count('SELECT count(*) AS n FROM outbox_events');
+  // The request's audit event has an outbox row of its own.
+  const outboxEvents = () => count(`SELECT count(*) AS n FROM outbox_events WHERE type LIKE 'record.%'`);
 
   it('commits 10,000 records with their outbox events in one call, and the relay turns them into events', async () => {
     const batch = Array.from({ length: 10_000 }, (_, i) => aRecord({ controlId: `C-${i}`, score: i % 101 }));
@@ -26,6 +27,16 @@ describe('bulk ingest of compliance records', () => {
       [res.body.ids[1234]],
     );
     expect(first.control_id).toBe('C-1234');
+    const events = await t.db.query<{ aggregate_id: string; payload: { record: { controlId: string } } }>(
+      'SELECT aggregate_id, payload FROM outbox_events WHERE aggregate_id = ANY($1) ORDER BY id',
+      [res.body.ids],
+    );
+    expect(events.map((event) => event.aggregate_id)).toEqual(res.body.ids);
+    expect(events[1234].payload.record.controlId).toBe('C-1234');
+    const audit = await t.db.query<{ details: { created: number } }>(
+      `SELECT details FROM audit_events WHERE action = 'compliance.record.bulk-created'`,
+    );
+    expect(audit.map((row) => row.details.created)).toEqual([10_000]);
     await waitFor(async () => (await count('SELECT count(*) AS n FROM compliance_events')) === 10_000, 60_000);
   });
 
@@ -37,9 +48,17 @@ describe('bulk ingest of compliance records', () => {
     const analyst = await t.as('analyst');
     const res = await analyst.post('/compliance/records/bulk').send({ records: batch }).expect(400);
     expect(res.headers['content-type']).toMatch(/problem\+json/);
-    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['records.9317.score']);
+    expect(res.body).toMatchObject({
+      type: '/problems/validation',
+      status: 400,
+      detail: 'Invalid field(s): records.9317.score.',
+      errors: [{ field: 'records.9317.score', messages: ['score must not be greater than 100'] }],
+    });
     expect(await records()).toBe(before);
     expect(await outboxEvents()).toBe(beforeOutbox);
+    expect(await count(`SELECT count(*) AS n FROM audit_events WHERE action = 'compliance.record.bulk-created'`)).toBe(
+      1,
+    );
   });
 
   it('names the index of a record with an unknown framework, writing nothing', async () => {

@@ -12,7 +12,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../../../common/auth/roles.js';
 import { ProblemException } from '../../../common/problem.js';
@@ -20,6 +20,7 @@ import { AuditAction } from '../../audit/audit-scope.js';
 import { ComplianceRecordsService } from './compliance-records.service.js';
 import { RECORDS_ROUTE } from './compliance-records.routes.js';
 import { BulkRecordsDto, BulkRecordsResponse } from './dto/bulk-records.dto.js';
+import { BulkRecordsPipe } from './dto/bulk-records.validator.js';
 import { CreateRecordDto } from './dto/create-record.dto.js';
 import { ListRecordsQuery } from './dto/list-records.query.js';
 import { RecordPage, RecordResponse } from './dto/record.response.js';
@@ -60,8 +61,10 @@ export class ComplianceRecordsController {
   @AuditAction('compliance.record.bulk-created')
   @Roles('analyst')
   @ApiOperation({ summary: 'Create up to 10,000 records in one transaction (all or nothing)' })
-  createMany(@Body() body: BulkRecordsDto): Promise<BulkRecordsResponse> {
-    return this.records.createMany(body.records);
+  @ApiBody({ type: BulkRecordsDto })
+  // The parameter's type is an array, which the global ValidationPipe leaves alone: BulkRecordsPipe validates.
+  createMany(@Body(BulkRecordsPipe) records: CreateRecordDto[]): Promise<BulkRecordsResponse> {
+    return this.records.createMany(records);
   }
 
   @Get()

@@ -48,7 +48,7 @@ export class ComplianceRecordsService {
   async create(input: CreateRecordDto): Promise<RecordResponse> {
     await this.requireKnownFrameworks([input.framework], () => 'framework');
     const id = randomUUID();
-    await this.records.insertMany([this.toRow(id, input)]);
+    await this.records.insert(this.toRow(id, input));
     const record = RecordResponse.of(await this.load(id));
     await this.outbox.append(RECORD_CREATED, id, recordEventPayload(record, true));
     this.describeChange(id, null, record);

@@ -1,16 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
 import { MAX_BULK_RECORDS } from '../compliance-records.routes.js';
 import { CreateRecordDto } from './create-record.dto.js';
 
+/** The bulk body as OpenAPI shows it; `BulkRecordsPipe` validates it (each record by `CreateRecordDto`'s rules). */
 export class BulkRecordsDto {
-  @ApiProperty({ type: [CreateRecordDto], maxItems: MAX_BULK_RECORDS })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_BULK_RECORDS)
-  @ValidateNested({ each: true })
-  @Type(() => CreateRecordDto)
+  @ApiProperty({ type: [CreateRecordDto], minItems: 1, maxItems: MAX_BULK_RECORDS })
   records: CreateRecordDto[];
 }
 

@@ -1,46 +1,44 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsDate,
-  IsIn,
-  IsNumber,
-  IsObject,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
-import { MAX_DETAILS_BYTES, MAX_EVIDENCE_NOTES_LENGTH } from '../compliance-records.routes.js';
+import { Transform } from 'class-transformer';
+import { IsDate, IsIn, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { RECORD_STATUSES, type RecordStatus } from '../record-status.js';
 import { MaxJsonSize } from './max-json-size.js';
+import {
+  CONTROL_ID_LENGTH,
+  ENTITY_ID_LENGTH,
+  FRAMEWORK_CODE,
+  FRAMEWORK_CODE_MESSAGE,
+  MAX_DETAILS_BYTES,
+  MAX_EVIDENCE_NOTES_LENGTH,
+  IsScoreNumber,
+  SCORE_RANGE,
+  toDate,
+} from './record-rules.js';
 
 export class CreateRecordDto {
   @ApiProperty({ example: 'org-4711', description: 'The assessed entity (organisation, system, vendor)' })
   @IsString()
-  @Length(1, 128)
+  @Length(ENTITY_ID_LENGTH.min, ENTITY_ID_LENGTH.max)
   entityId: string;
 
   @ApiProperty({ example: 'GDPR', description: 'A code from the frameworks table' })
   @IsString()
-  @Matches(/^[A-Z0-9][A-Z0-9-]{0,31}$/, { message: 'framework must be an upper-case framework code' })
+  @Matches(FRAMEWORK_CODE, { message: FRAMEWORK_CODE_MESSAGE })
   framework: string;
 
   @ApiProperty({ example: 'Art.32-1' })
   @IsString()
-  @Length(1, 64)
+  @Length(CONTROL_ID_LENGTH.min, CONTROL_ID_LENGTH.max)
   controlId: string;
 
   @ApiProperty({ enum: RECORD_STATUSES, example: 'passed' })
   @IsIn(RECORD_STATUSES)
   status: RecordStatus;
 
-  @ApiProperty({ minimum: 0, maximum: 100, example: 92.5 })
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
-  @Min(0)
-  @Max(100)
+  @ApiProperty({ minimum: SCORE_RANGE.min, maximum: SCORE_RANGE.max, example: 92.5 })
+  @IsScoreNumber()
+  @Min(SCORE_RANGE.min)
+  @Max(SCORE_RANGE.max)
   score: number;
 
   @ApiPropertyOptional({
@@ -65,7 +63,7 @@ export class CreateRecordDto {
 
   @ApiPropertyOptional({ example: '2026-11-20T10:00:00Z', description: 'Defaults to now' })
   @IsOptional()
-  @Type(() => Date)
+  @Transform(({ value }) => toDate(value))
   @IsDate()
   assessedAt?: Date;
 }

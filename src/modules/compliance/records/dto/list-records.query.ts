@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../compliance-records.routes.js';
 import { RECORD_STATUSES, type RecordStatus } from '../record-status.js';
+import { ENTITY_ID_LENGTH, FRAMEWORK_CODE } from './record-rules.js';
 
 export const SORT_FIELDS = ['assessedAt', 'createdAt', 'score'] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
@@ -11,12 +12,12 @@ export class ListRecordsQuery {
   @ApiPropertyOptional({ example: 'org-4711' })
   @IsOptional()
   @IsString()
-  @Length(1, 128)
+  @Length(ENTITY_ID_LENGTH.min, ENTITY_ID_LENGTH.max)
   entityId?: string;
 
   @ApiPropertyOptional({ example: 'SOC2' })
   @IsOptional()
-  @Matches(/^[A-Z0-9][A-Z0-9-]{0,31}$/)
+  @Matches(FRAMEWORK_CODE)
   framework?: string;
 
   @ApiPropertyOptional({ enum: RECORD_STATUSES })

@@ -6,7 +6,7 @@ import {
 } from '../../../../infrastructure/outbox/outbox-consumer.js';
 import { SearchIndexer } from '../../../search/search-indexer.js';
 import { ComplianceRecordsRepository } from '../compliance-records.repository.js';
-import { RECORD_DELETED, type RecordEventPayload } from '../record-events.js';
+import { RECORD_CREATED, RECORD_DELETED, RECORD_UPDATED, type RecordEventPayload } from '../record-events.js';
 import { recordSearchDocument } from './record-search-document.js';
 
 /**
@@ -16,6 +16,7 @@ import { recordSearchDocument } from './record-search-document.js';
 @Injectable()
 export class RecordSearchIndexer implements OutboxConsumer, OnModuleInit {
   readonly name = 'search-index';
+  readonly types = [RECORD_CREATED, RECORD_UPDATED, RECORD_DELETED];
 
   constructor(
     private readonly registry: OutboxConsumerRegistry,
