@@ -26,6 +26,14 @@ describe('FieldCipher', () => {
     expect(first).not.toBe(second);
   });
 
+  it('uses a distinct IV for every value, also across refills of its pool of random bytes', () => {
+    const cipher = aCipher('k1');
+    const stored = Array.from({ length: 1_000 }, (_, i) => cipher.encrypt(`note ${i}`, aad));
+    const ivs = stored.map((value) => Buffer.from(value.split(':')[2], 'base64url').subarray(0, 12).toString('hex'));
+    expect(new Set(ivs).size).toBe(1_000);
+    expect(stored.map((value) => cipher.decrypt(value, aad))).toEqual(stored.map((_, i) => `note ${i}`));
+  });
+
   it('refuses a ciphertext copied into another column (AAD mismatch)', () => {
     const cipher = aCipher('k1');
     const stored = cipher.encrypt('123-45-6789', 'users.ssn');
