@@ -14,6 +14,14 @@ describe('audit search and export', () => {
 
   const get = (path: string) => auditor.get(path);
 
+  it('lets auditors and admins read the trail, and nobody else', async () => {
+    for (const path of ['/audit/events', '/audit/events/export?format=ndjson', '/audit/verify']) {
+      await t.http().get(path).expect(401);
+      await (await t.as('analyst')).get(path).expect(403);
+      await (await t.as('admin')).get(path).expect(200);
+    }
+  });
+
   describe('GET /audit/events', () => {
     beforeAll(async () => {
       const audit = t.app.get(AuditService);

@@ -22,6 +22,14 @@ describe('audit recording of mutating requests', () => {
   });
   afterAll(() => t.close());
 
+  const appendedCounter = async () => {
+    const line = (await t.http().get('/metrics').expect(200)).text
+      .split('\n')
+      .find((l) => l.startsWith('audit_events_appended_total '));
+    return Number(line?.split(' ')[1]);
+  };
+  const eventCount = async () => (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_events'))[0].n;
+
   const rowsFor = (requestId: string) =>
     t.db.query<AuditRow>('SELECT * FROM audit_events WHERE request_id = $1 ORDER BY shard, seq', [requestId]);
 
@@ -128,5 +136,17 @@ describe('audit recording of mutating requests', () => {
     expect(gaps).toEqual([]);
     const report = await auditor.get('/audit/verify').expect(200);
     expect(report.body).toMatchObject({ ok: true, eventsChecked: Number(after.n) });
+  });
+
+  it('counts appended events for the metric only once they commit', async () => {
+    const [counterBefore, rowsBefore] = [await appendedCounter(), await eventCount()];
+    await t.http().post('/test-audit/widgets').send({ name: 'counted' }).expect(201);
+    await t.http().post('/test-audit/self-recorded').expect(201);
+    await t.http().post('/test-audit/self-recorded-then-fail').set('x-request-id', 'req-doomed').expect(500);
+    await t.http().post('/test-audit/forbidden').expect(403);
+    expect(await rowsFor('req-doomed')).toEqual([]);
+    const rowsAdded = (await eventCount()) - rowsBefore;
+    expect(rowsAdded).toBe(4);
+    expect((await appendedCounter()) - counterBefore).toBe(rowsAdded);
   });
 });

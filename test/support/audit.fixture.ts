@@ -91,6 +91,13 @@ class AuditFixtureController {
     await this.audit.record({ action: 'widget.bulk.second', request: requestMetaOf(request) });
   }
 
+  @Post('self-recorded-then-fail')
+  @RecordsOwnAudit()
+  async selfRecordedThenFail(@Req() request: FastifyRequest): Promise<void> {
+    await this.audit.record({ action: 'widget.doomed', request: requestMetaOf(request) });
+    throw new Error('boom after recording');
+  }
+
   @Post('forbidden')
   async forbidden(@Req() request: FastifyRequest): Promise<void> {
     await this.securityEvents.record({

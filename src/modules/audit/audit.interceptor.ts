@@ -14,6 +14,7 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /**
  * Records one event for every mutating request, in that request's transaction (it joins the one
  * TransactionInterceptor opens, or opens it, whichever runs first), after the handler succeeded.
+ * The actor's role goes into `details.actorRole`: the role held then, whatever it becomes later.
  * A request that fails rolls back and leaves no row; its security events are recorded apart.
  */
 @Injectable()
@@ -46,7 +47,12 @@ export class AuditInterceptor implements NestInterceptor {
               ...described,
               actorId: request.user?.id ?? ANONYMOUS_ACTOR,
               request: requestMetaOf(request),
-              details: { method: request.method, route, ...described.details },
+              details: {
+                method: request.method,
+                route,
+                ...(request.user ? { actorRole: request.user.role } : {}),
+                ...described.details,
+              },
             });
           }
           return result;

@@ -5,6 +5,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { AuditClock } from './audit-clock.js';
 import { AuditController } from './audit.controller.js';
 import { AuditInterceptor } from './audit.interceptor.js';
+import { auditAppendedCounter } from './audit-metrics.js';
 import { AuditPartitions } from './audit-partitions.js';
 import { AuditReader } from './audit-reader.js';
 import { AuditRepository } from './audit.repository.js';
@@ -18,13 +19,17 @@ import { AuditCheckpoints } from './checkpoints/audit-checkpoints.js';
 import { CHECKPOINT_KEY, loadCheckpointKey } from './checkpoints/checkpoint-key.js';
 import { AuditJobs } from './jobs/audit-jobs.js';
 import { AuditRetention } from './jobs/audit-retention.js';
+import { AuditSearchIndexer } from './search/audit-search.consumer.js';
+import { AuditSearchSource } from './search/audit-search.source.js';
+import { SearchModule } from '../search/search.module.js';
 
 /**
  * The audit trail. Global so every feature can inject `AuditService` and `AuditScope`; it is also
- * the `SECURITY_EVENTS` sink.
+ * the `SECURITY_EVENTS` sink, and feeds the `audit` search index.
  */
 @Global()
 @Module({
+  imports: [SearchModule],
   controllers: [AuditController],
   providers: [
     AuditClock,
@@ -39,6 +44,9 @@ import { AuditRetention } from './jobs/audit-retention.js';
     AuditPartitions,
     AuditRetention,
     AuditJobs,
+    auditAppendedCounter,
+    AuditSearchIndexer,
+    AuditSearchSource,
     { provide: CHECKPOINT_KEY, inject: [AppConfig], useFactory: loadCheckpointKey },
     { provide: SECURITY_EVENTS, useClass: AuditSecurityEventSink },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },

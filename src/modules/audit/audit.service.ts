@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
 import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
 import type { AuditEventInput, ChainedEvent } from './audit-event.js';
 import { SYSTEM_ACTOR } from './audit-event.js';
+import { AUDIT_APPENDED_METRIC } from './audit-metrics.js';
 import { AuditScope } from './audit-scope.js';
 import { AuditChain, EventDraft } from './chain/audit-chain.js';
 import { AuditGroupCommit } from './chain/audit-group-commit.js';
@@ -15,6 +18,7 @@ export class AuditService {
     private readonly chain: AuditChain,
     private readonly groupCommit: AuditGroupCommit,
     private readonly scope: AuditScope,
+    @InjectMetric(AUDIT_APPENDED_METRIC) private readonly appended: Counter,
   ) {}
 
   /**
@@ -25,7 +29,8 @@ export class AuditService {
   async record(input: AuditEventInput): Promise<ChainedEvent> {
     const draft = toDraft(input);
     if (!this.transactions.active) return this.groupCommit.append(draft);
-    const [event] = await this.chain.append(this.transactions.manager, [draft]);
+    const [event] = await this.chain.append([draft]);
+    await this.transactions.afterCommit(() => this.appended.inc());
     this.scope.markRecorded();
     return event;
   }

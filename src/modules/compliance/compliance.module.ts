@@ -10,7 +10,7 @@ import { AnalyticsService } from './analytics/analytics.service.js';
 import { ComplianceEventsRecorder } from './analytics/compliance-events.consumer.js';
 import { ComplianceEventsRepository } from './analytics/compliance-events.repository.js';
 import { EventPartitions } from './analytics/jobs/event-partitions.js';
-import { EventPartitionsJob } from './analytics/jobs/event-partitions.job.js';
+import { EVENTS_LAYOUT_PROVIDERS } from './analytics/layout/events-layout.providers.js';
 import { CachedRecordReader, RECORD_CACHE_METRIC } from './records/cache/cached-record-reader.js';
 import { LruRecordCache } from './records/cache/lru-record-cache.js';
 import { RECORD_CACHE, RecordCache } from './records/cache/record-cache.js';
@@ -52,10 +52,10 @@ function recordCacheFor(config: AppConfig, redis: RedisConnection, cipher: Field
       help: 'Compliance record cache lookups by result (hit, miss, error)',
       labelNames: ['result'],
     }),
+    ...EVENTS_LAYOUT_PROVIDERS,
     ComplianceEventsRepository,
     ComplianceEventsRecorder,
     EventPartitions,
-    EventPartitionsJob,
     AnalyticsRepository,
     AnalyticsService,
   ],

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager, QueryRunner } from 'typeorm';
 import { AUDIT_SHARDS } from '../../../infrastructure/database/migrations/1764400000000-CreateAuditTrail.js';
+import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
+import { OutboxWriter } from '../../../infrastructure/outbox/outbox-writer.js';
 import { AuditClock } from '../audit-clock.js';
 import type { ChainedEvent } from '../audit-event.js';
+import { AUDIT_EVENT_RECORDED, auditSnapshot } from '../audit-outbox-event.js';
 import { hashEvent } from './audit-hash.js';
-import { insertEvents } from './audit-rows.js';
+import { appendEvents } from './audit-rows.js';
 
 /** An event before it has a place in a chain. */
 export type EventDraft = Omit<ChainedEvent, 'shard' | 'seq' | 'occurredAt' | 'prevHash' | 'hash'>;
@@ -21,16 +24,24 @@ interface HeadRow {
  * head row is locked until that transaction ends, so each chain grows in strict sequence while
  * concurrent transactions take other shards (SKIP LOCKED). A rolled-back transaction rolls the head
  * back too, leaving no gap. Time is kept non-decreasing per shard, so dropping old monthly
- * partitions always removes a prefix of every chain.
+ * partitions always removes a prefix of every chain. Every event is also announced through the
+ * outbox in that transaction, which is how it reaches search: rows and head move in one statement,
+ * the outbox rows in a second, so an append costs the round trips it did before the outbox.
  */
 @Injectable()
 export class AuditChain {
   private readonly heldShards = new WeakMap<QueryRunner, number>();
 
-  constructor(private readonly clock: AuditClock) {}
+  constructor(
+    private readonly clock: AuditClock,
+    private readonly transactions: TransactionContext,
+    private readonly outbox: OutboxWriter,
+  ) {}
 
-  /** `manager` must be inside a transaction. */
-  async append(manager: EntityManager, drafts: EventDraft[]): Promise<ChainedEvent[]> {
+  /** Must run inside a transaction (`TransactionContext`). */
+  async append(drafts: EventDraft[]): Promise<ChainedEvent[]> {
+    if (!this.transactions.active) throw new Error('audit events are appended inside a transaction');
+    const manager = this.transactions.manager;
     const head = await this.lockHead(manager);
     let prevHash = head.hash;
     let seq = Number(head.seq);
@@ -42,13 +53,11 @@ export class AuditChain {
       prevHash = event.hash;
       return event;
     });
-    await insertEvents(manager, events);
-    await manager.query('UPDATE audit_chain_heads SET seq = $2, hash = $3, last_at = $4 WHERE shard = $1', [
-      head.shard,
-      seq,
-      prevHash,
-      new Date(last),
-    ]);
+    await appendEvents(manager, events, { shard: head.shard, seq, hash: prevHash, lastAt: new Date(last) });
+    await this.outbox.appendMany(
+      AUDIT_EVENT_RECORDED,
+      events.map((event) => ({ aggregateId: event.id, payload: { event: auditSnapshot(event) } })),
+    );
     return events;
   }
 

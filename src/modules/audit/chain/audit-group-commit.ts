@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
 import type { ChainedEvent } from '../audit-event.js';
+import { AUDIT_APPENDED_METRIC } from '../audit-metrics.js';
 import { AuditChain, EventDraft } from './audit-chain.js';
 
 interface Waiting {
@@ -26,8 +28,9 @@ export class AuditGroupCommit {
   private writers = 0;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: TransactionContext,
     private readonly chain: AuditChain,
+    @InjectMetric(AUDIT_APPENDED_METRIC) private readonly appended: Counter,
   ) {}
 
   append(draft: EventDraft): Promise<ChainedEvent> {
@@ -50,12 +53,9 @@ export class AuditGroupCommit {
 
   private async write(batch: Waiting[]): Promise<void> {
     try {
-      const events = await this.dataSource.transaction((manager) =>
-        this.chain.append(
-          manager,
-          batch.map((w) => w.draft),
-        ),
-      );
+      // Detached: the batch may have been started from inside a request whose transaction it must not join.
+      const events = await this.transactions.runDetached(() => this.chain.append(batch.map((w) => w.draft)));
+      this.appended.inc(events.length);
       batch.forEach((waiting, i) => waiting.resolve(events[i]));
     } catch (error) {
       batch.forEach((waiting) => waiting.reject(error));

@@ -32,6 +32,27 @@ export async function insertEvents(
   await manager.query(`INSERT INTO ${table} (${COLUMNS}) ${UNNEST}`, columnsOf(events));
 }
 
+/** Where a shard's chain ends after an append. */
+export interface NewHead {
+  shard: number;
+  seq: number;
+  hash: string;
+  lastAt: Date;
+}
+
+/**
+ * The events and the shard's new head in one statement: the head row stays locked until commit,
+ * so every round trip saved here is time another appender is not kept waiting for the shard.
+ */
+export async function appendEvents(manager: EntityManager, events: ChainedEvent[], head: NewHead): Promise<void> {
+  const n = TYPES.length;
+  await manager.query(
+    `WITH inserted AS (INSERT INTO audit_events (${COLUMNS}) ${UNNEST})
+     UPDATE audit_chain_heads SET seq = $${n + 2}, hash = $${n + 3}, last_at = $${n + 4} WHERE shard = $${n + 1}`,
+    [...columnsOf(events), head.shard, head.seq, head.hash, head.lastAt],
+  );
+}
+
 function columnsOf(events: ChainedEvent[]): unknown[][] {
   return [
     events.map((e) => e.occurredAt),
