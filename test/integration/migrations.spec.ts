@@ -3,6 +3,7 @@ import { AppConfig } from '../../src/config/app-config.js';
 import { validateEnvironment } from '../../src/config/environment.js';
 import { buildDataSourceOptions } from '../../src/infrastructure/database/data-source-options.js';
 import { MIGRATIONS } from '../../src/infrastructure/database/migrations/index.js';
+import { detectEventsLayout } from '../../src/modules/compliance/analytics/layout/events-layout.js';
 import { createTestDatabase, TestDatabase } from '../support/database.js';
 
 describe('migrations', () => {
@@ -56,5 +57,16 @@ describe('migrations', () => {
     await dataSource.runMigrations();
     expect(await tables()).toEqual(upTables);
     expect(await indexes()).toEqual(upIndexes);
+  });
+
+  it('keeps the native time-series layout on a server without TimescaleDB', async () => {
+    expect(await detectEventsLayout(dataSource)).toBe('native');
+    const [events] = await db.query<{ relkind: string }>(
+      `SELECT relkind FROM pg_class WHERE relname = 'compliance_events'`,
+    );
+    expect(events.relkind).toBe('p');
+    expect((await tables()).map((t) => t.tablename)).toEqual(
+      expect.arrayContaining(['compliance_events_default', 'compliance_events_hourly']),
+    );
   });
 });

@@ -23,18 +23,21 @@ export async function adminQuery(sql: string, params: unknown[] = [], url = ADMI
   }
 }
 
-/** A fresh, empty database per test file, so files run in parallel without sharing rows. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh, empty database per test file, so files run in parallel without sharing rows; on the
+ * machine's server unless `adminUrl` names another (the TimescaleDB contract tests do).
+ */
+export async function createTestDatabase(adminUrl = ADMIN_URL): Promise<TestDatabase> {
   const name = `ck_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const url = withDatabase(ADMIN_URL, name);
+  await adminQuery(`CREATE DATABASE ${name}`, [], adminUrl);
+  const url = withDatabase(adminUrl, name);
   return {
     name,
     url,
     query: (sql, params) => adminQuery(sql, params, url) as never,
     drop: async () => {
-      await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
-      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`, [], adminUrl);
+      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, [], adminUrl);
     },
   };
 }

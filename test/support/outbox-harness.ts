@@ -56,7 +56,10 @@ export class RecordingConsumer implements OutboxConsumer {
   readonly effects = new Set<string>();
   fail: (event: OutboxEvent) => boolean = () => false;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    readonly types: readonly string[] = ['record.created', 'record.updated'],
+  ) {}
 
   async handle(events: OutboxEvent[]): Promise<void> {
     for (const event of events) {

@@ -29,6 +29,14 @@ export class TransactionContext {
   async run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const open = this.current.getStore();
     if (open) return work(open);
+    return this.runDetached(work);
+  }
+
+  /**
+   * Always a transaction of its own, even inside another one, whose fate it does not share: for
+   * work started from a request that must commit whatever the request does (group-committed audit).
+   */
+  async runDetached<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const hooks: CommitHook[] = [];
     const result = await this.commitHooks.run(hooks, () =>
       this.dataSource.transaction((manager) => this.current.run(manager, () => work(manager))),

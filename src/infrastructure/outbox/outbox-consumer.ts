@@ -18,10 +18,12 @@ export interface OutboxEvent<P = Record<string, unknown>> {
 export interface OutboxConsumer {
   /** Stable name; delivery progress is tracked under it. */
   readonly name: string;
+  /** The event types it is handed; events of other types get no delivery row for it. */
+  readonly types: readonly string[];
   handle(events: OutboxEvent[]): Promise<void>;
 }
 
-/** The consumers of this process. Every event appended gets one delivery row per registered consumer. */
+/** The consumers of this process. Every event appended gets one delivery row per consumer of its type. */
 @Injectable()
 export class OutboxConsumerRegistry {
   private readonly consumers = new Map<string, OutboxConsumer>();
@@ -33,6 +35,11 @@ export class OutboxConsumerRegistry {
 
   get names(): string[] {
     return [...this.consumers.keys()];
+  }
+
+  /** Names of the consumers that take events of `type`. */
+  namesFor(type: string): string[] {
+    return this.all.filter((consumer) => consumer.types.includes(type)).map((consumer) => consumer.name);
   }
 
   get all(): OutboxConsumer[] {

@@ -56,6 +56,7 @@ describe('OutboxRelay on real Postgres', () => {
     const seen: Record<string, number[]> = {};
     h.registry.register({
       name: 'order',
+      types: ['record.updated'],
       handle: async (events) => {
         for (const event of events) (seen[event.aggregateId] ??= []).push(Number(event.payload.n));
       },
@@ -113,6 +114,23 @@ describe('OutboxRelay on real Postgres', () => {
     expect(new Set(cache.calls).size).toBe(40);
     expect(new Set(search.calls).size).toBe(40);
     expect(search.calls).toHaveLength(40);
+  });
+
+  it('hands each consumer only the event types it takes', async () => {
+    const users = new RecordingConsumer('users', ['user.updated']);
+    h.registry.register(users);
+    await write(anAggregate(), 1);
+    await h.transactions.run(() => h.writer.append('user.updated', anAggregate(), {}));
+    await h.relay().drain();
+    const [recordEvent, userEvent] = await eventIds();
+    expect(cache.calls).toEqual([recordEvent]);
+    expect(search.calls).toEqual([recordEvent]);
+    expect(users.calls).toEqual([userEvent]);
+    expect(await statuses()).toEqual([
+      { consumer: 'cache', status: 'delivered', n: '1' },
+      { consumer: 'search', status: 'delivered', n: '1' },
+      { consumer: 'users', status: 'delivered', n: '1' },
+    ]);
   });
 
   it('writes nothing when the writing transaction rolls back', async () => {

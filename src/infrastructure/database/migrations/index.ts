@@ -4,11 +4,15 @@ import { EncryptUserDisplayName1764100000001 } from './1764100000001-EncryptUser
 import { CreateEncryptionRotations1764100000002 } from './1764100000002-CreateEncryptionRotations.js';
 import { CreateSessionStore1764200000000 } from './1764200000000-CreateSessionStore.js';
 import { CreateLoginFailures1764200000001 } from './1764200000001-CreateLoginFailures.js';
+import { AddSessionRedisPurgePending1764200000002 } from './1764200000002-AddSessionRedisPurgePending.js';
 import { CreateOutbox1764300000000 } from './1764300000000-CreateOutbox.js';
 import { CreateComplianceRecords1764300001000 } from './1764300001000-CreateComplianceRecords.js';
 import { CreateComplianceEvents1764300002000 } from './1764300002000-CreateComplianceEvents.js';
+import { MoveComplianceEventsToTimescale1764300002001 } from './1764300002001-MoveComplianceEventsToTimescale.js';
 import { CreateAuditTrail1764400000000 } from './1764400000000-CreateAuditTrail.js';
 import { CreateSearchDocuments1764500000000 } from './1764500000000-CreateSearchDocuments.js';
+import { AddUserVersion1764500001000 } from './1764500001000-AddUserVersion.js';
+import { PartitionSearchDocuments1764500002000 } from './1764500002000-PartitionSearchDocuments.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -18,9 +22,13 @@ export const MIGRATIONS = [
   CreateEncryptionRotations1764100000002,
   CreateSessionStore1764200000000,
   CreateLoginFailures1764200000001,
+  AddSessionRedisPurgePending1764200000002,
   CreateOutbox1764300000000,
   CreateComplianceRecords1764300001000,
   CreateComplianceEvents1764300002000,
+  MoveComplianceEventsToTimescale1764300002001,
   CreateAuditTrail1764400000000,
   CreateSearchDocuments1764500000000,
+  AddUserVersion1764500001000,
+  PartitionSearchDocuments1764500002000,
 ];
