@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module.js';
 import { TransactionContext } from '../infrastructure/database/transaction-context.js';
 import { OutboxRelay } from '../infrastructure/outbox/outbox-relay.js';
-import { EventPartitions } from '../modules/compliance/analytics/jobs/event-partitions.js';
+import { EVENTS_RETENTION, type EventsRetention } from '../modules/compliance/analytics/jobs/events-retention.js';
 import { ComplianceRecordsService } from '../modules/compliance/records/compliance-records.service.js';
 import { MAX_BULK_RECORDS } from '../modules/compliance/records/compliance-records.routes.js';
 import { demoRecords } from './demo-data.js';
@@ -32,10 +32,8 @@ async function main(): Promise<void> {
       await transactions.run(() => records.createMany(data.slice(start, start + MAX_BULK_RECORDS)));
     }
     await app.get(OutboxRelay).drain();
-    const { created } = await app.get(EventPartitions).maintain();
-    process.stdout.write(
-      `seeded ${count} records over ${days} days (seed ${seed}); ${created.length} event partitions created\n`,
-    );
+    const retention = await app.get<EventsRetention>(EVENTS_RETENTION).maintain();
+    process.stdout.write(`seeded ${count} records over ${days} days (seed ${seed}); ${retention}\n`);
   } finally {
     await app.close();
   }

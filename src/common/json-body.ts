@@ -7,10 +7,17 @@ import { PROBLEM_CONTENT_TYPE } from './problem.js';
 export const MAX_JSON_DEPTH = 64;
 /** class-transformer is quadratic in an object's key count (50k keys: seconds of CPU per request). */
 export const MAX_OBJECT_MEMBERS = 1_000;
+const UNPAIRED_SURROGATE = 'strings must be well-formed Unicode (a surrogate escape without its pair)';
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
+const escapedCodeAt = (text: string, i: number) =>
+  text[i] === '\\' && text[i + 1] === 'u' ? parseInt(text.slice(i + 2, i + 6), 16) : NaN;
 
 /**
- * Why a JSON text is refused before it is parsed, or undefined. Besides depth and key count,
- * `\u0000` in a string is refused: PostgreSQL text cannot store it, so it would fail later as a 500.
+ * Why a JSON text is refused before it is parsed, or undefined. Besides depth and key count, two
+ * escapes PostgreSQL cannot store are refused, as they would fail later as a 500: `\u0000`, and a
+ * UTF-16 surrogate escape without its pair (json and jsonb reject it).
  */
 export function jsonBodyDefect(text: string): string | undefined {
   const members: number[] = [];
@@ -19,7 +26,13 @@ export function jsonBodyDefect(text: string): string | undefined {
     const char = text[i];
     if (inString) {
       if (char === '\\') {
-        if (text.startsWith('u0000', i + 1)) return 'strings must not contain the NUL character';
+        const code = escapedCodeAt(text, i);
+        if (code === 0) return 'strings must not contain the NUL character';
+        if (isLowSurrogate(code)) return UNPAIRED_SURROGATE;
+        if (isHighSurrogate(code)) {
+          if (!isLowSurrogate(escapedCodeAt(text, i + 6))) return UNPAIRED_SURROGATE;
+          i += 6;
+        }
         i++;
       } else if (char === '"') inString = false;
     } else if (char === '"') inString = true;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { destination } from 'pino';
 import { AppConfig } from '../config/app-config.js';
 import { requestIdOf } from './request-id.js';
 
@@ -29,28 +30,33 @@ const isProbe = (url = '') => url === '/health/live' || url === '/health/ready';
       useFactory: (config: AppConfig) => ({
         // nestjs-pino's default route pattern matches nothing on the Fastify adapter; this one matches all.
         forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
-        pinoHttp: {
-          level: config.logLevel,
-          genReqId: (request: IncomingMessage) => requestIdOf(request),
-          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>
-            error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
-          // Probes arrive every few seconds from every kubelet; their lines would drown the rest.
-          // Middleware sees a prefix-stripped `url`; `originalUrl` is the full path.
-          autoLogging: {
-            ignore: (request: IncomingMessage & { originalUrl?: string }) =>
-              isProbe(request.originalUrl ?? request.url),
+        pinoHttp: [
+          {
+            level: config.logLevel,
+            genReqId: (request: IncomingMessage) => requestIdOf(request),
+            redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+            customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>
+              error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+            // Probes arrive every few seconds from every kubelet; their lines would drown the rest.
+            // Middleware sees a prefix-stripped `url`; `originalUrl` is the full path.
+            autoLogging: {
+              ignore: (request: IncomingMessage & { originalUrl?: string }) =>
+                isProbe(request.originalUrl ?? request.url),
+            },
+            serializers: {
+              req: (request: { id: string; method: string; url: string; headers: Record<string, string> }) => ({
+                id: request.id,
+                method: request.method,
+                path: request.url.split('?')[0],
+                userAgent: request.headers['user-agent'],
+              }),
+              res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+            },
           },
-          serializers: {
-            req: (request: { id: string; method: string; url: string; headers: Record<string, string> }) => ({
-              id: request.id,
-              method: request.method,
-              path: request.url.split('?')[0],
-              userAgent: request.headers['user-agent'],
-            }),
-            res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
-          },
-        },
+          // Asynchronous: lines written while a write is in flight go out together in one syscall
+          // instead of one each; pino flushes what is left synchronously when the process exits.
+          destination({ dest: 1, sync: false }),
+        ],
       }),
     }),
   ],

@@ -9,6 +9,11 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
+/** The 400 for failed fields, whichever validator found them. */
+export function validationProblem(fields: FieldError[]): ValidationProblem {
+  return new ValidationProblem(fields, `Invalid field(s): ${fields.map((f) => f.field).join(', ')}.`);
+}
+
 /** Global pipe: unknown fields are rejected, payloads become DTO instances. */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
@@ -17,10 +22,6 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     stopAtFirstError: false,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) => {
-      const fields = flatten(errors);
-      const summary = fields.map((f) => f.field).join(', ');
-      return new ValidationProblem(fields, `Invalid field(s): ${summary}.`);
-    },
+    exceptionFactory: (errors) => validationProblem(flatten(errors)),
   });
 }

@@ -47,6 +47,7 @@ export const HOSTILE_BODIES: readonly { name: string; body: string; contentType?
     body: JSON.stringify(Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i]))),
   },
   { name: 'lone surrogate and NUL', body: '{"name": "\\ud800\\u0000"}' },
+  { name: 'lone surrogate', body: '{"name": "\\ud800", "entityId": "\\udfff", "details": {"k": "\\ud800"}}' },
   { name: 'invalid UTF-8 bytes', body: '{"name": "\xff\xfe"}', wellFormed: true },
   { name: 'BOM before JSON', body: '\uFEFF{"name": "x"}' },
   {

@@ -21,6 +21,14 @@ describe('jsonBodyDefect', () => {
     expect(jsonBodyDefect('{"a":"x\\\\u0000"}')).toBeUndefined();
   });
 
+  it('refuses a surrogate escape without its pair, and accepts a pair', () => {
+    expect(jsonBodyDefect('{"a":"\\ud800"}')).toMatch(/surrogate/);
+    expect(jsonBodyDefect('{"a":"\\ud800x"}')).toMatch(/surrogate/);
+    expect(jsonBodyDefect('{"a":"\\udc00\\ud800"}')).toMatch(/surrogate/);
+    expect(jsonBodyDefect('{"a":"\\ud83d\\udca9 and \\u00e9"}')).toBeUndefined();
+    expect(jsonBodyDefect('{"a":"\\\\ud800"}')).toBeUndefined();
+  });
+
   it('refuses an object with more members than the limit, wherever it is nested', () => {
     const members = (count: number) => Array.from({ length: count }, (_, i) => `"k${i}":${i}`).join(',');
     expect(jsonBodyDefect(`{${members(MAX_OBJECT_MEMBERS)}}`)).toBeUndefined();
