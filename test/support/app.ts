@@ -27,19 +27,43 @@ export interface TestApp {
 
 /**
  * Boots the real application against its own fresh database and the machine's Redis.
- * `environment` overrides individual variables (set one to undefined to unset it).
+ * `environment` overrides individual variables (set one to undefined to unset it); the database
+ * is created on `adminUrl`'s server (the machine's Postgres by default).
  */
 export async function startTestApp(
   environment: Record<string, string | undefined> = {},
   imports: ModuleMetadata['imports'] = [],
+  adminUrl?: string,
 ): Promise<TestApp> {
-  const db = await createTestDatabase();
+  const db = await createTestDatabase(adminUrl);
+  return boot(db, environment, imports, () => db.drop());
+}
+
+/**
+ * Another replica of `primary`: the same database, its own everything else (store, circuit,
+ * timers). Close it before the primary, which drops the database.
+ */
+export function startTestReplica(
+  primary: TestApp,
+  environment: Record<string, string | undefined> = {},
+): Promise<TestApp> {
+  return boot(primary.db, environment, [], async () => undefined);
+}
+
+async function boot(
+  db: TestDatabase,
+  environment: Record<string, string | undefined>,
+  imports: ModuleMetadata['imports'],
+  release: () => Promise<void>,
+): Promise<TestApp> {
   const app = await createApp({
     environment: {
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       DATABASE_URL: db.url,
       REDIS_URL: TEST_REDIS_URL,
+      // Test files share the machine's Redis: each database gets its own queues, or apps take each other's jobs.
+      QUEUE_PREFIX: db.name,
       DATA_DIR: '/tmp/compliance-kit-test',
       // Rate-limit counters live in the shared Redis; parallel test files would otherwise throttle each other.
       THROTTLE_API_LIMIT: '1000000',
@@ -61,7 +85,7 @@ export async function startTestApp(
     },
     close: async () => {
       await app.close();
-      await db.drop();
+      await release();
     },
   };
 }

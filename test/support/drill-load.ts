@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
 
 export interface Outcome {
   tag: string;
@@ -6,6 +6,7 @@ export interface Outcome {
   ms: number;
   status?: number;
   contentType?: string;
+  headers?: IncomingHttpHeaders;
   body?: string;
   /** Connection error before any response byte (refused, reset while connecting). */
   error?: string;
@@ -13,14 +14,24 @@ export interface Outcome {
   cut?: boolean;
 }
 
+export interface CallOptions {
+  body?: unknown;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  timeoutMs?: number;
+}
+
 /** One request on its own connection (no keep-alive reuse races), bounded by `timeoutMs`. */
-export function call(base: string, method: string, path: string, tag: string, body?: string, timeoutMs = 20_000) {
+export function call(base: string, method: string, path: string, tag: string, options: CallOptions = {}) {
+  const { token, timeoutMs = 20_000 } = options;
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   const url = new URL(path, base);
   const startedAt = Date.now();
   return new Promise<Outcome>((resolve) => {
     const done = (fields: Partial<Outcome>) => resolve({ tag, startedAt, ms: Date.now() - startedAt, ...fields });
-    const headers =
+    const headers: Record<string, string | number> =
       body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    if (token) headers.authorization = `Bearer ${token}`;
     const req = httpRequest(
       { host: url.hostname, port: url.port, method, path: url.pathname + url.search, headers, agent: false },
       (res) => {
@@ -30,7 +41,12 @@ export function call(base: string, method: string, path: string, tag: string, bo
         res.on('error', () => done({ status: res.statusCode, cut: true }));
         res.on('close', () =>
           res.complete
-            ? done({ status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), body: text })
+            ? done({
+                status: res.statusCode,
+                contentType: String(res.headers['content-type'] ?? ''),
+                headers: res.headers,
+                body: text,
+              })
             : done({ status: res.statusCode, cut: true }),
         );
       },
@@ -40,6 +56,12 @@ export function call(base: string, method: string, path: string, tag: string, bo
     req.end(body);
   });
 }
+
+/** A load-loop step that takes the requests in turn. */
+export const inTurn =
+  (requests: ((sequence: number) => Promise<Outcome>)[]) =>
+  (sequence: number): Promise<Outcome> =>
+    requests[sequence % requests.length](sequence);
 
 /**
  * A bounded load loop: `workers` callers issue requests back to back until `stop()`, or until
