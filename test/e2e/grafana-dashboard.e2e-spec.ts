@@ -52,12 +52,19 @@ describe('Grafana dashboard (docker/grafana/dashboards/compliance-kit.json)', ()
     expect(missing).toEqual([]);
   });
 
-  it('reads every metric family the app exports for operators: HTTP, pool, process', () => {
+  it('charts what operators watch: requests, pool, cache, session store, outbox, queues, search, audit', () => {
     const read = new Set(queried.flatMap(metricsInPromQL));
     for (const metric of [
       'http_request_duration_seconds_count',
       'http_request_duration_seconds_bucket',
       'db_pool_clients',
+      'compliance_record_cache_requests_total',
+      'session_store_degraded',
+      'outbox_backlog',
+      'job_queue_depth',
+      'search_fallback_total',
+      'search_index_lag_seconds',
+      'audit_events_appended_total',
     ]) {
       expect(read).toContain(metric);
     }

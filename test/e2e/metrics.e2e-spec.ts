@@ -25,4 +25,9 @@ describe('GET /metrics', () => {
     expect(res.text).toMatch(/db_pool_clients\{state="max"\} 7/);
     expect(res.text).toMatch(/db_pool_clients\{state="total"\} [1-9]/);
   });
+
+  it('reports the depth of every job queue the app uses, read at scrape time', async () => {
+    const text = (await t.http().get('/metrics').expect(200)).text;
+    expect(text).toMatch(/job_queue_depth\{queue="[a-z.:-]+"\} \d+/);
+  });
 });
