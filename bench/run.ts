@@ -3,7 +3,7 @@ import { authSession } from './scenarios/auth-session';
 import { emailLookup } from './scenarios/email-lookup';
 import { encryptionThroughput } from './scenarios/encryption-throughput';
 import { join } from 'node:path';
-import { savedResultFiles } from './lib/report';
+import { RESULTS_DIR } from './lib/report';
 import { writeResults } from './lib/summary';
 import { compliance } from './scenarios/compliance';
 import { healthLive } from './scenarios/health-live';
@@ -11,7 +11,7 @@ import { search } from './scenarios/search';
 
 /**
  * `npm run bench [name...]`: runs the named benchmarks, or all of them, one after another, then
- * writes bench/RESULTS.md from the results of the benchmarks just run.
+ * rewrites bench/RESULTS.md from the latest saved result of every benchmark.
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   'health-live': healthLive,
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     if (!run) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
     await run();
   }
-  writeResults(savedResultFiles(), join(__dirname, '..', '..', 'bench', 'RESULTS.md'));
+  writeResults(RESULTS_DIR, join(__dirname, '..', '..', 'bench', 'RESULTS.md'));
 }
 
 main().catch((error: unknown) => {

@@ -1,10 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
 export interface ServerProcess {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function startServer(script: string, environment: Record<string, st
   });
   return {
     url,
+    pid: child.pid as number,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -39,7 +42,14 @@ export async function startServer(script: string, environment: Record<string, st
   };
 }
 
-/** The application as `npm start` runs it, logging at the production default level. */
+/**
+ * The application as `npm start` runs it, logging at the production default level. Its queues get
+ * their own prefix: jobs left in Redis by an earlier bench's app would otherwise run in this one.
+ */
 export function startApp(environment: Record<string, string> = {}): Promise<ServerProcess> {
-  return startServer('dist/src/main.js', { DATA_DIR: join(ROOT, '.data', 'bench'), ...environment });
+  return startServer('dist/src/main.js', {
+    DATA_DIR: join(ROOT, '.data', 'bench'),
+    QUEUE_PREFIX: `bench_${randomBytes(4).toString('hex')}`,
+    ...environment,
+  });
 }

@@ -7,17 +7,18 @@ import { partitionName } from '../../src/modules/compliance/analytics/jobs/event
 
 const DAY_MS = 86_400_000;
 
-/** The same rows the API ingests, COPY'd into a table with no index, constraint, outbox or events. */
+/** The same rows the API ingests (notes in plain text), COPY'd into a table with no index, constraint, outbox or events. */
 export async function copyIntoBareTable(client: Client, rows: CreateRecordDto[]): Promise<number> {
   await client.query(`CREATE TABLE IF NOT EXISTS bare_records (
     id uuid, entity_id text, framework text, control_id text, status text,
-    score numeric(5, 2), details jsonb, assessed_at timestamptz)`);
+    score numeric(5, 2), details jsonb, evidence_notes text, assessed_at timestamptz)`);
   const started = performance.now();
   const lines = function* () {
     for (const row of rows) {
       const details = JSON.stringify(row.details ?? {}).replaceAll('\\', '\\\\');
+      const notes = row.evidenceNotes?.replaceAll('\\', '\\\\') ?? '\\N';
       const assessedAt = new Date(row.assessedAt as Date).toISOString();
-      yield `${crypto.randomUUID()}\t${row.entityId}\t${row.framework}\t${row.controlId}\t${row.status}\t${row.score}\t${details}\t${assessedAt}\n`;
+      yield `${crypto.randomUUID()}\t${row.entityId}\t${row.framework}\t${row.controlId}\t${row.status}\t${row.score}\t${details}\t${notes}\t${assessedAt}\n`;
     }
   };
   await pipeline(Readable.from(lines()), client.query(copyFrom('COPY bare_records FROM STDIN')));

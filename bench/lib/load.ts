@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { processCpuSeconds } from './process-cpu';
 
 export type LoadResult = {
   name: string;
@@ -7,14 +8,27 @@ export type LoadResult = {
   p99Ms: number;
   errors: number;
   non2xx: number;
+  /** Server CPU time per request, when the server's pid was given. */
+  cpuUsPerRequest?: number;
 };
 
 export const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 10);
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
-/** One autocannon run against a loopback URL, bounded in time. */
-export async function load(name: string, url: string, options: Partial<autocannon.Options> = {}): Promise<LoadResult> {
+/** One autocannon run against a loopback URL, bounded in time; `serverPid` adds CPU per request. */
+export async function load(
+  name: string,
+  url: string,
+  options: Partial<autocannon.Options> = {},
+  serverPid?: number,
+): Promise<LoadResult> {
+  const cpuBefore = serverPid === undefined ? undefined : processCpuSeconds(serverPid);
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_SECONDS, ...options });
+  const cpuAfter = serverPid === undefined ? undefined : processCpuSeconds(serverPid);
+  const cpuUsPerRequest =
+    cpuBefore === undefined || cpuAfter === undefined || !result.requests.total
+      ? undefined
+      : Math.round(((cpuAfter - cpuBefore) * 1e6) / result.requests.total);
   return {
     name,
     requestsPerSecond: Math.round(result.requests.average),
@@ -22,5 +36,6 @@ export async function load(name: string, url: string, options: Partial<autocanno
     p99Ms: result.latency.p99,
     errors: result.errors,
     non2xx: result.non2xx,
+    ...(cpuUsPerRequest === undefined ? {} : { cpuUsPerRequest }),
   };
 }

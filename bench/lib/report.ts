@@ -12,11 +12,7 @@ export interface BenchmarkReport {
   summary?: SummaryRow[];
 }
 
-const RESULTS_DIR = join(__dirname, '..', '..', '..', 'bench', 'results');
-const savedThisRun: string[] = [];
-
-/** The result files `report` wrote in this process, in order. */
-export const savedResultFiles = (): readonly string[] => savedThisRun;
+export const RESULTS_DIR = join(__dirname, '..', '..', '..', 'bench', 'results');
 
 /** Prints the rows as a table and writes them, with the machine's shape, to bench/results/<name>.json. */
 export function report({ benchmark, rows, ratios = {}, summary = [] }: BenchmarkReport): void {
@@ -30,7 +26,6 @@ export function report({ benchmark, rows, ratios = {}, summary = [] }: Benchmark
     file,
     `${JSON.stringify({ benchmark, at: new Date().toISOString(), machine, rows, ratios, summary }, null, 2)}\n`,
   );
-  savedThisRun.push(file);
   console.log(`saved ${file}`);
 }
 

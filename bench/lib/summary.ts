@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** One headline number of a benchmark, next to the baseline it was measured against in the same run. */
 export interface SummaryRow {
@@ -18,8 +19,10 @@ export interface SavedBenchmark {
   ratios?: Record<string, number>;
 }
 
+const day = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 const cell = (value: number, unit: string) => `${value} ${unit}`.trim();
-const ratioOf = (value: number, baseline: number) => (baseline ? Math.round((value / baseline) * 100) / 100 : NaN);
+/** Two significant digits: a ratio of 0.0048 must not print as 0. */
+const ratioOf = (value: number, baseline: number) => (baseline ? Number((value / baseline).toPrecision(2)) : NaN);
 
 /**
  * One Markdown table over every benchmark's saved result. A benchmark without `summary` rows
@@ -29,34 +32,38 @@ export function renderResults(results: SavedBenchmark[]): string {
   const lines = [
     '# Benchmark results',
     '',
-    'Written by `npm run bench`. Each baseline was measured in the same run, on the same machine.',
+    'Written by `npm run bench` from the latest saved run of every benchmark (`bench/results/<name>.json`);',
+    '`npm run bench <name>` re-runs one and rewrites this table. Each baseline was measured in the same',
+    'run as its value, on the same machine.',
     '',
-    '| benchmark | metric | value | baseline | ratio |',
-    '| --- | --- | --- | --- | --- |',
+    '| benchmark | metric | value | baseline | ratio | measured |',
+    '| --- | --- | --- | --- | --- | --- |',
   ];
   for (const result of results) {
     for (const row of result.summary ?? []) {
       lines.push(
-        `| ${result.benchmark} | ${row.metric} | ${cell(row.value, row.unit)} | ${cell(row.baseline, row.unit)} (${row.baselineLabel}) | ${ratioOf(row.value, row.baseline)} |`,
+        `| ${result.benchmark} | ${row.metric} | ${cell(row.value, row.unit)} | ${cell(row.baseline, row.unit)} (${row.baselineLabel}) | ${ratioOf(row.value, row.baseline)} | ${day(result.at)} |`,
       );
     }
     if (!result.summary?.length) {
       for (const [label, ratio] of Object.entries(result.ratios ?? {})) {
-        lines.push(`| ${result.benchmark} | ${label} | — | — | ${ratio} |`);
+        lines.push(`| ${result.benchmark} | ${label} | — | — | ${ratio} | ${day(result.at)} |`);
       }
     }
   }
   const machines = [
     ...new Set(results.map((r) => `Node ${r.machine.node}, ${r.machine.cpus} × ${r.machine.cpu ?? 'cpu'}`)),
   ];
-  const times = results.map((r) => r.at).sort();
-  lines.push('', `Machine: ${machines.join('; ')}. Run: ${times[0] ?? '—'} to ${times[times.length - 1] ?? '—'}.`, '');
+  lines.push('', `Machine: ${machines.join('; ')}. Times are UTC.`, '');
   return lines.join('\n');
 }
 
-/** Writes the Markdown table for the given saved result files. */
-export function writeResults(resultFiles: readonly string[], file: string): void {
-  const results = resultFiles.map((path) => JSON.parse(readFileSync(path, 'utf8')) as SavedBenchmark);
+/** Writes the Markdown table over every saved result in `resultsDir`, in benchmark name order. */
+export function writeResults(resultsDir: string, file: string): void {
+  const results = readdirSync(resultsDir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => JSON.parse(readFileSync(join(resultsDir, name), 'utf8')) as SavedBenchmark);
   writeFileSync(file, renderResults(results));
   console.log(`saved ${file}`);
 }

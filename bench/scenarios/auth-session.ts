@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { startApp } from '../lib/app-process';
 import { load, LoadResult } from '../lib/load';
 import { ratio, report } from '../lib/report';
+import type { SummaryRow } from '../lib/summary';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -37,10 +38,13 @@ async function measure(label: string, redisUrl: string): Promise<LoadResult[]> {
     });
     if (login.status !== 200) throw new Error(`bench login failed: ${login.status} ${await login.text()}`);
     const { token } = (await login.json()) as { token: string };
-    const health = await load(`${label}: GET /health/live`, `${app.url}/health/live`);
-    const session = await load(`${label}: GET /auth/session`, `${app.url}/auth/session`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const health = await load(`${label}: GET /health/live`, `${app.url}/health/live`, {}, app.pid);
+    const session = await load(
+      `${label}: GET /auth/session`,
+      `${app.url}/auth/session`,
+      { headers: { authorization: `Bearer ${token}` } },
+      app.pid,
+    );
     return [health, session];
   } finally {
     await app.stop();
@@ -48,7 +52,22 @@ async function measure(label: string, redisUrl: string): Promise<LoadResult[]> {
   }
 }
 
-/** Redis up (primary store) and Redis unreachable (circuit open, Postgres fallback), printed together. */
+const throughputRow = (label: string, [health, session]: LoadResult[]): SummaryRow => ({
+  metric: `${label}: GET /auth/session throughput`,
+  value: session.requestsPerSecond,
+  baseline: health.requestsPerSecond,
+  baselineLabel: 'GET /health/live',
+  unit: 'req/s',
+});
+
+/** Health's CPU per request over the session route's: the throughput ratio on an otherwise idle machine. */
+const cpuRatio = ([health, session]: LoadResult[]) =>
+  health.cpuUsPerRequest && session.cpuUsPerRequest ? ratio(health.cpuUsPerRequest, session.cpuUsPerRequest) : NaN;
+
+/**
+ * Redis up (primary store) and Redis unreachable (circuit open, Postgres fallback), printed together.
+ * Besides req/s it compares server CPU per request, which holds steady when the machine is shared.
+ */
 export async function authSession(): Promise<void> {
   const up = await measure('redis up', REDIS_URL);
   const down = await measure('redis down', 'redis://127.0.0.1:1');
@@ -57,7 +76,10 @@ export async function authSession(): Promise<void> {
     rows: [...up, ...down],
     ratios: {
       'redis up: session / health req/s': ratio(up[1].requestsPerSecond, up[0].requestsPerSecond),
+      'redis up: health / session CPU per request': cpuRatio(up),
       'redis down: session / health req/s': ratio(down[1].requestsPerSecond, down[0].requestsPerSecond),
+      'redis down: health / session CPU per request': cpuRatio(down),
     },
+    summary: [throughputRow('redis up', up), throughputRow('redis down', down)],
   });
 }

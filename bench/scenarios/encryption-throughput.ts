@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { getMetadataArgsStorage, ValueTransformer } from 'typeorm';
 import { DURATION_SECONDS } from '../lib/load';
@@ -24,7 +24,8 @@ function measure(name: string, seconds: number, roundTrip: () => void) {
   return { name, roundTripsPerSecond: Math.round(operations / ((performance.now() - started) / 1000)) };
 }
 
-function rawRoundTrip(key: Buffer): void {
+/** The same AES-256-GCM round trip written directly, key prepared once as a KeyObject. */
+function rawRoundTrip(key: KeyObject): void {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(AAD);
@@ -49,11 +50,21 @@ export async function encryptionThroughput(): Promise<void> {
   const transformer = column?.options.transformer as ValueTransformer;
 
   const seconds = Math.max(1, DURATION_SECONDS / 2);
-  const raw = measure('raw node:crypto AES-256-GCM', seconds, () => rawRoundTrip(key));
+  const secretKey = createSecretKey(key);
+  const raw = measure('raw node:crypto AES-256-GCM', seconds, () => rawRoundTrip(secretKey));
   const field = measure('@EncryptedColumn transformer', seconds, () => transformer.from(transformer.to(VALUE)));
   report({
     benchmark: 'encryption-throughput',
     rows: [raw, field],
     ratios: { 'transformer / raw round trips': ratio(field.roundTripsPerSecond, raw.roundTripsPerSecond) },
+    summary: [
+      {
+        metric: 'encrypt + decrypt through @EncryptedColumn',
+        value: field.roundTripsPerSecond,
+        baseline: raw.roundTripsPerSecond,
+        baselineLabel: 'raw AES-256-GCM',
+        unit: 'round trips/s',
+      },
+    ],
   });
 }

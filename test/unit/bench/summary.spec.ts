@@ -13,8 +13,10 @@ describe('renderResults (bench/RESULTS.md)', () => {
       },
     ];
     const markdown = renderResults(results);
-    expect(markdown).toContain('| benchmark | metric | value | baseline | ratio |');
-    expect(markdown).toContain('| health-live | throughput | 7000 req/s | 60000 req/s (bare Fastify) | 0.12 |');
+    expect(markdown).toContain('| benchmark | metric | value | baseline | ratio | measured |');
+    expect(markdown).toContain(
+      '| health-live | throughput | 7000 req/s | 60000 req/s (bare Fastify) | 0.12 | 2026-11-24 17:00 |',
+    );
     expect(markdown).toContain('Node v24.21.0, 2 × AMD EPYC');
   });
 
@@ -22,6 +24,6 @@ describe('renderResults (bench/RESULTS.md)', () => {
     const markdown = renderResults([
       { benchmark: 'cache', at: '2026-11-24T17:00:00.000Z', machine, ratios: { 'redis / postgres p99': 0.2 } },
     ]);
-    expect(markdown).toContain('| cache | redis / postgres p99 | — | — | 0.2 |');
+    expect(markdown).toContain('| cache | redis / postgres p99 | — | — | 0.2 | 2026-11-24 17:00 |');
   });
 });
