@@ -248,7 +248,7 @@ export class Environment {
   @IsInt()
   @Min(0)
   @Max(100_000)
-  SEARCH_RANK_CANDIDATES = 0;
+  SEARCH_RANK_CANDIDATES = 1_000;
 }
 
 export class ConfigurationError extends Error {
