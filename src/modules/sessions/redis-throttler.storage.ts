@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface.js';
 import type { Redis } from 'ioredis';
+import { CircuitBreaker } from '../../common/circuit-breaker.js';
+import { LocalThrottlerStorage } from './local-throttler.storage.js';
 
 type ThrottleCommand = (
   key: string,
@@ -11,6 +13,8 @@ type ThrottleCommand = (
   blockDuration: number,
 ) => Promise<[number, number, number]>;
 const COMMAND = 'ckThrottleIncrement';
+/** After a Redis failure, count in memory this long before trying Redis again. */
+const RETRY_REDIS_AFTER_MS = 1_000;
 
 /** INCR the window counter, start its TTL on first hit, set the block key once over the limit. */
 const INCREMENT = `
@@ -22,12 +26,13 @@ return { hits, ttl, redis.call('PTTL', KEYS[2]) }`;
 
 /**
  * Rate-limit counters shared by all replicas in Redis, on the app's one Redis connection.
- * When Redis fails, counting continues per process in memory rather than failing requests.
+ * When Redis fails, counting continues per process in memory rather than failing requests, and
+ * Redis is tried again after a second rather than on every request.
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger('Throttler');
-  private readonly local = new ThrottlerStorageService();
-  private lastWarningAt = 0;
+  private readonly local = new LocalThrottlerStorage();
+  private readonly breaker = new CircuitBreaker(RETRY_REDIS_AFTER_MS);
 
   private readonly incrementInRedis: ThrottleCommand;
 
@@ -45,9 +50,11 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
+    if (!this.breaker.mayTry()) return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
     const base = `ck:throttle:${throttlerName}:${key}`;
     try {
       const [hits, ttlMs, blockMs] = await this.incrementInRedis(base, `${base}:blocked`, ttl, limit, blockDuration);
+      if (this.breaker.close()) this.logger.log('redis back: counting there again');
       return {
         totalHits: hits,
         timeToExpire: Math.ceil(Math.max(ttlMs, 0) / 1000),
@@ -55,14 +62,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
         timeToBlockExpire: Math.ceil(Math.max(blockMs, 0) / 1000),
       };
     } catch (error) {
-      this.warn(error as Error);
+      if (!this.breaker.isOpen) this.logger.warn(`redis unavailable (${(error as Error).message}): counting in memory`);
+      this.breaker.failed();
       return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
     }
-  }
-
-  private warn(error: Error): void {
-    if (Date.now() - this.lastWarningAt < 10_000) return;
-    this.lastWarningAt = Date.now();
-    this.logger.warn(`redis unavailable (${error.message}): counting in memory`);
   }
 }

@@ -12,6 +12,7 @@ import { CLOCK, type Clock, systemClock } from './clock.js';
 import { SessionMaintenanceJobs } from './jobs/session-maintenance.jobs.js';
 import { LoginFailureRepository } from './login-failure.repository.js';
 import { LoginService } from './login.service.js';
+import { LocalThrottlerStorage } from './local-throttler.storage.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 import { SessionGuard } from './session.guard.js';
 import { SessionRepository } from './session.repository.js';
@@ -38,7 +39,10 @@ const DEGRADED_METRIC = 'session_store_degraded';
     ThrottlerModule.forRootAsync({
       inject: [AppConfig, RedisConnection],
       useFactory: (config: AppConfig, redis: RedisConnection) =>
-        throttlerOptions(config.throttle, redis.client ? new RedisThrottlerStorage(redis.client) : undefined),
+        throttlerOptions(
+          config.throttle,
+          redis.client ? new RedisThrottlerStorage(redis.client) : new LocalThrottlerStorage(),
+        ),
     }),
   ],
   controllers: [AuthController],

@@ -17,7 +17,7 @@ const isOperational = (context: ExecutionContext) => {
 };
 
 /** Two limits per client IP: the whole API, and (much lower) login. */
-export function throttlerOptions(settings: ThrottleSettings, storage?: ThrottlerStorage): ThrottlerModuleOptions {
+export function throttlerOptions(settings: ThrottleSettings, storage: ThrottlerStorage): ThrottlerModuleOptions {
   return {
     storage,
     throttlers: [

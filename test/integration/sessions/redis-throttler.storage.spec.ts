@@ -25,8 +25,12 @@ describe('RedisThrottlerStorage', () => {
       maxRetriesPerRequest: 0,
     });
     const storage = new RedisThrottlerStorage(dead);
-    const record = await storage.increment('k', 60_000, 5, 60_000, 'api');
-    expect(record).toMatchObject({ totalHits: 1, isBlocked: false });
+    const sent = jest.spyOn(dead, 'sendCommand');
+    expect(await storage.increment('k', 60_000, 5, 60_000, 'api')).toMatchObject({ totalHits: 1, isBlocked: false });
+    const triedRedis = sent.mock.calls.length;
+    expect(triedRedis).toBeGreaterThan(0);
+    expect(await storage.increment('k', 60_000, 5, 60_000, 'api')).toMatchObject({ totalHits: 2, isBlocked: false });
+    expect(sent.mock.calls).toHaveLength(triedRedis);
     dead.disconnect();
   });
 });
