@@ -39,3 +39,10 @@ export async function load(
     ...(cpuUsPerRequest === undefined ? {} : { cpuUsPerRequest }),
   };
 }
+
+const WARM_UP_SECONDS = 3;
+
+/** Untimed load first, so a measured run compares compiled code paths, not a server's first seconds. */
+export async function warmUp(url: string, options: Partial<autocannon.Options> = {}): Promise<void> {
+  await autocannon({ url, connections: CONNECTIONS, ...options, duration: WARM_UP_SECONDS });
+}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { startApp } from '../lib/app-process';
-import { load, LoadResult } from '../lib/load';
+import { load, LoadResult, warmUp } from '../lib/load';
 import { ratio, report } from '../lib/report';
 import type { SummaryRow } from '../lib/summary';
 
@@ -9,8 +9,6 @@ const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const EMAIL = 'bench.admin@example.com';
 const PASSWORD = randomBytes(18).toString('base64url');
-
-const WARM_UP_SECONDS = 3;
 
 async function admin(sql: string): Promise<void> {
   const client = new Client({ connectionString: ADMIN_URL });
@@ -41,9 +39,8 @@ async function measure(label: string, redisUrl: string): Promise<LoadResult[]> {
     if (login.status !== 200) throw new Error(`bench login failed: ${login.status} ${await login.text()}`);
     const { token } = (await login.json()) as { token: string };
     const authenticated = { headers: { authorization: `Bearer ${token}` } };
-    // Untimed first: the measured runs then compare compiled code paths, not the app's first seconds.
-    await load('warm-up', `${app.url}/health/live`, { duration: WARM_UP_SECONDS });
-    await load('warm-up', `${app.url}/auth/session`, { ...authenticated, duration: WARM_UP_SECONDS });
+    await warmUp(`${app.url}/health/live`);
+    await warmUp(`${app.url}/auth/session`, authenticated);
     const health = await load(`${label}: GET /health/live`, `${app.url}/health/live`, {}, app.pid);
     const session = await load(`${label}: GET /auth/session`, `${app.url}/auth/session`, authenticated, app.pid);
     return [health, session];
