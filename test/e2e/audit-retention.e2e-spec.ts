@@ -1,3 +1,4 @@
+import { OutboxRelay } from '../../src/infrastructure/outbox/outbox-relay';
 import { AuditClock } from '../../src/modules/audit/audit-clock';
 import { AuditVerifier } from '../../src/modules/audit/audit-verifier';
 import { VerifyReportDto } from '../../src/modules/audit/dto/verify-report.dto';
@@ -30,6 +31,16 @@ describe('audit retention', () => {
          WHERE i.inhparent = 'audit_events'::regclass AND c.relname LIKE 'audit_events_2024%' ORDER BY 1`,
       )
     ).map((p) => p.name);
+  /** Audit search documents of the test's events, counted by month of occurrence. */
+  const indexedAuditMonths = async () => {
+    const rows = await t.db.query<{ month: string; n: number }>(
+      `SELECT CASE WHEN occurred_at >= '2025-01-01' THEN 'recent' ELSE to_char(occurred_at, 'YYYY-MM') END AS month,
+              count(*)::int AS n
+       FROM search_documents WHERE index_name = 'audit' AND keywords->>'action' IN ('test.old', 'test.recent')
+       GROUP BY 1`,
+    );
+    return Object.fromEntries(rows.map((row) => [row.month, row.n]));
+  };
   // Straight to the verifier: logging in over HTTP would append present-day events to the chains.
   const verify = async () => VerifyReportDto.from(await t.app.get(AuditVerifier).verify());
 
@@ -56,8 +67,12 @@ describe('audit retention', () => {
     await t.app.get(AuditService).recordDetached({ action: 'test.recent' });
     expect(await verify()).toEqual({ ok: true, eventsChecked: 81 });
 
+    await t.app.get(OutboxRelay).drain();
+    expect(await indexedAuditMonths()).toEqual({ '2024-01': 40, '2024-02': 40, recent: 1 });
+
     now = jest.spyOn(t.app.get(AuditClock), 'now').mockReturnValue(new Date('2025-02-15T00:00:00Z'));
     const dropped = await t.app.get(AuditRetention).run();
+    expect(await indexedAuditMonths()).toEqual({ '2024-02': 40, recent: 1 });
 
     expect(dropped.map((p) => p.name)).toEqual(['audit_events_2024_01']);
     expect(await partitions()).toEqual(['audit_events_2024_02', 'audit_events_2024_03']);

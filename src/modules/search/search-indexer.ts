@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
 import type { ElasticsearchSearchEngine } from '../../infrastructure/search/elasticsearch/elasticsearch-search.engine.js';
 import type { PostgresSearchEngine } from '../../infrastructure/search/postgres/postgres-search.engine.js';
-import type { SearchDocument } from '../../infrastructure/search/search-document.js';
+import type { SearchDocument, SearchIndexName } from '../../infrastructure/search/search-document.js';
 import type { SearchDocumentRef } from '../../infrastructure/search/search-engine.js';
 import { ElasticsearchSync } from './jobs/elasticsearch-sync.job.js';
 import { ELASTICSEARCH_SEARCH, POSTGRES_SEARCH } from './search-engines.js';
@@ -29,6 +29,16 @@ export class SearchIndexer {
       if (this.elasticsearch) await this.repository.enqueue(documents);
     });
     if (this.elasticsearch) await this.sync.trigger();
+  }
+
+  /** Removes what occurred before `before` from both engines: the Postgres copy in the caller's transaction. */
+  async expire(index: SearchIndexName, before: Date): Promise<number> {
+    const removed = await this.transactions.run(() => this.repository.expire(index, before, !!this.elasticsearch));
+    if (removed && this.elasticsearch) {
+      // Best effort: the sync's periodic sweep copies the backlog anyway.
+      await this.transactions.afterCommit(() => this.sync.trigger().catch(() => undefined));
+    }
+    return removed;
   }
 
   async delete(refs: SearchDocumentRef[]): Promise<void> {

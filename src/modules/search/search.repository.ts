@@ -72,6 +72,25 @@ export class SearchRepository {
     );
   }
 
+  /**
+   * Deletes every document of `index` that occurred before `before` from the Postgres index, in the
+   * caller's transaction, queueing each for removal from Elasticsearch when `queue` is set. Rows go
+   * rather than become tombstones: this is for sources whose rows never change (retention).
+   */
+  async expire(index: SearchIndexName, before: Date, queue: boolean): Promise<number> {
+    const [{ removed }] = (await this.transactions.manager.query(
+      `WITH removed AS (
+         DELETE FROM search_documents WHERE index_name = $1 AND occurred_at < $2 RETURNING index_name, document_id),
+       queued AS (
+         INSERT INTO search_index_backlog (index_name, document_id)
+         SELECT index_name, document_id FROM removed WHERE $3
+         ON CONFLICT (index_name, document_id) DO UPDATE SET enqueued_at = clock_timestamp())
+       SELECT count(*)::int AS removed FROM removed`,
+      [index, before, queue],
+    )) as { removed: number }[];
+    return removed;
+  }
+
   /** Re-queues every document of an index written at or after `since` (writes racing a rebuild). */
   async enqueueWrittenSince(index: SearchIndexName, since: Date): Promise<void> {
     await this.transactions.manager.query(

@@ -106,6 +106,20 @@ describe('Elasticsearch backlog', () => {
     expect(cluster.indexed.map((d) => d.id).sort()).toEqual(['a', 'c']);
   });
 
+  it('removes expired documents from both engines, and only those', async () => {
+    cluster.up = true;
+    const at = (id: string, occurredAt: string) => aComplianceDocument({ index: 'audit', id, occurredAt });
+    await indexer.index([at('old', '2024-01-31T23:59:59.999Z'), at('kept', '2024-02-01T00:00:00.000Z')]);
+    await sync.drain();
+
+    expect(await indexer.expire('audit', new Date('2024-02-01T00:00:00Z'))).toBe(1);
+    await sync.drain();
+    expect(cluster.removed).toEqual([{ index: 'audit', id: 'old', version: Number.MAX_SAFE_INTEGER }]);
+    const left = await dataSource.query(`SELECT document_id FROM search_documents WHERE index_name = 'audit'`);
+    expect(left).toEqual([{ document_id: 'kept' }]);
+    expect(await gauge(backlog)).toBe(0);
+  });
+
   it('sends a document again when it was rewritten while its previous copy was in flight', async () => {
     cluster.up = true;
     await indexer.index(documents());
