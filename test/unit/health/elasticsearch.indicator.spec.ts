@@ -18,7 +18,8 @@ describe('ElasticsearchHealthIndicator', () => {
     const Connection = mock.getConnection() as unknown as ConstructorParameters<
       typeof ElasticsearchService
     >[0]['Connection'];
-    const client = new ElasticsearchService({ node: 'http://es.invalid:9200', Connection });
+    // No retries, as the app's client: a retry's backoff timer would outlive the test.
+    const client = new ElasticsearchService({ node: 'http://es.invalid:9200', Connection, maxRetries: 0 });
     indicator = new ElasticsearchHealthIndicator(
       new HealthIndicatorService(),
       new ElasticsearchConnection(client),
