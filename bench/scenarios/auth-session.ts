@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { startApp } from '../lib/app-process';
+import { logIn } from '../lib/login';
 import { load, LoadResult, warmUp } from '../lib/load';
 import { ratio, report } from '../lib/report';
 import type { SummaryRow } from '../lib/summary';
@@ -31,13 +32,7 @@ async function measure(label: string, redisUrl: string): Promise<LoadResult[]> {
     SESSION_REDIS_TIMEOUT_MS: '50',
   });
   try {
-    const login = await fetch(`${app.url}/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
-    });
-    if (login.status !== 200) throw new Error(`bench login failed: ${login.status} ${await login.text()}`);
-    const { token } = (await login.json()) as { token: string };
+    const token = await logIn(app.url, EMAIL, PASSWORD);
     const authenticated = { headers: { authorization: `Bearer ${token}` } };
     await warmUp(`${app.url}/health/live`);
     await warmUp(`${app.url}/auth/session`, authenticated);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { demoRecords } from '../../src/cli/demo-data';
 import { startApp } from '../lib/app-process';
+import { logIn } from '../lib/login';
 import { freshDatabase, timeSequential } from '../lib/bench-database';
 import { copyIntoBareTable, createEventPartitions, insertSyntheticEvents } from '../lib/compliance-fixtures';
 import { load, LoadResult } from '../lib/load';
@@ -39,9 +40,7 @@ export async function compliance(): Promise<void> {
       body: JSON.stringify(body),
     });
   try {
-    const login = await post('/auth/login', { email: EMAIL, password: PASSWORD });
-    if (login.status !== 200) throw new Error(`bench login failed: ${login.status} ${await login.text()}`);
-    authorization = `Bearer ${((await login.json()) as { token: string }).token}`;
+    authorization = `Bearer ${await logIn(app.url, EMAIL, PASSWORD)}`;
     await createEventPartitions(db.client, DAYS);
     const rows: LoadResult[] = [];
     const [single] = demoRecords(1, 7, new Date(), DAYS);

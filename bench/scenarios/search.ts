@@ -9,6 +9,7 @@ import type { SearchRequest } from '../../src/infrastructure/search/search-engin
 import { parseSearchQuery } from '../../src/infrastructure/search/search-query';
 import { complianceCorpusBatches } from '../../test/support/search-corpus';
 import { startApp } from '../lib/app-process';
+import { logIn } from '../lib/login';
 import { load } from '../lib/load';
 import { report } from '../lib/report';
 
@@ -151,13 +152,7 @@ async function measureQueries(
     ADMIN_PASSWORD: PASSWORD,
     THROTTLE_API_LIMIT: '100000000',
   });
-  const login = await fetch(`${app.url}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
-  });
-  if (login.status !== 200) throw new Error(`bench login failed: ${login.status} ${await login.text()}`);
-  const { token } = (await login.json()) as { token: string };
+  const token = await logIn(app.url, EMAIL, PASSWORD);
   let next = 0;
   const http = await load(`GET /search, ${label}`, `${app.url}/search`, {
     headers: { authorization: `Bearer ${token}` },
