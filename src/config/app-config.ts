@@ -43,6 +43,7 @@ export interface SessionSettings {
   circuitCooldownMs: number;
   syncIntervalMs: number;
   revocationSyncMs: number;
+  cacheTtlMs: number;
   cleanupIntervalMs: number;
   maxLoginFailures: number;
   lockoutSeconds: number;
@@ -163,6 +164,7 @@ export class AppConfig {
       circuitCooldownMs: this.env.SESSION_CIRCUIT_COOLDOWN_MS,
       syncIntervalMs: this.env.SESSION_SYNC_INTERVAL_MS,
       revocationSyncMs: this.env.SESSION_REVOCATION_SYNC_MS,
+      cacheTtlMs: this.env.SESSION_CACHE_TTL_MS,
       cleanupIntervalMs: this.env.SESSION_CLEANUP_INTERVAL_MS,
       maxLoginFailures: this.env.LOGIN_MAX_FAILURES,
       lockoutSeconds: this.env.LOGIN_LOCKOUT_SECONDS,

@@ -186,6 +186,12 @@ export class Environment {
   @Max(60_000)
   SESSION_REVOCATION_SYNC_MS = 2_000;
 
+  /** How long a replica keeps a session read from Postgres (revocations evict at once); 0: no cache. */
+  @IsInt()
+  @Min(0)
+  @Max(300_000)
+  SESSION_CACHE_TTL_MS = 30_000;
+
   @IsInt()
   @Min(1_000)
   SESSION_CLEANUP_INTERVAL_MS = 3_600_000;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Session } from './session.js';
+import { REVOCATION_CHANNEL } from './stores/session-revocation-listener.js';
 
 export type RevokedSession = Pick<Session, 'tokenHash' | 'userId'>;
 
@@ -59,13 +60,23 @@ export class SessionRepository {
    * Marks sessions revoked; returns those that were still live. With `redisPurgePending` they stay
    * marked until a replica has deleted them from Redis (`clearRedisPurgePending`).
    */
+  /**
+   * Revokes and, in the same statement, notifies REVOCATION_CHANNEL with the token hashes (100 per
+   * notification, under the 8000-byte payload limit): delivered to every listening replica if and
+   * only if the revocation commits.
+   */
   async revoke(ids: string[], at: Date, { redisPurgePending = false } = {}): Promise<RevokedSession[]> {
     if (!ids.length) return [];
-    // TypeORM returns [rows, affected] for UPDATE and DELETE on Postgres.
-    const [rows]: [{ token_hash: string; user_id: string }[], number] = await this.dataSource.query(
-      `UPDATE session_store SET revoked_at = $2, redis_purge_pending = $3
-        WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL RETURNING token_hash, user_id`,
-      [ids, at, redisPurgePending],
+    const rows: { token_hash: string; user_id: string }[] = await this.dataSource.query(
+      `WITH revoked AS (
+         UPDATE session_store SET revoked_at = $2, redis_purge_pending = $3
+          WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL RETURNING token_hash, user_id),
+       notified AS (
+         SELECT pg_notify($4, string_agg(token_hash, ',')) FROM (
+           SELECT token_hash, (row_number() OVER ()) / 100 AS chunk FROM revoked) numbered
+         GROUP BY chunk)
+       SELECT token_hash, user_id FROM revoked, (SELECT count(*) FROM notified) sent`,
+      [ids, at, redisPurgePending, REVOCATION_CHANNEL],
     );
     return rows.map((r) => ({ tokenHash: r.token_hash, userId: r.user_id }));
   }

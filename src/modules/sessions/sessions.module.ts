@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { getToken, makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
+import type { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import { RedisConnection } from '../../infrastructure/redis/redis.connection.js';
 import { UsersModule } from '../users/users.module.js';
@@ -21,6 +23,7 @@ import { SessionsService } from './sessions.service.js';
 import { CircuitBreaker } from '../../common/circuit-breaker.js';
 import { PostgresSessionStore } from './stores/postgres-session.store.js';
 import { RedisSessionStore } from './stores/redis-session.store.js';
+import { SessionReads } from './stores/session-reads.js';
 import { SESSION_STORE } from './stores/session-store.js';
 import { throttlerOptions } from './throttling.js';
 
@@ -58,10 +61,20 @@ const DEGRADED_METRIC = 'session_store_degraded';
       help: '1 while sessions are served from Postgres because Redis is down',
     }),
     {
+      provide: SessionReads,
+      inject: [SessionRepository, AppConfig, CLOCK, getDataSourceToken()],
+      useFactory: (sessions: SessionRepository, config: AppConfig, clock: Clock, dataSource: DataSource) => {
+        const ttlMs = config.sessions.cacheTtlMs;
+        const url = (dataSource.options as { url: string }).url;
+        return new SessionReads(sessions, clock, ttlMs ? { url, ttlMs } : undefined);
+      },
+    },
+    {
       provide: SESSION_STORE,
       inject: [
         RedisConnection,
         SessionRepository,
+        SessionReads,
         AppConfig,
         CLOCK,
         getToken(FALLBACKS_METRIC),
@@ -70,17 +83,19 @@ const DEGRADED_METRIC = 'session_store_degraded';
       useFactory: (
         redis: RedisConnection,
         sessions: SessionRepository,
+        reads: SessionReads,
         config: AppConfig,
         clock: Clock,
         fallbacks: Counter<'operation'>,
         degraded: Gauge,
       ) => {
-        if (!redis.client) return new PostgresSessionStore(sessions);
+        if (!redis.client) return new PostgresSessionStore(sessions, reads);
         const { redisTimeoutMs, circuitCooldownMs, idleTimeoutSeconds, revocationSyncMs } = config.sessions;
         degraded.set(0);
         return new RedisSessionStore(
           redis.client,
           sessions,
+          reads,
           new CircuitBreaker(circuitCooldownMs, systemClock),
           clock,
           {

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
 import type { RevokedSession, SessionRepository } from '../../../src/modules/sessions/session.repository';
 import { CircuitBreaker } from '../../../src/common/circuit-breaker';
+import { SessionReads } from '../../../src/modules/sessions/stores/session-reads';
 import { RedisSessionStore } from '../../../src/modules/sessions/stores/redis-session.store';
 
 /** The Redis calls the revocation sync makes, recorded; `reachable = false` makes them fail. */
@@ -73,6 +74,7 @@ describe('RedisSessionStore revocation sync', () => {
   let breaker: CircuitBreaker;
   let degraded: Gauge;
   let store: RedisSessionStore;
+  let reads: SessionReads;
   const clock = { now: () => new Date(now) };
 
   beforeEach(() => {
@@ -81,7 +83,9 @@ describe('RedisSessionStore revocation sync', () => {
     sessions = new FakeSessions();
     breaker = new CircuitBreaker(1_000, clock);
     degraded = new Gauge({ name: 'degraded', help: 'd', registers: [] });
-    store = new RedisSessionStore(redis as unknown as Redis, sessions as unknown as SessionRepository, breaker, clock, {
+    const repository = sessions as unknown as SessionRepository;
+    reads = new SessionReads(repository, clock);
+    store = new RedisSessionStore(redis as unknown as Redis, repository, reads, breaker, clock, {
       timeoutMs: 100,
       idleSeconds: 3_600,
       revocationSyncMs: 1_000,
@@ -93,6 +97,12 @@ describe('RedisSessionStore revocation sync', () => {
   const pendingOf = (count: number, userId = 'user-1') =>
     Array.from({ length: count }, (_, i) => ({ tokenHash: `${userId}-h${i}`, userId }));
   const degradedValue = async () => (await degraded.get()).values[0]?.value;
+
+  it('drops a revoked session from the local cache before returning', async () => {
+    const forget = jest.spyOn(reads, 'forget');
+    await store.revoke([{ id: 's1' }], new Date(now));
+    expect(forget).toHaveBeenCalledWith(['hash-s1']);
+  });
 
   it('leaves a revocation pending even when its own DEL succeeded, so the sync deletes it once more', async () => {
     await store.revoke([{ id: 's1' }], new Date(now));

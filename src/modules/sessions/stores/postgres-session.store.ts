@@ -1,19 +1,23 @@
 import type { Session } from '../session.js';
 import type { SessionRepository } from '../session.repository.js';
+import type { SessionReads } from './session-reads.js';
 import type { SessionStore } from './session-store.js';
 
-/** The embedded default (no Redis): Postgres is the only store. */
+/** The embedded default (no Redis): Postgres is the only store, read through `SessionReads`. */
 export class PostgresSessionStore implements SessionStore {
   readonly mode = 'postgres' as const;
 
-  constructor(private readonly sessions: SessionRepository) {}
+  constructor(
+    private readonly sessions: SessionRepository,
+    private readonly reads: SessionReads,
+  ) {}
 
   create(session: Session): Promise<void> {
     return this.sessions.insert(session);
   }
 
   find(tokenHash: string): Promise<Session | undefined> {
-    return this.sessions.findByTokenHash(tokenHash);
+    return this.reads.find(tokenHash);
   }
 
   touch(session: Session): Promise<void> {
@@ -21,10 +25,11 @@ export class PostgresSessionStore implements SessionStore {
   }
 
   async revoke(sessions: Pick<Session, 'id'>[], at: Date): Promise<void> {
-    await this.sessions.revoke(
+    const revoked = await this.sessions.revoke(
       sessions.map((s) => s.id),
       at,
     );
+    this.reads.forget(revoked.map((s) => s.tokenHash));
   }
 
   async syncActivity(): Promise<number> {

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import { isLive, Session } from '../session.js';
 import type { RevokedSession, SessionRepository } from '../session.repository.js';
 import type { CircuitBreaker } from '../../../common/circuit-breaker.js';
+import type { SessionReads } from './session-reads.js';
 import type { SessionStore, SessionStoreMode } from './session-store.js';
 
 const sessionKey = (tokenHash: string) => `ck:session:${tokenHash}`;
@@ -44,6 +45,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
   constructor(
     private readonly redis: Redis,
     private readonly postgres: SessionRepository,
+    private readonly reads: SessionReads,
     private readonly breaker: CircuitBreaker,
     private readonly clock: Clock,
     private readonly options: RedisSessionStoreOptions,
@@ -71,7 +73,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
   async find(tokenHash: string): Promise<Session | undefined> {
     const cached = await this.attempt('find', () => this.redis.get(sessionKey(tokenHash)));
     if (cached.ok && cached.value) return parse(cached.value);
-    const session = await this.postgres.findByTokenHash(tokenHash);
+    const session = await this.reads.find(tokenHash);
     if (cached.ok && session && isLive(session, this.clock.now())) {
       await this.attempt('repopulate', () => this.cache(session, true));
     }
@@ -97,6 +99,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
       { redisPurgePending: true },
     );
     if (!revoked.length) return;
+    this.reads.forget(revoked.map((s) => s.tokenHash));
     // Left pending even when this succeeds: the sync deletes them once more, which also undoes a
     // re-cache by a request that read the session from Postgres just before it was revoked.
     await this.attempt('revoke', () => this.purge(revoked));

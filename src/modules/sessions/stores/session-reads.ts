@@ -1,0 +1,64 @@
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { Clock } from '../clock.js';
+import { isLive, type Session } from '../session.js';
+import type { SessionRepository } from '../session.repository.js';
+import { LocalSessionCache } from './local-session-cache.js';
+import { SessionRevocationListener } from './session-revocation-listener.js';
+
+const MAX_CACHED_SESSIONS = 10_000;
+
+export interface SessionCacheSettings {
+  /** The database the listener connects to (the app's own). */
+  url: string;
+  ttlMs: number;
+}
+
+/**
+ * Session reads from Postgres, through a per-process cache while revocations are heard
+ * (`SessionRevocationListener`); without it every read goes to Postgres. A cached session that
+ * looks expired is read again, since another replica may have extended it.
+ */
+export class SessionReads implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly cache?: LocalSessionCache;
+  private readonly listener?: SessionRevocationListener;
+
+  constructor(
+    private readonly sessions: SessionRepository,
+    private readonly clock: Clock,
+    settings?: SessionCacheSettings,
+  ) {
+    if (!settings) return;
+    const cache = new LocalSessionCache(settings.ttlMs, MAX_CACHED_SESSIONS);
+    this.cache = cache;
+    this.listener = new SessionRevocationListener(
+      settings.url,
+      (tokenHashes) => cache.evict(tokenHashes),
+      () => cache.clear(),
+    );
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.listener?.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.listener?.stop();
+  }
+
+  async find(tokenHash: string): Promise<Session | undefined> {
+    const cache = this.listener?.listening ? this.cache : undefined;
+    if (!cache) return this.sessions.findByTokenHash(tokenHash);
+    const now = this.clock.now();
+    const cached = cache.get(tokenHash);
+    if (cached && isLive(cached, now)) return cached;
+    const generation = cache.generation;
+    const session = await this.sessions.findByTokenHash(tokenHash);
+    if (session && isLive(session, now)) cache.set(session, generation);
+    return session;
+  }
+
+  /** This replica's own revocations leave the cache before the request returns, not when the notification comes. */
+  forget(tokenHashes: string[]): void {
+    this.cache?.evict(tokenHashes);
+  }
+}

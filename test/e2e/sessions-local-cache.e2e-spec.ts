@@ -1,0 +1,78 @@
+import { REVOCATION_CHANNEL } from '../../src/modules/sessions/stores/session-revocation-listener';
+import { hashToken } from '../../src/modules/sessions/session-token';
+import { UsersService } from '../../src/modules/users/users.service';
+import { startTestApp, startTestReplica, TestApp } from '../support/app';
+import { aUser } from '../support/builders/user.builder';
+import { waitFor } from '../support/wait-for';
+
+/**
+ * Two replicas on Postgres alone (the embedded default's store), each caching sessions it read and
+ * evicting them on the revocation notifications Postgres delivers.
+ */
+describe('sessions cached per replica, evicted by revocation notifications', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let uncached: TestApp;
+
+  beforeAll(async () => {
+    a = await startTestApp({ REDIS_URL: undefined });
+    b = await startTestReplica(a, { REDIS_URL: undefined });
+    uncached = await startTestReplica(a, { REDIS_URL: undefined, SESSION_CACHE_TTL_MS: '0' });
+  });
+  afterAll(async () => {
+    await uncached.close();
+    await b.close();
+    await a.close();
+  });
+
+  const logIn = async () => {
+    const input = aUser();
+    await a.app.get(UsersService).create(input);
+    const res = await a.http().post('/auth/login').send({ email: input.email, password: input.password }).expect(200);
+    return res.body.token as string;
+  };
+  const status = async (replica: TestApp, token: string) =>
+    (await replica.http().get('/auth/session').set('Authorization', `Bearer ${token}`)).status;
+  /** Revokes behind the app's back: no notification, so only a cache miss can see it. */
+  const revokeSilently = (token: string) =>
+    a.db.query(`UPDATE session_store SET revoked_at = now() WHERE token_hash = $1`, [hashToken(token)]);
+
+  it('answers from the cache: a revocation nobody was told of is not seen until a notification', async () => {
+    const token = await logIn();
+    expect([await status(a, token), await status(b, token), await status(uncached, token)]).toEqual([200, 200, 200]);
+    await revokeSilently(token);
+    expect([await status(a, token), await status(b, token), await status(uncached, token)]).toEqual([200, 200, 401]);
+
+    await a.db.query(`SELECT pg_notify($1, $2)`, [REVOCATION_CHANNEL, hashToken(token)]);
+    await waitFor(async () => (await status(a, token)) === 401 && (await status(b, token)) === 401, 2_000);
+  });
+
+  it('enforces a logout at once on the replica that made it and on the others as soon as the notification lands', async () => {
+    const token = await logIn();
+    expect([await status(a, token), await status(b, token)]).toEqual([200, 200]);
+    await b.http().post('/auth/logout').set('Authorization', `Bearer ${token}`).expect(204);
+    expect(await status(b, token)).toBe(401);
+    await waitFor(async () => (await status(a, token)) === 401, 2_000);
+  });
+
+  it('stops trusting its cache when the listening connection drops, and listens again', async () => {
+    const token = await logIn();
+    expect(await status(a, token)).toBe(200);
+    await revokeSilently(token);
+    await a.db.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+       WHERE datname = current_database() AND application_name = 'compliance-kit-revocations'`,
+    );
+    await waitFor(async () => (await status(a, token)) === 401, 2_000);
+
+    // Caching again once it listens again: a session read after that keeps answering after a silent revocation.
+    await waitFor(async () => {
+      const next = await logIn();
+      await status(a, next);
+      await revokeSilently(next);
+      return (await status(a, next)) === 200;
+    }, 5_000);
+    // What it cached before the drop is gone: the notifications it missed meanwhile could be about it.
+    expect(await status(a, token)).toBe(401);
+  });
+});
