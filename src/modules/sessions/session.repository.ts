@@ -58,12 +58,9 @@ export class SessionRepository {
 
   /**
    * Marks sessions revoked; returns those that were still live. With `redisPurgePending` they stay
-   * marked until a replica has deleted them from Redis (`clearRedisPurgePending`).
-   */
-  /**
-   * Revokes and, in the same statement, notifies REVOCATION_CHANNEL with the token hashes (100 per
-   * notification, under the 8000-byte payload limit): delivered to every listening replica if and
-   * only if the revocation commits.
+   * marked until a replica has deleted them from Redis (`clearRedisPurgePending`). The same
+   * statement notifies REVOCATION_CHANNEL with their token hashes (100 per notification, under the
+   * 8000-byte payload limit): delivered to every listening replica if and only if it commits.
    */
   async revoke(ids: string[], at: Date, { redisPurgePending = false } = {}): Promise<RevokedSession[]> {
     if (!ids.length) return [];
