@@ -3,13 +3,7 @@ import { SearchIndexer } from '../../src/modules/search/search-indexer';
 import { startTestApp, TestApp } from '../support/app';
 import { aUser } from '../support/builders/user.builder';
 import { aComplianceDocument } from '../support/search-corpus';
-import { reindex, storedDocumentSql } from '../support/search-reindex';
-
-interface Hit {
-  id: string;
-  title: string;
-  keywords: Record<string, string>;
-}
+import { reindex, searchIndex, storedDocumentSql } from '../support/search-reindex';
 
 describe('audit events in search, fed by the outbox', () => {
   let t: TestApp;
@@ -17,19 +11,7 @@ describe('audit events in search, fed by the outbox', () => {
   afterAll(() => t.close());
 
   const drain = () => t.app.get(OutboxRelay).drain();
-  const search = async (query: Record<string, string>) =>
-    (
-      await (
-        await t.as('auditor')
-      )
-        .get('/search')
-        .query({ index: 'audit', ...query })
-        .expect(200)
-    ).body as {
-      total: number;
-      hits: Hit[];
-      facets: Record<string, { value: string; count: number }[]>;
-    };
+  const search = async (query: Record<string, string>) => searchIndex(await t.as('auditor'), 'audit', query);
   const eventIdsFor = async (resourceId: string) =>
     (
       await t.db.query<{ id: string }>(`SELECT id FROM audit_events WHERE resource_id = $1 ORDER BY occurred_at`, [

@@ -2,7 +2,7 @@ import { OutboxRelay } from '../../src/infrastructure/outbox/outbox-relay';
 import { SearchIndexer } from '../../src/modules/search/search-indexer';
 import { startTestApp, TestApp } from '../support/app';
 import { aUser, UserInput } from '../support/builders/user.builder';
-import { reindex, storedDocumentSql } from '../support/search-reindex';
+import { reindex, searchIndex, storedDocumentSql } from '../support/search-reindex';
 
 describe('users in search, fed by the outbox', () => {
   let t: TestApp;
@@ -10,17 +10,7 @@ describe('users in search, fed by the outbox', () => {
   afterAll(() => t.close());
 
   const drain = () => t.app.get(OutboxRelay).drain();
-  const search = async (query: Record<string, string>) =>
-    (
-      await (
-        await t.as('analyst')
-      )
-        .get('/search')
-        .query({ index: 'users', ...query })
-        .expect(200)
-    ).body as {
-      hits: { id: string; keywords: Record<string, string> }[];
-    };
+  const search = async (query: Record<string, string>) => searchIndex(await t.as('analyst'), 'users', query);
   const idsFound = async (query: Record<string, string>) => (await search(query)).hits.map((hit) => hit.id);
   const stored = async (id: string) => {
     const rows = await t.db.query<{ row: string }>(storedDocumentSql, ['users', id]);

@@ -22,3 +22,23 @@ export async function reindex(admin: AuthenticatedAgent, index: SearchIndexName)
 /** What the Postgres engine stores for one document, as JSON text (to assert on what never gets there). */
 export const storedDocumentSql = `SELECT row_to_json(d)::text AS row FROM search_documents d
   WHERE index_name = $1 AND document_id = $2`;
+
+export interface SearchBody {
+  total: number;
+  hits: { id: string; title: string; keywords: Record<string, string> }[];
+  facets: Record<string, { value: string; count: number }[]>;
+}
+
+/** `GET /search` on one index as `agent`, expecting 200. */
+export async function searchIndex(
+  agent: AuthenticatedAgent,
+  index: SearchIndexName,
+  query: Record<string, string>,
+): Promise<SearchBody> {
+  return (
+    await agent
+      .get('/search')
+      .query({ index, ...query })
+      .expect(200)
+  ).body as SearchBody;
+}

@@ -26,7 +26,8 @@ import {
   timescalePolicies,
 } from '../../../src/modules/compliance/analytics/layout/timescale-layout';
 import { startTestApp, TestApp } from '../../support/app';
-import { eventColumns, randomEvents } from '../../support/builders/compliance-event.builder';
+import { eventColumns } from '../../../src/modules/compliance/analytics/compliance-events.repository';
+import { randomEvents } from '../../support/builders/compliance-event.builder';
 import { randomRecords } from '../../support/builders/compliance-record.builder';
 import { createTestDatabase, TestDatabase } from '../../support/database';
 import { waitFor } from '../../support/wait-for';

@@ -22,15 +22,3 @@ export function randomEvents(
     occurredAt: new Date(from.getTime() + Math.floor(random() * spanMs)).toISOString(),
   }));
 }
-
-/** The six parallel arrays the layouts' insert statements take. */
-export function eventColumns(rows: ComplianceEventRow[]): unknown[][] {
-  return [
-    rows.map((row) => row.sourceEventId),
-    rows.map((row) => row.recordId),
-    rows.map((row) => row.framework),
-    rows.map((row) => row.status),
-    rows.map((row) => row.score),
-    rows.map((row) => row.occurredAt),
-  ];
-}

@@ -24,13 +24,18 @@ export class ComplianceEventsRepository {
 
   async record(rows: ComplianceEventRow[]): Promise<void> {
     if (!rows.length) return;
-    await this.transactions.manager.query(this.layout.insertEvents, [
-      rows.map((row) => row.sourceEventId),
-      rows.map((row) => row.recordId),
-      rows.map((row) => row.framework),
-      rows.map((row) => row.status),
-      rows.map((row) => row.score),
-      rows.map((row) => row.occurredAt),
-    ]);
+    await this.transactions.manager.query(this.layout.insertEvents, eventColumns(rows));
   }
+}
+
+/** The six parallel arrays every layout's insert statement takes. */
+export function eventColumns(rows: ComplianceEventRow[]): unknown[][] {
+  return [
+    rows.map((row) => row.sourceEventId),
+    rows.map((row) => row.recordId),
+    rows.map((row) => row.framework),
+    rows.map((row) => row.status),
+    rows.map((row) => row.score),
+    rows.map((row) => row.occurredAt),
+  ];
 }
