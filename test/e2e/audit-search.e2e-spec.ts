@@ -48,7 +48,7 @@ describe('audit events in search, fed by the outbox', () => {
     const { body: user } = await admin.post('/users').send(aUser()).expect(201);
     await admin.patch(`/users/${user.id}`).send({ role: 'auditor' }).expect(200);
     await drain();
-    expect(await count(`SELECT count(*)::int AS n FROM outbox_events WHERE type = 'audit.event.recorded'`)).toBe(
+    expect(await count(`SELECT count(*)::int AS n FROM outbox_event_entries WHERE type = 'audit.event.recorded'`)).toBe(
       await count('SELECT count(*)::int AS n FROM audit_events'),
     );
     const [, updated] = await eventIdsFor(user.id);

@@ -23,7 +23,7 @@ export interface OutboxConsumer {
   handle(events: OutboxEvent[]): Promise<void>;
 }
 
-/** The consumers of this process. Every event appended gets one delivery row per consumer of its type. */
+/** The consumers of this process. Every outbox row appended gets one delivery row per consumer of its type. */
 @Injectable()
 export class OutboxConsumerRegistry {
   private readonly consumers = new Map<string, OutboxConsumer>();

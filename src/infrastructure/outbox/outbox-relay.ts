@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { TransactionContext } from '../database/transaction-context.js';
 import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
-import { OutboxConsumer, OutboxConsumerRegistry } from './outbox-consumer.js';
+import { OutboxConsumer, OutboxConsumerRegistry, type OutboxEvent } from './outbox-consumer.js';
 import { OutboxGauges } from './outbox-gauges.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OUTBOX_DRAIN_JOB } from './outbox-writer.js';
@@ -13,13 +13,14 @@ const PURGE_EVERY_MS = 3_600_000;
 
 /**
  * Delivers outbox events to every consumer. Each round, per consumer, locks a batch of due
- * deliveries (`FOR UPDATE SKIP LOCKED`, so replicas share the work), hands it to the consumer and
- * records the delivery in the same transaction. A failing batch is retried event by event, so one
- * poison event is backed off and dead-lettered alone. Triggered by writes through the job queue,
- * and by a periodic poll as the safety net.
+ * deliveries (`FOR UPDATE SKIP LOCKED`, so replicas share the work), hands their events to the
+ * consumer and records the delivery in the same transaction. A failing batch is retried row by
+ * row, so one poison event is backed off and dead-lettered alone (with the other events of its
+ * row, when it came in a batch row). Triggered by writes through the job queue, and by a periodic
+ * poll as the safety net.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('OutboxRelay');
   private running: Promise<void> | undefined;
   private again = false;
@@ -44,7 +45,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     void this.drain().catch(this.warn);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before shutdown proper, when the database connections close: a round in flight finishes first. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.poll);
     await this.running?.catch(() => undefined);
@@ -63,6 +65,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** Stats and purge scan the deliveries table, so they run on the poll, not after every write. */
   private async pollOnce(): Promise<void> {
     await this.drain().catch(this.warn);
+    if (this.stopped) return;
     await this.gauges.refresh().catch(this.warn);
     if (Date.now() - this.lastPurgeAt < PURGE_EVERY_MS) return;
     this.lastPurgeAt = Date.now();
@@ -85,39 +88,50 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     } while (this.again && !this.stopped);
   }
 
-  /** One batch for one consumer; returns how many events were claimed. */
+  /** One batch for one consumer; returns how many outbox rows were claimed. */
   private async round(consumer: OutboxConsumer): Promise<number> {
     let claimed: string[] = [];
     try {
       await this.transactions.run(async () => {
-        const events = await this.outbox.claim(consumer.name, this.config.outbox.batchSize);
-        claimed = events.map((event) => event.id);
-        if (!events.length) return;
-        await consumer.handle(events);
+        const rows = await this.outbox.claim(consumer.name, this.config.outbox.batchSize);
+        claimed = rows.map((row) => row.id);
+        if (!rows.length) return;
+        await this.handOver(
+          consumer,
+          rows.flatMap((row) => row.events),
+        );
         await this.outbox.markDelivered(consumer.name, claimed);
       });
       return claimed.length;
     } catch (error) {
       if (!claimed.length) throw error;
-      for (const eventId of claimed) await this.deliverAlone(consumer, eventId);
+      for (const rowId of claimed) await this.deliverAlone(consumer, rowId);
       return claimed.length;
     }
   }
 
-  private async deliverAlone(consumer: OutboxConsumer, eventId: string): Promise<void> {
+  private async deliverAlone(consumer: OutboxConsumer, rowId: string): Promise<void> {
     try {
       await this.transactions.run(async () => {
-        const event = await this.outbox.claimOne(consumer.name, eventId);
-        if (!event) return;
-        await consumer.handle([event]);
-        await this.outbox.markDelivered(consumer.name, [eventId]);
+        const row = await this.outbox.claimOne(consumer.name, rowId);
+        if (!row) return;
+        await this.handOver(consumer, row.events);
+        await this.outbox.markDelivered(consumer.name, [rowId]);
       });
     } catch (error) {
       const message = (error as Error).message;
-      this.logger.warn(`consumer ${consumer.name} failed on event ${eventId}: ${message}`);
+      this.logger.warn(`consumer ${consumer.name} failed on outbox row ${rowId}: ${message}`);
       await this.transactions.run(() =>
-        this.outbox.markFailed(consumer.name, eventId, message, this.config.outbox.maxAttempts),
+        this.outbox.markFailed(consumer.name, rowId, message, this.config.outbox.maxAttempts),
       );
+    }
+  }
+
+  /** A batch row can carry thousands of events: the consumer gets them at most `batchSize` at a time. */
+  private async handOver(consumer: OutboxConsumer, events: OutboxEvent[]): Promise<void> {
+    const size = this.config.outbox.batchSize;
+    for (let start = 0; start < events.length; start += size) {
+      await consumer.handle(events.slice(start, start + size));
     }
   }
 }

@@ -31,28 +31,25 @@ export class OutboxWriter {
   }
 
   /**
-   * One statement for any number of events (bulk ingest appends thousands at once). The events go
-   * as one JSON document: serializing it is native, where a `jsonb[]` parameter was escaped
-   * element by element in JavaScript.
+   * Several events go in one batch row whatever their number (bulk ingest appends 10,000): one
+   * `json` value Postgres only checks, and one delivery per consumer. Per-event rows and their
+   * deliveries cost more than inserting the records themselves.
    */
   async appendMany(type: string, entries: OutboxEntry[]): Promise<void> {
     if (!entries.length) return;
     const consumers = this.consumers.namesFor(type);
+    const [single] = entries.length === 1 ? entries : [];
+    // A batch row (no aggregate id) takes its events' ids from the sequence single events use.
     await this.transactions.manager.query(
       `WITH inserted AS (
-         INSERT INTO outbox_events (type, aggregate_id, payload)
-         SELECT $1, entry.aggregate_id, entry.payload
-         FROM ROWS FROM (json_to_recordset($2::json) AS (aggregate_id uuid, payload jsonb))
-           WITH ORDINALITY AS entry(aggregate_id, payload, n)
-         ORDER BY entry.n
-         RETURNING id, aggregate_id)
-       INSERT INTO outbox_deliveries (event_id, consumer, aggregate_id)
-       SELECT inserted.id, consumer, inserted.aggregate_id FROM inserted CROSS JOIN unnest($3::text[]) AS consumer`,
-      [
-        type,
-        JSON.stringify(entries.map((entry) => ({ aggregate_id: entry.aggregateId, payload: entry.payload }))),
-        consumers,
-      ],
+         INSERT INTO outbox_events (type, aggregate_id, payload, entry_ids)
+         SELECT $1, $2::uuid, $3::json, CASE WHEN $2::uuid IS NULL
+           THEN ARRAY(SELECT nextval('outbox_events_id_seq') FROM generate_series(1, $4::int)) END
+         RETURNING id, aggregate_id, coalesce(cardinality(entry_ids), 1) AS event_count)
+       INSERT INTO outbox_deliveries (event_id, consumer, aggregate_id, event_count)
+       SELECT inserted.id, consumer, inserted.aggregate_id, inserted.event_count
+       FROM inserted CROSS JOIN unnest($5::text[]) AS consumer`,
+      [type, single?.aggregateId ?? null, JSON.stringify(single ? single.payload : entries), entries.length, consumers],
     );
     if (!consumers.length) return;
     if (this.transactions.active) {

@@ -2,24 +2,39 @@ import { Injectable } from '@nestjs/common';
 import { TransactionContext } from '../database/transaction-context.js';
 import { retryDelayMs } from '../queue/job-queue.js';
 import type { OutboxEvent } from './outbox-consumer.js';
+import type { OutboxEntry } from './outbox-writer.js';
 
 interface ClaimedRow {
   id: string;
   type: string;
-  aggregate_id: string;
-  payload: Record<string, unknown>;
+  aggregate_id: string | null;
+  payload: unknown;
+  entry_ids: string[] | null;
   created_at: Date;
 }
 
-function toEvent(row: ClaimedRow): OutboxEvent {
-  return {
-    id: row.id,
-    type: row.type,
-    aggregateId: row.aggregate_id,
-    payload: row.payload,
-    createdAt: row.created_at,
-  };
+/** One claimed outbox row: its id (what deliveries are recorded against) and the events it carries. */
+export interface ClaimedRowEvents {
+  id: string;
+  events: OutboxEvent[];
 }
+
+function toClaimed(row: ClaimedRow): ClaimedRowEvents {
+  const event = (id: string, entry: OutboxEntry): OutboxEvent => ({
+    id,
+    type: row.type,
+    aggregateId: entry.aggregateId,
+    payload: entry.payload,
+    createdAt: row.created_at,
+  });
+  const ids = row.entry_ids;
+  const events = ids
+    ? (row.payload as OutboxEntry[]).map((entry, i) => event(ids[i], entry))
+    : [event(row.id, { aggregateId: row.aggregate_id as string, payload: row.payload as Record<string, unknown> })];
+  return { id: row.id, events };
+}
+
+const CLAIMED_COLUMNS = `e.id::text AS id, e.type, e.aggregate_id, e.payload, e.entry_ids::text[] AS entry_ids, e.created_at`;
 
 export interface OutboxStats {
   consumer: string;
@@ -38,47 +53,57 @@ export class OutboxRepository {
 
   /**
    * Locks the next due deliveries of one consumer. Only the oldest pending event of each aggregate
-   * is eligible, so events of one record are handled in order even across replicas. The check
-   * looks at a window of the oldest pending deliveries: any earlier pending event of an aggregate
-   * is older, so it is inside the window too. The window is read through the
-   * (consumer, event_id) partial index, so a round costs the same however long the backlog is.
+   * is eligible, so events of one record are handled in order even across replicas. A batch row
+   * has no single aggregate, so it is a barrier: it is eligible only as the oldest pending row,
+   * and nothing after it is until it is delivered. The check looks at a window of the oldest
+   * pending deliveries: any earlier pending event of an aggregate is older, so it is inside the
+   * window too. The window is read through the (consumer, event_id) partial index, so a round
+   * costs the same however long the backlog is.
    */
-  async claim(consumer: string, limit: number): Promise<OutboxEvent[]> {
+  async claim(consumer: string, limit: number): Promise<ClaimedRowEvents[]> {
     const rows: ClaimedRow[] = await this.transactions.manager.query(
       `WITH oldest AS MATERIALIZED (
          SELECT event_id, aggregate_id, next_attempt_at FROM outbox_deliveries
          WHERE consumer = $1 AND status = 'pending'
          ORDER BY event_id
          LIMIT $2 * ${CANDIDATE_WINDOW}),
+       barrier AS (SELECT min(event_id) AS event_id FROM oldest WHERE aggregate_id IS NULL),
        heads AS (
-         SELECT DISTINCT ON (aggregate_id) event_id, next_attempt_at FROM oldest ORDER BY aggregate_id, event_id)
-       SELECT e.id::text AS id, e.type, e.aggregate_id, e.payload, e.created_at
-       FROM heads
-       JOIN outbox_deliveries d ON d.consumer = $1 AND d.event_id = heads.event_id
-       JOIN outbox_events e ON e.id = heads.event_id
-       WHERE heads.next_attempt_at <= now() AND d.status = 'pending'
+         SELECT DISTINCT ON (aggregate_id) event_id, next_attempt_at FROM oldest
+         WHERE (SELECT event_id FROM barrier) IS NULL OR event_id < (SELECT event_id FROM barrier)
+         ORDER BY aggregate_id, event_id),
+       eligible AS (
+         SELECT event_id, next_attempt_at FROM heads
+         UNION ALL
+         SELECT event_id, next_attempt_at FROM oldest
+         WHERE event_id = (SELECT event_id FROM barrier) AND event_id = (SELECT min(event_id) FROM oldest))
+       SELECT ${CLAIMED_COLUMNS}
+       FROM eligible
+       JOIN outbox_deliveries d ON d.consumer = $1 AND d.event_id = eligible.event_id
+       JOIN outbox_events e ON e.id = eligible.event_id
+       WHERE eligible.next_attempt_at <= now() AND d.status = 'pending'
        ORDER BY d.event_id
        LIMIT $2
        FOR UPDATE OF d SKIP LOCKED`,
       [consumer, limit],
     );
-    return rows.map(toEvent);
+    return rows.map(toClaimed);
   }
 
-  /** Locks one delivery if it is due and no earlier event of its aggregate is pending. */
-  async claimOne(consumer: string, eventId: string): Promise<OutboxEvent | undefined> {
+  /** Locks one delivery if it is due and nothing it must follow (see `claim`) is pending. */
+  async claimOne(consumer: string, eventId: string): Promise<ClaimedRowEvents | undefined> {
     const rows: ClaimedRow[] = await this.transactions.manager.query(
-      `SELECT e.id::text AS id, e.type, e.aggregate_id, e.payload, e.created_at
+      `SELECT ${CLAIMED_COLUMNS}
        FROM outbox_deliveries d JOIN outbox_events e ON e.id = d.event_id
        WHERE d.consumer = $1 AND d.event_id = $2 AND d.status = 'pending' AND d.next_attempt_at <= now()
          AND NOT EXISTS (
            SELECT 1 FROM outbox_deliveries earlier
-           WHERE earlier.consumer = $1 AND earlier.aggregate_id = d.aggregate_id
-             AND earlier.status = 'pending' AND earlier.event_id < $2)
+           WHERE earlier.consumer = $1 AND earlier.status = 'pending' AND earlier.event_id < $2
+             AND (earlier.aggregate_id = d.aggregate_id OR earlier.aggregate_id IS NULL OR d.aggregate_id IS NULL))
        FOR UPDATE OF d SKIP LOCKED`,
       [consumer, eventId],
     );
-    return rows.map(toEvent)[0];
+    return rows.map(toClaimed)[0];
   }
 
   async markDelivered(consumer: string, eventIds: string[]): Promise<void> {
@@ -125,8 +150,8 @@ export class OutboxRepository {
       { consumer: string; pending: string; dead: string; oldest: number | null }[]
     >(
       `SELECT consumer,
-              count(*) FILTER (WHERE status = 'pending') AS pending,
-              count(*) FILTER (WHERE status = 'dead') AS dead,
+              coalesce(sum(event_count) FILTER (WHERE status = 'pending'), 0) AS pending,
+              coalesce(sum(event_count) FILTER (WHERE status = 'dead'), 0) AS dead,
               extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'pending'))::float8 AS oldest
        FROM outbox_deliveries WHERE status <> 'delivered' GROUP BY consumer ORDER BY consumer`,
     );

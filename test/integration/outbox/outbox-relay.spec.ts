@@ -35,7 +35,7 @@ describe('OutboxRelay on real Postgres', () => {
     const written = await eventIds();
     const first = h.relay();
     await first.drain();
-    await first.onApplicationShutdown();
+    await first.beforeApplicationShutdown();
     await h.relay().drain();
 
     expect([...cache.calls].sort()).toEqual([...written].sort());
@@ -131,6 +131,99 @@ describe('OutboxRelay on real Postgres', () => {
       { consumer: 'search', status: 'delivered', n: '1' },
       { consumer: 'users', status: 'delivered', n: '1' },
     ]);
+  });
+
+  describe('batch rows', () => {
+    const writeBatch = (entries: { aggregateId: string; n: number }[]) =>
+      h.transactions.run(() =>
+        h.writer.appendMany(
+          'record.updated',
+          entries.map(({ aggregateId, n }) => ({ aggregateId, payload: { n } })),
+        ),
+      );
+    const entries = () =>
+      h.db.query<{ event_id: string; aggregate_id: string }>(
+        'SELECT event_id::text, aggregate_id FROM outbox_event_entries ORDER BY event_id',
+      );
+
+    it('hands over each event of a batch row with its own id, in order, at most a batch size at a time', async () => {
+      const written = Array.from({ length: 7 }, (_, n) => ({ aggregateId: anAggregate(), n }));
+      await writeBatch(written);
+      const slices: { id: string; aggregateId: string; n: number }[][] = [];
+      h.registry.register({
+        name: 'slices',
+        types: ['record.updated'],
+        handle: async (events) =>
+          void slices.push(events.map((e) => ({ id: e.id, aggregateId: e.aggregateId, n: Number(e.payload.n) }))),
+      });
+      await h.db.query(`INSERT INTO outbox_deliveries (event_id, consumer, aggregate_id, event_count)
+                        SELECT id, 'slices', NULL, cardinality(entry_ids) FROM outbox_events`);
+      await h.relay().drain();
+
+      const expected = (await entries()).map((entry, n) => ({
+        id: entry.event_id,
+        aggregateId: entry.aggregate_id,
+        n,
+      }));
+      expect(expected.map((e) => e.aggregateId)).toEqual(written.map((w) => w.aggregateId));
+      expect(slices.map((slice) => slice.length)).toEqual([3, 3, 1]);
+      expect(slices.flat()).toEqual(expected);
+      expect(new Set(cache.calls)).toEqual(new Set(expected.map((e) => e.id)));
+      expect(cache.calls).toHaveLength(7);
+      expect(await statuses()).toEqual([
+        { consumer: 'cache', status: 'delivered', n: '1' },
+        { consumer: 'search', status: 'delivered', n: '1' },
+        { consumer: 'slices', status: 'delivered', n: '1' },
+      ]);
+    });
+
+    it('counts a batch row as its events in the backlog', async () => {
+      await writeBatch([1, 2, 3, 4, 5].map((n) => ({ aggregateId: anAggregate(), n })));
+      await write(anAggregate(), 6);
+      const stats = await new OutboxRepository(h.transactions).stats();
+      expect(stats.map(({ consumer, pending, dead }) => ({ consumer, pending, dead }))).toEqual([
+        { consumer: 'cache', pending: 6, dead: 0 },
+        { consumer: 'search', pending: 6, dead: 0 },
+      ]);
+    });
+
+    it('is claimed by one of several relays running at once, and events after it still come after it', async () => {
+      const a = anAggregate();
+      await writeBatch(Array.from({ length: 7 }, (_, n) => ({ aggregateId: n ? anAggregate() : a, n })));
+      await write(a, 100);
+      for (let i = 0; i < 5; i++) await write(anAggregate(), i);
+      const ids = (await entries()).map((e) => e.event_id);
+      await Promise.all([h.relay().drain(), h.relay().drain(), h.relay().drain()]);
+      await h.relay().drain();
+      for (const consumer of [cache, search]) {
+        expect([...consumer.calls].sort()).toEqual([...ids].sort());
+        expect(consumer.calls.indexOf(ids[7])).toBeGreaterThan(consumer.calls.indexOf(ids[0]));
+      }
+    });
+
+    it('is a barrier: it waits for earlier events, and later events wait for it, even while it is retried', async () => {
+      const a = anAggregate();
+      const b = anAggregate();
+      await write(a, 1);
+      await writeBatch([
+        { aggregateId: a, n: 2 },
+        { aggregateId: b, n: 1 },
+      ]);
+      await write(b, 2);
+      await write(anAggregate(), 1);
+      const [first, batch1, batch2, afterB, unrelated] = (await entries()).map((e) => e.event_id);
+      // The round and the row-by-row retry both fail: the batch row is backed off.
+      let failures = 0;
+      search.fail = (event) => event.id === batch1 && failures++ < 2;
+      await h.relay().drain();
+      expect(cache.calls).toEqual([first, batch1, batch2, afterB, unrelated]);
+      expect(search.calls).toEqual([first, batch1, batch1]);
+
+      await makeDue();
+      await h.relay().drain();
+      expect(search.calls).toEqual([first, batch1, batch1, batch1, batch2, afterB, unrelated]);
+      expect(search.effects).toEqual(new Set([first, batch1, batch2, afterB, unrelated]));
+    });
   });
 
   it('writes nothing when the writing transaction rolls back', async () => {

@@ -37,10 +37,24 @@ describe('OutboxWriter', () => {
     await new OutboxWriter(transactions, registry, queue).append('user.updated', 'c', {});
     await commit();
     expect(queue.add).not.toHaveBeenCalled();
+    expect(jest.mocked(transactions.manager.query).mock.calls[0][1]).toEqual(['user.updated', 'c', '{}', 1, []]);
+  });
+
+  it('writes several events as one batch row with no aggregate id, whose events ask one drain', async () => {
+    const { transactions, commit } = aTransaction();
+    const entries = [
+      { aggregateId: 'a', payload: { n: 1 } },
+      { aggregateId: 'b', payload: { n: 2 } },
+    ];
+    await new OutboxWriter(transactions, registry, queue).appendMany('record.updated', entries);
+    await commit();
     expect(jest.mocked(transactions.manager.query).mock.calls[0][1]).toEqual([
-      'user.updated',
-      JSON.stringify([{ aggregate_id: 'c', payload: {} }]),
-      [],
+      'record.updated',
+      null,
+      JSON.stringify(entries),
+      2,
+      ['search'],
     ]);
+    expect(queue.add).toHaveBeenCalledTimes(1);
   });
 });

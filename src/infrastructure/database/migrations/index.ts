@@ -13,6 +13,7 @@ import { CreateAuditTrail1764400000000 } from './1764400000000-CreateAuditTrail.
 import { CreateSearchDocuments1764500000000 } from './1764500000000-CreateSearchDocuments.js';
 import { AddUserVersion1764500001000 } from './1764500001000-AddUserVersion.js';
 import { PartitionSearchDocuments1764500002000 } from './1764500002000-PartitionSearchDocuments.js';
+import { BatchOutboxEvents1764600000000 } from './1764600000000-BatchOutboxEvents.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   CreateSearchDocuments1764500000000,
   AddUserVersion1764500001000,
   PartitionSearchDocuments1764500002000,
+  BatchOutboxEvents1764600000000,
 ];
