@@ -17,26 +17,34 @@ const escapedCodeAt = (text: string, i: number) =>
 /**
  * Why a JSON text is refused before it is parsed, or undefined. Besides depth and key count, two
  * escapes PostgreSQL cannot store are refused, as they would fail later as a 500: `\u0000`, and a
- * UTF-16 surrogate escape without its pair (json and jsonb reject it).
+ * UTF-16 surrogate escape without its pair (json and jsonb reject it). String contents are
+ * skipped with `indexOf` (native), not char by char: a 10,000-record bulk body is 3 MB.
  */
 export function jsonBodyDefect(text: string): string | undefined {
   const members: number[] = [];
-  let inString = false;
+  let nextEscape = text.indexOf('\\');
   for (let i = 0; i < text.length; i++) {
     const char = text[i];
-    if (inString) {
-      if (char === '\\') {
-        const code = escapedCodeAt(text, i);
+    if (char === '"') {
+      let end = text.indexOf('"', i + 1);
+      // A backslash outside strings (invalid JSON, refused by the parser) is not an escape.
+      if (nextEscape !== -1 && nextEscape < i) nextEscape = text.indexOf('\\', i);
+      while (nextEscape !== -1 && nextEscape < end) {
+        const code = escapedCodeAt(text, nextEscape);
         if (code === 0) return 'strings must not contain the NUL character';
         if (isLowSurrogate(code)) return UNPAIRED_SURROGATE;
+        let after = nextEscape + 2;
         if (isHighSurrogate(code)) {
-          if (!isLowSurrogate(escapedCodeAt(text, i + 6))) return UNPAIRED_SURROGATE;
-          i += 6;
+          if (!isLowSurrogate(escapedCodeAt(text, nextEscape + 6))) return UNPAIRED_SURROGATE;
+          after = nextEscape + 8;
         }
-        i++;
-      } else if (char === '"') inString = false;
-    } else if (char === '"') inString = true;
-    else if (char === '{' || char === '[') {
+        // An escaped quote does not end the string.
+        if (end < after) end = text.indexOf('"', after);
+        nextEscape = text.indexOf('\\', after);
+      }
+      if (end === -1) return undefined;
+      i = end;
+    } else if (char === '{' || char === '[') {
       members.push(0);
       if (members.length > MAX_JSON_DEPTH) return `JSON nesting deeper than ${MAX_JSON_DEPTH} levels`;
     } else if (char === '}' || char === ']') members.pop();

@@ -12,7 +12,7 @@ describe('bulk ingest of compliance records', () => {
   const count = async (sql: string) => Number((await t.db.query<{ n: string }>(sql))[0].n);
   const records = () => count('SELECT count(*) AS n FROM compliance_records');
   // The request's audit event has an outbox row of its own.
-  const outboxEvents = () => count(`SELECT count(*) AS n FROM outbox_events WHERE type LIKE 'record.%'`);
+  const outboxEvents = () => count(`SELECT count(*) AS n FROM outbox_event_entries WHERE type LIKE 'record.%'`);
 
   it('commits 10,000 records with their outbox events in one call, and the relay turns them into events', async () => {
     const batch = Array.from({ length: 10_000 }, (_, i) => aRecord({ controlId: `C-${i}`, score: i % 101 }));
@@ -22,13 +22,14 @@ describe('bulk ingest of compliance records', () => {
     expect(new Set(res.body.ids).size).toBe(10_000);
     expect(await records()).toBe(10_000);
     expect(await outboxEvents()).toBe(10_000);
+    expect(await count(`SELECT count(*) AS n FROM outbox_events WHERE type LIKE 'record.%'`)).toBe(1);
     const [first] = await t.db.query<{ control_id: string }>(
       'SELECT control_id FROM compliance_records WHERE id = $1',
       [res.body.ids[1234]],
     );
     expect(first.control_id).toBe('C-1234');
     const events = await t.db.query<{ aggregate_id: string; payload: { record: { controlId: string } } }>(
-      'SELECT aggregate_id, payload FROM outbox_events WHERE aggregate_id = ANY($1) ORDER BY id',
+      'SELECT aggregate_id, payload FROM outbox_event_entries WHERE aggregate_id = ANY($1) ORDER BY event_id',
       [res.body.ids],
     );
     expect(events.map((event) => event.aggregate_id)).toEqual(res.body.ids);

@@ -16,6 +16,13 @@ describe('jsonBodyDefect', () => {
     expect(jsonBodyDefect(text)).toBeUndefined();
   });
 
+  it('ends a string at its closing quote, after escaped backslashes and quotes', () => {
+    const deep = '['.repeat(MAX_JSON_DEPTH + 1);
+    expect(jsonBodyDefect(`{"a":"x\\\\","b":"${deep}","c":"\\"${deep}"}`)).toBeUndefined();
+    expect(jsonBodyDefect('{"a":"\\\\","b":"ok","c":"\\u0000"}')).toMatch(/NUL/);
+    expect(jsonBodyDefect(`[${'"\\"",'.repeat(100)}{"a":"\\ud800"}]`)).toMatch(/surrogate/);
+  });
+
   it('refuses an escaped NUL in a string but not an escaped backslash followed by u0000', () => {
     expect(jsonBodyDefect('{"a":"x\\u0000"}')).toMatch(/NUL/);
     expect(jsonBodyDefect('{"a":"x\\\\u0000"}')).toBeUndefined();

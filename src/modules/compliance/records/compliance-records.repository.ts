@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { QueryDeepPartialEntity } from 'typeorm';
+import { copyRows } from '../../../infrastructure/database/copy-rows.js';
+import type { PipelineStep } from '../../../infrastructure/database/pipelined.js';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
 import type { ListRecordsQuery, SortField } from './dto/list-records.query.js';
 import { ComplianceFramework } from './entities/compliance-framework.entity.js';
@@ -14,6 +16,20 @@ const SORT_COLUMNS: Record<SortField, string> = {
 const SORT_CASTS: Record<SortField, string> = { assessedAt: 'timestamptz', createdAt: 'timestamptz', score: 'numeric' };
 
 export type UpdateOutcome = 'updated' | 'conflict' | 'missing';
+
+/** Rows per bulk COPY: small enough to pipeline, large enough to amortize a statement. */
+const INSERT_CHUNK_ROWS = 2_000;
+const COPIED_COLUMNS = [
+  'id',
+  'entity_id',
+  'framework',
+  'control_id',
+  'status',
+  'score',
+  'details',
+  'evidence_notes',
+  'assessed_at',
+] as const;
 
 /** Compliance records in Postgres, always through the request's transaction. */
 @Injectable()
@@ -61,37 +77,36 @@ export class ComplianceRecordsRepository {
   }
 
   /**
-   * Bulk ingest in one statement whatever the row count: the rows go as one JSON document, which
-   * Node serializes natively and Postgres expands with `json_to_recordset`. TypeORM's multi-row
-   * VALUES spent longer building SQL and parameters than Postgres spent inserting.
+   * Bulk ingest as one `COPY` per chunk of rows, to be run with `pipelined`: while Postgres
+   * copies one chunk, Node encrypts and encodes the next. `COPY` parses its text format faster
+   * than Postgres expands the same rows from JSON (a fifth less time per chunk).
+   * `created_at` and `updated_at` are left to their default, the transaction's start.
    */
-  async insertMany(rows: ComplianceRecord[]): Promise<void> {
+  insertChunks(rows: ComplianceRecord[]): PipelineStep[] {
+    const steps: PipelineStep[] = [];
+    for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
+      steps.push(() => this.insertChunk(rows.slice(start, start + INSERT_CHUNK_ROWS)));
+    }
+    return steps;
+  }
+
+  private insertChunk(rows: ComplianceRecord[]): Promise<void> {
     const notes = this.storedNotes(rows);
-    await this.transactions.manager.query(
-      `INSERT INTO compliance_records
-         (id, entity_id, framework, control_id, status, score, details, evidence_notes, assessed_at, created_at, updated_at)
-       SELECT id, entity_id, framework, control_id, status, score, details, evidence_notes, assessed_at, created_at, updated_at
-       FROM json_to_recordset($1::json) AS input(id uuid, entity_id text, framework text, control_id text, status text,
-         score numeric, details jsonb, evidence_notes text, assessed_at timestamptz, created_at timestamptz,
-         updated_at timestamptz)`,
-      [
-        JSON.stringify(
-          rows.map((row, index) => ({
-            id: row.id,
-            entity_id: row.entityId,
-            framework: row.framework,
-            control_id: row.controlId,
-            status: row.status,
-            score: row.score,
-            details: row.details,
-            evidence_notes: notes[index],
-            // Strings, not Dates: a toJSON() call per value takes JSON.stringify off its fast path.
-            assessed_at: row.assessedAt.toISOString(),
-            created_at: row.createdAt.toISOString(),
-            updated_at: row.updatedAt.toISOString(),
-          })),
-        ),
-      ],
+    return copyRows(
+      this.transactions.manager,
+      'compliance_records',
+      COPIED_COLUMNS,
+      rows.map((row, index) => [
+        row.id,
+        row.entityId,
+        row.framework,
+        row.controlId,
+        row.status,
+        row.score,
+        JSON.stringify(row.details),
+        notes[index],
+        row.assessedAt.toISOString(),
+      ]),
     );
   }
 

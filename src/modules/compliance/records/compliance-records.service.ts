@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ProblemException, ValidationProblem } from '../../../common/problem.js';
 import { SECURITY_EVENTS, type SecurityEventSink } from '../../../common/security-events.js';
+import { pipelined } from '../../../infrastructure/database/pipelined.js';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
 import { OutboxWriter } from '../../../infrastructure/outbox/outbox-writer.js';
 import { auditDiff } from '../../audit/audit-diff.js';
@@ -16,7 +17,13 @@ import { RecordPage, RecordResponse, UNREADABLE_DETAIL, UnreadableRecordView } f
 import type { UpdateRecordDto } from './dto/update-record.dto.js';
 import type { ComplianceRecord } from './entities/compliance-record.entity.js';
 import { decodeCursor, encodeCursor } from './record-cursor.js';
-import { RECORD_CREATED, RECORD_DELETED, RECORD_UPDATED, recordEventPayload } from './record-events.js';
+import {
+  RECORD_CREATED,
+  RECORD_DELETED,
+  RECORD_UPDATED,
+  recordEventPayload,
+  type RecordSnapshot,
+} from './record-events.js';
 
 const AUDITED_FIELDS = [
   'entityId',
@@ -62,15 +69,15 @@ export class ComplianceRecordsService {
       (index) => `records.${index}.framework`,
     );
     const now = new Date();
-    const rows = inputs.map((input) => ({ ...this.toRow(randomUUID(), input, now), createdAt: now, updatedAt: now }));
-    await this.records.insertMany(rows);
-    await this.outbox.appendMany(
-      RECORD_CREATED,
-      rows.map((row) => ({
-        aggregateId: row.id,
-        payload: recordEventPayload(RecordResponse.of({ ...row, version: 1 }), true),
-      })),
-    );
+    const rows = inputs.map((input) => this.toRow(randomUUID(), input, now));
+    await pipelined([
+      ...this.records.insertChunks(rows),
+      () =>
+        this.outbox.appendMany(
+          RECORD_CREATED,
+          rows.map((row) => ({ aggregateId: row.id, payload: recordEventPayload(createdSnapshot(row), true) })),
+        ),
+    ]);
     this.audit.describe({ resourceType: 'compliance_record', details: { created: rows.length } });
     return { created: rows.length, ids: rows.map((row) => row.id) };
   }
@@ -198,6 +205,22 @@ export class ComplianceRecordsService {
       assessedAt: input.assessedAt ?? now,
     } as ComplianceRecord;
   }
+}
+
+/** A new record as its created event carries it, straight from the row: version 1, dates as the API shows them. */
+function createdSnapshot(row: ComplianceRecord): RecordSnapshot {
+  const { id, entityId, framework, controlId, status, score, details } = row;
+  return {
+    id,
+    entityId,
+    framework,
+    controlId,
+    status,
+    score,
+    details,
+    assessedAt: row.assessedAt.toISOString(),
+    version: 1,
+  };
 }
 
 function notFound(): ProblemException {

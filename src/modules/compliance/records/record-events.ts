@@ -20,7 +20,7 @@ export interface RecordEventPayload extends Record<string, unknown> {
   assessmentChanged: boolean;
 }
 
-export function recordEventPayload(record: RecordResponse, assessmentChanged: boolean): RecordEventPayload {
+export function recordEventPayload(record: RecordSnapshot, assessmentChanged: boolean): RecordEventPayload {
   const { id, entityId, framework, controlId, status, score, details, assessedAt, version } = record;
   return {
     record: { id, entityId, framework, controlId, status, score, details, assessedAt, version },

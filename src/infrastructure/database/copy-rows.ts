@@ -1,0 +1,39 @@
+import type { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { EntityManager } from 'typeorm';
+
+export type CopyValue = string | number | null;
+
+const SPECIAL = /[\\\n\r\t]/;
+const SPECIALS = /[\\\n\r\t]/g;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** One field in COPY's text format: NULL as `\N`, and the four characters it treats specially escaped. */
+function field(value: CopyValue): string {
+  if (value === null) return '\\N';
+  const text = String(value);
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (char) => ESCAPES[char]) : text;
+}
+
+/**
+ * `COPY table (columns) FROM STDIN` on the connection of `manager`'s transaction, so the rows
+ * commit or roll back with it. The text is built before the first await: run from `pipelined`, it
+ * is prepared while the previous statement runs. `table` and `columns` are code, never input.
+ */
+export async function copyRows(
+  manager: EntityManager,
+  table: string,
+  columns: readonly string[],
+  rows: CopyValue[][],
+): Promise<void> {
+  const text = rows.map((row) => row.map(field).join('\t')).join('\n') + '\n';
+  const runner = manager.queryRunner;
+  if (!runner?.isTransactionActive) throw new Error(`COPY into ${table} must run inside a transaction`);
+  const client = (await runner.connect()) as Client;
+  const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+  await new Promise<void>((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+    stream.end(text);
+  });
+}
