@@ -71,7 +71,12 @@ export class KeyRotationService implements OnApplicationBootstrap {
     return run;
   }
 
+  /**
+   * The run is read before the counts: a report that says `completed` then counts only values
+   * written after it completed, never one the job was about to re-encrypt.
+   */
   async status(): Promise<EncryptionStatus> {
+    const rotation = await this.rotations.latest();
     const columns: ColumnStatus[] = [];
     const rowsByKey: Record<string, number> = {};
     for (const ref of encryptionRegistry.columns) {
@@ -84,7 +89,7 @@ export class KeyRotationService implements OnApplicationBootstrap {
       keyIds: this.cipher.keyring.ids,
       columns,
       rowsByKey,
-      rotation: await this.rotations.latest(),
+      rotation,
     };
   }
 
