@@ -15,18 +15,22 @@ function field(value: CopyValue): string {
   return SPECIAL.test(text) ? text.replace(SPECIALS, (char) => ESCAPES[char]) : text;
 }
 
+/** Rows in COPY's text format, one line each. */
+export function encodeCopyRows(rows: CopyValue[][]): string {
+  return rows.map((row) => row.map(field).join('\t')).join('\n') + '\n';
+}
+
 /**
- * `COPY table (columns) FROM STDIN` on the connection of `manager`'s transaction, so the rows
- * commit or roll back with it. The text is built before the first await: run from `pipelined`, it
- * is prepared while the previous statement runs. `table` and `columns` are code, never input.
+ * `COPY table (columns) FROM STDIN` of rows encoded by `encodeCopyRows`, on the connection of
+ * `manager`'s transaction, so they commit or roll back with it. `table` and `columns` are code,
+ * never input.
  */
 export async function copyRows(
   manager: EntityManager,
   table: string,
   columns: readonly string[],
-  rows: CopyValue[][],
+  encoded: string,
 ): Promise<void> {
-  const text = rows.map((row) => row.map(field).join('\t')).join('\n') + '\n';
   const runner = manager.queryRunner;
   if (!runner?.isTransactionActive) throw new Error(`COPY into ${table} must run inside a transaction`);
   const client = (await runner.connect()) as Client;
@@ -34,6 +38,6 @@ export async function copyRows(
   await new Promise<void>((resolve, reject) => {
     stream.on('finish', resolve);
     stream.on('error', reject);
-    stream.end(text);
+    stream.end(encoded);
   });
 }

@@ -1,22 +1,29 @@
-/** One statement of a transaction: prepares it (the Node CPU work) and sends it. */
-export type PipelineStep = () => Promise<unknown>;
+/** Sends one prepared statement; resolves when Postgres has run it. */
+export type SendStatement = () => Promise<unknown>;
+/** One statement of a transaction: does its Node CPU work (encoding, encrypting) and returns its sender. */
+export type PipelineStep = () => SendStatement;
 
 /**
- * Sends independent statements of one transaction back to back, preparing each while Postgres
- * runs the earlier ones (the connection queues them), instead of leaving one side idle while the
- * other works. Once a statement has failed no further step is prepared (statements already queued
- * fail as the transaction is aborted); the first error is rethrown when all sent have settled, and
- * the transaction rolls back as a whole.
+ * Runs the statements of one transaction in order, preparing each while Postgres still runs the
+ * one before, so neither side sits idle while the other works. Only one statement is on the
+ * connection at a time: pg deprecates queueing queries on a client. After a failure nothing more
+ * is prepared or sent and the first error is rethrown; the caller's transaction rolls back whole.
  */
 export async function pipelined(steps: Iterable<PipelineStep>): Promise<void> {
-  const sent: Promise<unknown>[] = [];
+  let running: Promise<unknown> = Promise.resolve();
   let failure: { error: unknown } | undefined;
-  for (const step of steps) {
-    if (failure) break;
-    sent.push(step().catch((error: unknown) => void (failure ??= { error })));
-    // Lets this statement go out, and an earlier one's result come in, before the next is prepared.
-    await new Promise(setImmediate);
+  try {
+    for (const prepare of steps) {
+      const send = prepare();
+      await running;
+      if (failure) break;
+      running = send().catch((error: unknown) => void (failure ??= { error }));
+      // Lets the statement just sent go out on the socket before the next one's CPU work starts.
+      await new Promise(setImmediate);
+      if (failure) break;
+    }
+  } finally {
+    await running;
   }
-  await Promise.all(sent);
   if (failure) throw failure.error;
 }

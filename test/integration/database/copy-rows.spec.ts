@@ -1,4 +1,4 @@
-import { copyRows } from '../../../src/infrastructure/database/copy-rows';
+import { copyRows, encodeCopyRows } from '../../../src/infrastructure/database/copy-rows';
 import { openProbeDatabase, ProbeDatabase } from '../../support/probe-database';
 
 describe('copyRows on real Postgres', () => {
@@ -10,7 +10,9 @@ describe('copyRows on real Postgres', () => {
   beforeEach(() => probe.db.query('TRUNCATE probe'));
 
   const copy = (rows: (string | number | null)[][]) =>
-    probe.transactions.run((manager) => copyRows(manager, 'probe', ['n', 'label', 'amount', 'doc'], rows));
+    probe.transactions.run((manager) =>
+      copyRows(manager, 'probe', ['n', 'label', 'amount', 'doc'], encodeCopyRows(rows)),
+    );
   const stored = () =>
     probe.db.query<{ n: number; label: string | null; amount: string | null; doc: unknown }>(
       'SELECT n, label, amount::text AS amount, doc FROM probe ORDER BY n',
@@ -39,7 +41,7 @@ describe('copyRows on real Postgres', () => {
   it('commits and rolls back with the caller’s transaction', async () => {
     await expect(
       probe.transactions.run(async (manager) => {
-        await copyRows(manager, 'probe', ['n', 'label'], [[1, 'rolled back']]);
+        await copyRows(manager, 'probe', ['n', 'label'], encodeCopyRows([[1, 'rolled back']]));
         throw new Error('after the copy');
       }),
     ).rejects.toThrow('after the copy');
@@ -54,6 +56,6 @@ describe('copyRows on real Postgres', () => {
       ]),
     ).rejects.toThrow(/duplicate key/);
     expect(await stored()).toEqual([]);
-    await expect(copyRows(probe.dataSource.manager, 'probe', ['n'], [[1]])).rejects.toThrow(/inside a transaction/);
+    await expect(copyRows(probe.dataSource.manager, 'probe', ['n'], '1\n')).rejects.toThrow(/inside a transaction/);
   });
 });

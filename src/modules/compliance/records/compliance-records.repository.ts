@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { QueryDeepPartialEntity } from 'typeorm';
-import { copyRows } from '../../../infrastructure/database/copy-rows.js';
+import { copyRows, encodeCopyRows } from '../../../infrastructure/database/copy-rows.js';
 import type { PipelineStep } from '../../../infrastructure/database/pipelined.js';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
 import type { ListRecordsQuery, SortField } from './dto/list-records.query.js';
@@ -85,17 +85,17 @@ export class ComplianceRecordsRepository {
   insertChunks(rows: ComplianceRecord[]): PipelineStep[] {
     const steps: PipelineStep[] = [];
     for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
-      steps.push(() => this.insertChunk(rows.slice(start, start + INSERT_CHUNK_ROWS)));
+      steps.push(() => {
+        const encoded = this.encodeChunk(rows.slice(start, start + INSERT_CHUNK_ROWS));
+        return () => copyRows(this.transactions.manager, 'compliance_records', COPIED_COLUMNS, encoded);
+      });
     }
     return steps;
   }
 
-  private insertChunk(rows: ComplianceRecord[]): Promise<void> {
+  private encodeChunk(rows: ComplianceRecord[]): string {
     const notes = this.storedNotes(rows);
-    return copyRows(
-      this.transactions.manager,
-      'compliance_records',
-      COPIED_COLUMNS,
+    return encodeCopyRows(
       rows.map((row, index) => [
         row.id,
         row.entityId,

@@ -72,11 +72,13 @@ export class ComplianceRecordsService {
     const rows = inputs.map((input) => this.toRow(randomUUID(), input, now));
     await pipelined([
       ...this.records.insertChunks(rows),
-      () =>
-        this.outbox.appendMany(
-          RECORD_CREATED,
-          rows.map((row) => ({ aggregateId: row.id, payload: recordEventPayload(createdSnapshot(row), true) })),
-        ),
+      () => {
+        const events = rows.map((row) => ({
+          aggregateId: row.id,
+          payload: recordEventPayload(createdSnapshot(row), true),
+        }));
+        return () => this.outbox.appendMany(RECORD_CREATED, events);
+      },
     ]);
     this.audit.describe({ resourceType: 'compliance_record', details: { created: rows.length } });
     return { created: rows.length, ids: rows.map((row) => row.id) };
