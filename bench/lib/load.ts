@@ -23,7 +23,14 @@ export async function load(
   serverPid?: number,
 ): Promise<LoadResult> {
   const cpuBefore = serverPid === undefined ? undefined : processCpuSeconds(serverPid);
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_SECONDS, ...options });
+  const startedAt = performance.now();
+  let lastResponseAt = startedAt;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const run = autocannon({ url, connections: CONNECTIONS, duration: DURATION_SECONDS, ...options }, (error, done) =>
+      error ? reject(error) : resolve(done),
+    );
+    run.on('response', () => void (lastResponseAt = performance.now()));
+  });
   const cpuAfter = serverPid === undefined ? undefined : processCpuSeconds(serverPid);
   const cpuUsPerRequest =
     cpuBefore === undefined || cpuAfter === undefined || !result.requests.total
@@ -31,7 +38,9 @@ export async function load(
       : Math.round(((cpuAfter - cpuBefore) * 1e6) / result.requests.total);
   return {
     name,
-    requestsPerSecond: Math.round(result.requests.average),
+    // autocannon notices the end only at its next one-second sample, so its duration (and the
+    // mean of its samples) overstates a run bounded by `amount` by up to a second.
+    requestsPerSecond: Math.round((result.requests.total * 1000) / (lastResponseAt - startedAt)),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors,
