@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { Client } from 'pg';
+import { uuidv7 } from '../../src/common/uuidv7';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { CreateRecordDto } from '../../src/modules/compliance/records/dto/create-record.dto';
 import { partitionName } from '../../src/modules/compliance/analytics/jobs/event-partitions';
@@ -9,14 +10,17 @@ const DAY_MS = 86_400_000;
 
 const COPIED_COLUMNS = 'id, entity_id, framework, control_id, status, score, details, evidence_notes, assessed_at';
 
-/** The rows the API ingests (notes in plain text) in COPY's text format: built before timing, as the API's bodies are. */
+/**
+ * The rows the API ingests (notes in plain text) in COPY's text format, with ids made as the API
+ * makes them: built before timing, as the API's bodies are.
+ */
 export function copyText(rows: CreateRecordDto[]): string {
   return rows
     .map((row) => {
       const details = JSON.stringify(row.details ?? {}).replaceAll('\\', '\\\\');
       const notes = row.evidenceNotes?.replaceAll('\\', '\\\\') ?? '\\N';
       const assessedAt = new Date(row.assessedAt as Date).toISOString();
-      return `${crypto.randomUUID()}\t${row.entityId}\t${row.framework}\t${row.controlId}\t${row.status}\t${row.score}\t${details}\t${notes}\t${assessedAt}\n`;
+      return `${uuidv7()}\t${row.entityId}\t${row.framework}\t${row.controlId}\t${row.status}\t${row.score}\t${details}\t${notes}\t${assessedAt}\n`;
     })
     .join('');
 }

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ProblemException, ValidationProblem } from '../../../common/problem.js';
 import { SECURITY_EVENTS, type SecurityEventSink } from '../../../common/security-events.js';
+import { uuidv7 } from '../../../common/uuidv7.js';
 import { pipelined } from '../../../infrastructure/database/pipelined.js';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
 import { OutboxWriter } from '../../../infrastructure/outbox/outbox-writer.js';
@@ -54,7 +54,7 @@ export class ComplianceRecordsService {
 
   async create(input: CreateRecordDto): Promise<RecordResponse> {
     await this.requireKnownFrameworks([input.framework], () => 'framework');
-    const id = randomUUID();
+    const id = uuidv7();
     await this.records.insert(this.toRow(id, input));
     const record = RecordResponse.of(await this.load(id));
     await this.outbox.append(RECORD_CREATED, id, recordEventPayload(record, true));
@@ -69,7 +69,7 @@ export class ComplianceRecordsService {
       (index) => `records.${index}.framework`,
     );
     const now = new Date();
-    const rows = inputs.map((input) => this.toRow(randomUUID(), input, now));
+    const rows = inputs.map((input) => this.toRow(uuidv7(), input, now));
     await pipelined([
       ...this.records.insertChunks(rows),
       () => {
