@@ -41,8 +41,12 @@ export const JOB_QUEUE = Symbol('JOB_QUEUE');
 export const RETRY_BASE_DELAY_MS = 500;
 export const DEFAULT_ATTEMPTS = 5;
 
-/** Exponential backoff with full jitter, capped at one minute. */
+/**
+ * Exponential backoff capped at one minute, its upper half drawn at random: retries of many
+ * failures spread out, and none comes back sooner than half its step (full jitter could retry a
+ * failing consumer at once, several times in one relay pass).
+ */
 export function retryDelayMs(attempt: number): number {
   const ceiling = Math.min(60_000, RETRY_BASE_DELAY_MS * 2 ** (attempt - 1));
-  return Math.round(Math.random() * ceiling);
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }
