@@ -26,7 +26,7 @@ export class Uuidv7Generator {
       this.lastMs = now;
       this.sequence = 0;
     } else if (++this.sequence > MAX_SEQUENCE) {
-      // More than 4,096 ids in one millisecond (or the clock went back): borrow the next one.
+      // 4,096 ids in this millisecond already (a clock that went back stays on it too): take the next.
       this.lastMs++;
       this.sequence = 0;
     }

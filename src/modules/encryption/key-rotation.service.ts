@@ -72,8 +72,8 @@ export class KeyRotationService implements OnApplicationBootstrap {
   }
 
   /**
-   * The run is read before the counts: a report that says `completed` then counts only values
-   * written after it completed, never one the job was about to re-encrypt.
+   * The run is read before the counts, so a report that says `completed` counts the values as they
+   * are after completion, never one the job was about to re-encrypt.
    */
   async status(): Promise<EncryptionStatus> {
     const rotation = await this.rotations.latest();
