@@ -159,7 +159,7 @@ describeWithTimescale('TimescaleDB layout: analytics', () => {
     expect(layout.kind).toBe('timescale');
     expect(t.app.get(EVENTS_RETENTION)).toBeInstanceOf(TimescalePolicyCheck);
     const native = await t.db.query(
-      `SELECT relname FROM pg_class WHERE relname = 'compliance_events_hourly' OR relname LIKE 'compliance_events\\_p%'`,
+      `SELECT relname FROM pg_class WHERE relname = 'compliance_events_hourly' OR relname ~ '^compliance_events_p[0-9]{8}$'`,
     );
     expect(native).toEqual([]);
   });
