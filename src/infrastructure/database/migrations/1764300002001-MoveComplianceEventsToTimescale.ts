@@ -10,7 +10,8 @@ const COLUMNS = 'source_event_id, record_id, framework, status, score, occurred_
  * (1-day chunks, compressed after 7 days, dropped after 90) and real-time continuous aggregates per
  * hour and per day, keeping every event. Elsewhere, and on a database already converted, it does
  * nothing. Written against TimescaleDB ≥ 2.13's documented API (`by_range`, the compression
- * settings that 2.18 renamed to columnstore but still accepts); never run where it was written.
+ * settings that 2.18 renamed to columnstore but still accepts); run only on TimescaleDB 2.23 in
+ * PGlite (docs/compliance.md), never on a TimescaleDB server.
  *
  * One transaction: the native table is set aside under another name, the hypertable is created,
  * the rows are copied, then the native table, its partitions and the rollup are dropped. The
