@@ -187,6 +187,25 @@ describe('OutboxRelay on real Postgres', () => {
       ]);
     });
 
+    it('stores its payload compressed with lz4 where the server has lz4, uncompressed elsewhere, and reads it back whole', async () => {
+      const written = Array.from({ length: 2_000 }, (_, n) => ({ aggregateId: anAggregate(), n }));
+      await writeBatch(written);
+      const [server] = await h.db.query<{ lz4: boolean }>(
+        `SELECT 'lz4' = ANY (enumvals) AS lz4 FROM pg_settings WHERE name = 'default_toast_compression'`,
+      );
+      const [row] = await h.db.query<{ compression: string | null }>(
+        `SELECT pg_column_compression(payload) AS compression FROM outbox_events`,
+      );
+      expect(row.compression).toBe(server.lz4 ? 'lz4' : null);
+
+      await h.relay().drain();
+      expect(cache.calls).toHaveLength(written.length);
+      expect(await statuses()).toEqual([
+        { consumer: 'cache', status: 'delivered', n: '1' },
+        { consumer: 'search', status: 'delivered', n: '1' },
+      ]);
+    });
+
     it('is claimed by one of several relays running at once, and events after it still come after it', async () => {
       const a = anAggregate();
       await writeBatch(Array.from({ length: 7 }, (_, n) => ({ aggregateId: n ? anAggregate() : a, n })));

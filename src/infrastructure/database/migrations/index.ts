@@ -14,6 +14,7 @@ import { CreateSearchDocuments1764500000000 } from './1764500000000-CreateSearch
 import { AddUserVersion1764500001000 } from './1764500001000-AddUserVersion.js';
 import { PartitionSearchDocuments1764500002000 } from './1764500002000-PartitionSearchDocuments.js';
 import { BatchOutboxEvents1764600000000 } from './1764600000000-BatchOutboxEvents.js';
+import { CompressOutboxPayload1764700000000 } from './1764700000000-CompressOutboxPayload.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   AddUserVersion1764500001000,
   PartitionSearchDocuments1764500002000,
   BatchOutboxEvents1764600000000,
+  CompressOutboxPayload1764700000000,
 ];

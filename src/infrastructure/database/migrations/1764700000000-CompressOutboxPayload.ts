@@ -1,0 +1,27 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Where the server is built with lz4, outbox payloads are compressed with it. A 10,000-record bulk's
+ * batch row (4.4 MB of JSON) then writes 1.3 MB of WAL instead of 4.7 MB, and its insert is faster,
+ * not slower. pglz, the only other method, cost more time than it saved, so a server without lz4
+ * keeps the payload uncompressed (`BatchOutboxEvents`). Rows already written stay as they are.
+ */
+export class CompressOutboxPayload1764700000000 implements MigrationInterface {
+  name = 'CompressOutboxPayload1764700000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const [server] = (await queryRunner.query(
+      `SELECT 'lz4' = ANY (enumvals) AS lz4 FROM pg_settings WHERE name = 'default_toast_compression'`,
+    )) as { lz4: boolean }[];
+    if (!server?.lz4) return;
+    await queryRunner.query(
+      `ALTER TABLE outbox_events ALTER COLUMN payload SET STORAGE EXTENDED, ALTER COLUMN payload SET COMPRESSION lz4`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `ALTER TABLE outbox_events ALTER COLUMN payload SET STORAGE EXTERNAL, ALTER COLUMN payload SET COMPRESSION DEFAULT`,
+    );
+  }
+}
