@@ -1,5 +1,6 @@
 import type { ModuleMetadata } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import type { Role } from '../../src/common/auth/roles';
 import { createApp } from '../../src/app.factory.js';
@@ -36,7 +37,22 @@ export async function startTestApp(
   adminUrl?: string,
 ): Promise<TestApp> {
   const db = await createTestDatabase(adminUrl);
-  return boot(db, environment, imports, () => db.drop());
+  return boot(db, environment, imports, async () => {
+    await db.drop();
+    await dropQueueKeys(db.name);
+  });
+}
+
+/** Bull keeps repeatable jobs and job ids in Redis after the app closes; they go with the database. */
+async function dropQueueKeys(prefix: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) {
+      if (keys.length) await redis.unlink(...keys);
+    }
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /**
