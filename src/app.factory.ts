@@ -1,14 +1,14 @@
 import { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { getToken } from '@willsoto/nestjs-prometheus';
 import { Logger } from 'nestjs-pino';
 import type { Histogram } from 'prom-client';
 import { AppModule } from './app.module.js';
-import { APP_VERSION } from './common/app-version.js';
 import { problemFrameworkErrors } from './common/framework-errors.js';
 import { problemClientErrorHandler, useGuardedJsonParser } from './common/json-body.js';
+import { buildApiDocument } from './common/openapi/api-document.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/request-id.js';
 import { applyRouteBodyLimits } from './common/route-body-limits.js';
@@ -54,15 +54,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   applyRouteBodyLimits(fastify, { [BULK_RECORDS_ROUTE]: environment.COMPLIANCE_BULK_BODY_LIMIT_BYTES });
   recordHttpMetrics(fastify, app.get<Histogram<HttpLabels>>(getToken(HTTP_DURATION_METRIC)));
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Compliance Kit')
-      .setDescription('Compliance records, encrypted PII, sessions, audit trail, search, health and metrics.')
-      .setVersion(APP_VERSION)
-      .addBearerAuth()
-      .build(),
-  );
+  const document = buildApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }

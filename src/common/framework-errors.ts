@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE } from './problem.js';
+import { PROBLEM_CONTENT_TYPE, problemTypeOf } from './problem.js';
 
 const DETAILS: Record<string, string> = {
   FST_ERR_MAX_PARAM_LENGTH: 'A path parameter is too long.',
@@ -18,7 +18,7 @@ export function problemFrameworkErrors(error: FastifyError, request: FastifyRequ
     .code(status)
     .header('content-type', PROBLEM_CONTENT_TYPE)
     .send({
-      type: 'about:blank',
+      type: problemTypeOf(status),
       title: STATUS_CODES[status] ?? 'Error',
       status,
       detail: DETAILS[error.code] ?? 'The request could not be routed.',

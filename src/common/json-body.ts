@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PROBLEM_CONTENT_TYPE } from './problem.js';
+import { PROBLEM_CONTENT_TYPE, problemTypeOf } from './problem.js';
 
 /** Deeper bodies are refused before parsing: class-transformer recurses and would overflow the stack. */
 export const MAX_JSON_DEPTH = 64;
@@ -55,11 +55,15 @@ export function jsonBodyDefect(text: string): string | undefined {
   return undefined;
 }
 
-/** Fastify's own JSON parser (prototype-poisoning checks kept), behind `jsonBodyDefect`. */
+/**
+ * Fastify's own JSON parser (prototype-poisoning checks kept), behind `jsonBodyDefect`. An empty
+ * body is no body: clients send `content-type: application/json` on bodiless POSTs such as logout.
+ */
 export function useGuardedJsonParser(app: NestFastifyApplication, bodyLimit: number): void {
   const parse = app.getHttpAdapter().getInstance().getDefaultJsonParser('error', 'error');
   app.useBodyParser('application/json', { bodyLimit }, (request, body, done) => {
     const text = (body as Buffer).toString('utf8');
+    if (text.length === 0) return done(null, undefined);
     const defect = jsonBodyDefect(text);
     if (defect) return done(Object.assign(new Error(defect), { statusCode: 400 }), undefined);
     void parse(request as Parameters<typeof parse>[0], text, done);
@@ -74,7 +78,7 @@ export function problemClientErrorHandler(error: NodeJS.ErrnoException, socket: 
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const title = STATUS_CODES[status] ?? 'Error';
-  const body = JSON.stringify({ type: 'about:blank', title, status, detail: 'The request could not be read.' });
+  const body = JSON.stringify({ type: problemTypeOf(status), title, status, detail: 'The request could not be read.' });
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +

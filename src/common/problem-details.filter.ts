@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, Problem, ProblemException } from './problem.js';
+import { PROBLEM_CONTENT_TYPE, Problem, ProblemException, problemTypeOf } from './problem.js';
 
 /** Postgres/pg errors that mean "the database is unavailable", not "your request is wrong". */
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '57014', '53300']);
@@ -51,7 +51,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const error = (exception ?? {}) as ErrorLike;
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       // Fastify's own request errors: bad JSON, body too large, unsupported media type.
-      return this.generic(error.statusCode, error.message);
+      const problem = this.generic(error.statusCode, error.message);
+      return error.statusCode === 400 ? { ...problem, type: '/problems/malformed-body' } : problem;
     }
     if ((error.code && UNAVAILABLE_CODES.has(error.code)) || UNAVAILABLE_MESSAGES.test(error.message ?? '')) {
       this.logger.warn(`database unavailable: ${error.code ?? ''} ${error.message ?? ''}`.trim());
@@ -80,6 +81,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 
   private generic(status: number, detail?: string): Problem {
-    return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail };
+    return { type: problemTypeOf(status), title: STATUS_CODES[status] ?? 'Error', status, detail };
   }
 }

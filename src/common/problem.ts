@@ -21,6 +21,28 @@ export interface Problem {
 }
 
 /**
+ * Problem types of errors that carry only a status: Fastify's router and body parser, Nest's own
+ * exceptions (throttler, ParseUUIDPipe, unknown routes). Each is documented in docs/errors.md.
+ */
+const STATUS_PROBLEM_TYPES: Record<number, string> = {
+  400: 'bad-request',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  408: 'request-timeout',
+  413: 'payload-too-large',
+  414: 'uri-too-long',
+  415: 'unsupported-media-type',
+  429: 'rate-limited',
+  431: 'headers-too-large',
+  500: 'internal-error',
+};
+
+/** `/problems/<type>` for a status without a type of its own. */
+export function problemTypeOf(status: number): string {
+  return `/problems/${STATUS_PROBLEM_TYPES[status] ?? (status >= 500 ? 'internal-error' : 'bad-request')}`;
+}
+
+/**
  * An error that knows its own problem document. `type` is a path under `/problems/`
  * documented in docs/errors.md; `extensions` add members such as health details.
  */

@@ -2,12 +2,15 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { RequestMeta } from './request-meta.js';
 
 export type SecuritySeverity = 'info' | 'warning' | 'critical';
+/** `denied`: the request was refused (401, 403, locked); `failure`: something failed (bad password, tampering). */
+export type SecurityOutcome = 'success' | 'failure' | 'denied';
 
 /** Something a security reviewer must be able to find: failed logins, lockouts, 401/403, tampering. */
 export interface SecurityEvent {
   /** Dotted name, e.g. `auth.login.failed`, `auth.forbidden`, `encryption.tampered`. */
   action: string;
   severity: SecuritySeverity;
+  outcome: SecurityOutcome;
   actorId?: string;
   resourceType?: string;
   resourceId?: string;

@@ -1,10 +1,15 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, ValidationProblem } from './problem.js';
 
+/** A missing required value is reported alone (`Required`), not with every rule it also fails. */
+function messagesOf(constraints: Record<string, string>): string[] {
+  return constraints.isDefined ? [constraints.isDefined] : Object.values(constraints);
+}
+
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = error.constraints ? [{ field, messages: Object.values(error.constraints) }] : [];
+    const own = error.constraints ? [{ field, messages: messagesOf(error.constraints) }] : [];
     return [...own, ...flatten(error.children ?? [], field)];
   });
 }

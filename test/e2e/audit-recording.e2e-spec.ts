@@ -1,5 +1,7 @@
 import { startTestApp, TestApp } from '../support/app';
 import { AuditFixtureModule, WIDGETS_TABLE } from '../support/audit.fixture';
+import { aUser } from '../support/builders/user.builder';
+import { UsersService } from '../../src/modules/users/users.service';
 
 interface AuditRow {
   actor_id: string;
@@ -112,7 +114,28 @@ describe('audit recording of mutating requests', () => {
   it('keeps the security event of a request that fails, with its severity', async () => {
     await t.http().post('/test-audit/forbidden').set('x-request-id', 'req-forbidden-1').expect(403);
     expect(await rowsFor('req-forbidden-1')).toEqual([
-      expect.objectContaining({ action: 'auth.forbidden', severity: 'warning', outcome: 'failure' }),
+      expect.objectContaining({ action: 'auth.forbidden', severity: 'warning', outcome: 'denied' }),
+    ]);
+  });
+
+  it('records each login security event with its true outcome', async () => {
+    const user = aUser({ role: 'analyst' });
+    await t.app.get(UsersService).create(user);
+    const credentials = { email: user.email, password: user.password };
+    await t.http().post('/auth/login').set('x-request-id', 'req-login-ok').send(credentials).expect(200);
+    await t
+      .http()
+      .post('/auth/login')
+      .set('x-request-id', 'req-login-bad')
+      .send({ ...credentials, password: `${user.password}-wrong` })
+      .expect(401);
+    const securityEvents = async (requestId: string) =>
+      (await rowsFor(requestId)).filter((row) => row.action.startsWith('auth.'));
+    expect(await securityEvents('req-login-ok')).toEqual([
+      expect.objectContaining({ action: 'auth.login.succeeded', outcome: 'success' }),
+    ]);
+    expect(await securityEvents('req-login-bad')).toEqual([
+      expect.objectContaining({ action: 'auth.login.failed', outcome: 'failure' }),
     ]);
   });
 

@@ -11,23 +11,30 @@ interface Outcome {
   label: string;
   status: number;
   contentType: string;
+  /** The problem document's `type`, for problem+json answers. */
+  problemType?: string;
 }
 
 const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
 
 /** Raw HTTP so paths reach the server byte for byte (no URL normalisation of `..`). */
 function send(base: URL, method: string, path: string, body?: string, contentType = 'application/json') {
-  return new Promise<{ status: number; contentType: string }>((resolve, reject) => {
+  return new Promise<Omit<Outcome, 'label'>>((resolve, reject) => {
     const headers: Record<string, string | number> = {};
     if (body !== undefined)
       Object.assign(headers, { 'content-type': contentType, 'content-length': Buffer.byteLength(body, 'latin1') });
     const req = httpRequest(
       { host: base.hostname, port: base.port, method: method.toUpperCase(), path, headers, agent: false },
       (res) => {
-        res.resume();
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? '') }),
-        );
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const contentType = String(res.headers['content-type'] ?? '');
+          const problemType = contentType.startsWith('application/problem+json')
+            ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type?: string }).type
+            : undefined;
+          resolve({ status: res.statusCode ?? 0, contentType, problemType });
+        });
       },
     );
     req.setTimeout(10_000, () => req.destroy(new Error('no answer within 10 s')));
@@ -116,6 +123,13 @@ describe('bad-input drill: hostile requests to every route in the OpenAPI docume
     const rejected = outcomes.filter((outcome) => outcome.status >= 400);
     expect(rejected.length).toBeGreaterThan(HOSTILE_BODIES.length);
     expect(rejected.filter((outcome) => !outcome.contentType.startsWith('application/problem+json'))).toEqual([]);
+  });
+
+  it('gives every rejection a problem type of its own, never about:blank', () => {
+    const untyped = outcomes.filter(
+      (outcome) => outcome.status >= 400 && !/^\/problems\/[a-z-]+$/.test(outcome.problemType ?? ''),
+    );
+    expect(untyped).toEqual([]);
   });
 
   it('rejects every malformed body sent to a route that validates its body', () => {

@@ -9,6 +9,7 @@ import { TransactionContext } from '../../src/infrastructure/database/transactio
 import { auditDiff } from '../../src/modules/audit/audit-diff';
 import { AuditAction, AuditScope, RecordsOwnAudit } from '../../src/modules/audit/audit-scope';
 import { AuditService } from '../../src/modules/audit/audit.service';
+import { ApiExcludeController } from '@nestjs/swagger';
 
 /** Table the fixture writes; a test creates it with this statement. */
 export const WIDGETS_TABLE = 'CREATE TABLE audit_widgets (id serial PRIMARY KEY, name text NOT NULL, secret text)';
@@ -26,6 +27,8 @@ type Widget = { id: number; name: string; secret: string | null };
 
 /** Mutating routes shaped like a feature's: create/update/delete a widget, plus failure paths. */
 @Public()
+// Test-only routes are no part of the published contract: kept out of the document (and so of its conformance check).
+@ApiExcludeController()
 @Controller('test-audit')
 class AuditFixtureController {
   constructor(
@@ -103,6 +106,7 @@ class AuditFixtureController {
     await this.securityEvents.record({
       action: 'auth.forbidden',
       severity: 'warning',
+      outcome: 'denied',
       request: requestMetaOf(request),
     });
     throw new ForbiddenException('not for you');

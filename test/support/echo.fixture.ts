@@ -2,6 +2,7 @@ import { Public } from '../../src/common/auth/roles';
 import { Body, Controller, Module, Post } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ApiCreatedResponse } from '@nestjs/swagger';
 
 class EchoItem {
   @IsInt()
@@ -25,6 +26,7 @@ class EchoBody {
 @Controller('test-echo')
 class EchoController {
   @Post()
+  @ApiCreatedResponse({ description: 'The body, as validated', schema: { type: 'object' } })
   echo(@Body() body: EchoBody): EchoBody {
     return body;
   }

@@ -1,9 +1,12 @@
 import { Public } from '../../src/common/auth/roles';
 import { Controller, Module, Param, Post } from '@nestjs/common';
 import { TransactionContext } from '../../src/infrastructure/database/transaction-context';
+import { ApiExcludeController } from '@nestjs/swagger';
 
 /** Writes one row to `tx_probe` and, for `/fail`, throws afterwards. */
 @Public()
+// Test-only routes are no part of the published contract: kept out of the document (and so of its conformance check).
+@ApiExcludeController()
 @Controller('test-tx')
 class TransactionProbeController {
   constructor(private readonly transactions: TransactionContext) {}

@@ -1,9 +1,9 @@
 import type { RequestMeta } from '../../common/request-meta.js';
-import type { SecuritySeverity } from '../../common/security-events.js';
+import type { SecurityOutcome, SecuritySeverity } from '../../common/security-events.js';
 
 export type AuditSeverity = SecuritySeverity;
 export const AUDIT_SEVERITIES: AuditSeverity[] = ['info', 'warning', 'critical'];
-export type AuditOutcome = 'success' | 'failure' | 'denied';
+export type AuditOutcome = SecurityOutcome;
 
 /** What a caller records; everything but `action` has a default. */
 export interface AuditEventInput {

@@ -19,7 +19,7 @@ export class AuditSecurityEventSink implements SecurityEventSink {
       await this.audit.recordDetached({
         action: event.action,
         severity: event.severity,
-        outcome: 'failure',
+        outcome: event.outcome,
         actorId: event.actorId,
         resourceType: event.resourceType,
         resourceId: event.resourceId,

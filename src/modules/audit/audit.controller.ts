@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiProblem } from '../../common/openapi/api-problem.decorator.js';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../../common/auth/roles.js';
 import { CurrentRequest, type RequestMeta } from '../../common/request-meta.js';
@@ -23,14 +24,44 @@ export class AuditController {
   ) {}
 
   @Get('events')
+  @ApiOperation({
+    operationId: 'listAuditEvents',
+    summary: 'Query the audit trail',
+    description: 'Newest first, filtered by time range, actor, action, resource and severity; cursor pagination.',
+  })
   @ApiOkResponse({ type: AuditEventPageDto })
+  @ApiProblem(
+    400,
+    'A filter failed validation, or the cursor is not one this API issued',
+    'validation',
+    'invalid-cursor',
+  )
   list(@Query() query: ListAuditEventsQuery): Promise<AuditEventPageDto> {
     const { cursor, limit, actor, ...filter } = query;
     return this.reader.list({ ...filter, actorId: actor }, limit, cursor);
   }
 
   @Get('events/export')
+  @ApiOperation({
+    operationId: 'exportAuditEvents',
+    summary: 'Export the audit trail',
+    description: 'Streams every event in the range, oldest first, as NDJSON (one event per line) or CSV.',
+  })
   @ApiProduces(CONTENT_TYPES.ndjson, CONTENT_TYPES.csv)
+  @ApiOkResponse({
+    description: 'The events, streamed; served with content-disposition: attachment',
+    content: {
+      [CONTENT_TYPES.ndjson]: {
+        schema: { type: 'string', description: 'One AuditEvent object as JSON per line' },
+        example: '{"id":"5f0c2f8e-1d7a-4c39-9a51-3c1f6f0e2b11","action":"auth.login.succeeded"}\n',
+      },
+      'text/csv': {
+        schema: { type: 'string', description: 'A header row, then one row per event' },
+        example:
+          'id,occurredAt,actorId,action\n5f0c2f8e-1d7a-4c39-9a51-3c1f6f0e2b11,2026-11-24T10:15:00.000Z,system,auth.login.succeeded\n',
+      },
+    },
+  })
   export(@Query() query: ExportAuditEventsQuery, @Res() reply: FastifyReply): FastifyReply {
     const stream = this.reader.export({ from: query.from, to: query.to }, query.format);
     return reply
@@ -41,6 +72,13 @@ export class AuditController {
   }
 
   @Get('verify')
+  @ApiOperation({
+    operationId: 'verifyAuditTrail',
+    summary: 'Verify the hash chains',
+    description:
+      'Recomputes every hash in the range and checks it against the signed checkpoints; a failed ' +
+      'verification is itself recorded as a critical security event.',
+  })
   @ApiOkResponse({ type: VerifyReportDto })
   async verify(@Query() query: TimeRangeQuery, @CurrentRequest() meta: RequestMeta): Promise<VerifyReportDto> {
     const report = VerifyReportDto.from(await this.verifier.verify(query));
@@ -48,6 +86,7 @@ export class AuditController {
       await this.securityEvents.record({
         action: 'audit.verify.failed',
         severity: 'critical',
+        outcome: 'failure',
         request: meta,
         details: { firstBroken: report.firstBroken, range: query },
       });

@@ -20,6 +20,7 @@ import { SealedRecordCache } from './records/cache/sealed-record-cache.js';
 import { ComplianceRecordsController } from './records/compliance-records.controller.js';
 import { ComplianceRecordsRepository } from './records/compliance-records.repository.js';
 import { ComplianceRecordsService } from './records/compliance-records.service.js';
+import { FrameworksController } from './records/frameworks.controller.js';
 import { ComplianceFramework } from './records/entities/compliance-framework.entity.js';
 import { ComplianceRecord } from './records/entities/compliance-record.entity.js';
 import { RecordSearchIndexer } from './records/search/record-search.consumer.js';
@@ -38,7 +39,7 @@ function recordCacheFor(config: AppConfig, redis: RedisConnection, cipher: Field
 /** Compliance records (CRUD, bulk, cache) and their time-series analytics. */
 @Module({
   imports: [TypeOrmModule.forFeature([ComplianceRecord, ComplianceFramework]), SearchModule],
-  controllers: [ComplianceRecordsController, AnalyticsController],
+  controllers: [ComplianceRecordsController, FrameworksController, AnalyticsController],
   providers: [
     ComplianceRecordsRepository,
     ComplianceRecordsService,

@@ -1,11 +1,13 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblem } from '../../common/openapi/api-problem.decorator.js';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorFunction } from '@nestjs/terminus';
 import { Public } from '../../common/auth/roles.js';
 import { ProblemException } from '../../common/problem.js';
 import { SessionStoreIndicator } from '../sessions/session-store.indicator.js';
 import { OutboxHealthIndicator } from '../../infrastructure/outbox/outbox.health.js';
 import { DrainSignal } from './drain-signal.js';
+import { HealthReportDto } from './dto/health-report.dto.js';
 import { ElasticsearchHealthIndicator } from './indicators/elasticsearch.indicator.js';
 import { EventLoopHealthIndicator } from './indicators/event-loop.indicator.js';
 import { PostgresHealthIndicator } from './indicators/postgres.indicator.js';
@@ -28,14 +30,26 @@ export class HealthController {
 
   @Get('live')
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Liveness: this process only, never its dependencies' })
+  @ApiOperation({
+    operationId: 'getLiveness',
+    summary: 'Liveness probe',
+    description: 'This process only (its event loop), never its dependencies.',
+  })
+  @ApiOkResponse({ type: HealthReportDto })
+  @ApiProblem(503, 'The event loop is blocked, or the instance is closing', 'unhealthy', 'draining')
   live(): Promise<HealthCheckResult> {
     return this.run([() => this.eventLoop.check()]);
   }
 
   @Get('ready')
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Readiness: Postgres required; Redis and Elasticsearch reported, never failing' })
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: 'Readiness probe',
+    description: 'Postgres is required; Redis and Elasticsearch are reported but never fail it. 503 while draining.',
+  })
+  @ApiOkResponse({ type: HealthReportDto })
+  @ApiProblem(503, 'Postgres is unreachable (`checks` has every indicator), or draining', 'unhealthy', 'draining')
   ready(): Promise<HealthCheckResult> {
     if (this.drain.isDraining) {
       throw new ProblemException(503, 'draining', 'The instance is shutting down.');
@@ -45,7 +59,13 @@ export class HealthController {
 
   @Get()
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Full detail of every indicator' })
+  @ApiOperation({
+    operationId: 'getHealth',
+    summary: 'Every indicator in detail',
+    description: 'Event loop, Postgres, Redis, Elasticsearch, session store and outbox backlog.',
+  })
+  @ApiOkResponse({ type: HealthReportDto })
+  @ApiProblem(503, 'A required indicator is down (`checks` has every indicator)', 'unhealthy', 'draining')
   full(): Promise<HealthCheckResult> {
     return this.run([() => this.eventLoop.check(), ...this.dependencyChecks(), () => this.outbox.check()]);
   }

@@ -1,13 +1,14 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblem } from '../../common/openapi/api-problem.decorator.js';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../../common/auth/roles.js';
 import { ProblemException } from '../../common/problem.js';
-import { ReindexParamsDto, ReindexRunDto, ReindexRunParamsDto } from './dto/reindex.dto.js';
+import { uuidParam } from '../../common/uuid-param.js';
+import { ReindexParamsDto, ReindexRunDto } from './dto/reindex.dto.js';
 import { SearchReindexer } from './jobs/search-reindex.job.js';
 
 @ApiTags('search')
-@ApiBearerAuth()
 @Roles('admin')
 @Controller('admin/search/reindex')
 export class SearchAdminController {
@@ -15,8 +16,22 @@ export class SearchAdminController {
 
   @Post()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Rebuild one index from Postgres in the background' })
-  @ApiAcceptedResponse({ type: ReindexRunDto, description: 'Location points at the run for progress' })
+  @ApiOperation({
+    operationId: 'startReindex',
+    summary: 'Rebuild one search index',
+    description: 'From Postgres, in the background; follow Location for progress. Takes no body.',
+  })
+  @ApiAcceptedResponse({
+    type: ReindexRunDto,
+    description: 'Started',
+    headers: { Location: { description: 'The run, for progress', schema: { type: 'string' } } },
+  })
+  @ApiProblem(
+    409,
+    'A reindex of that index is running, or no module provides its documents',
+    'search-reindex-running',
+    'search-source-missing',
+  )
   async start(
     @Query() params: ReindexParamsDto,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -27,10 +42,13 @@ export class SearchAdminController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Progress of a reindex run' })
+  @ApiOperation({ operationId: 'getReindexRun', summary: 'Progress of a reindex run', description: 'Runs are kept.' })
   @ApiOkResponse({ type: ReindexRunDto })
-  async progress(@Param() params: ReindexRunParamsDto): Promise<ReindexRunDto> {
-    const run = await this.reindexer.find(params.id);
+  @ApiProblem(404, 'No such reindex run', 'search-reindex-run-not-found')
+  async progress(
+    @Param('id', uuidParam('No such reindex run.', 'search-reindex-run-not-found')) id: string,
+  ): Promise<ReindexRunDto> {
+    const run = await this.reindexer.find(id);
     if (!run) throw new ProblemException(404, 'search-reindex-run-not-found', 'No such reindex run.');
     return ReindexRunDto.from(run);
   }

@@ -1,5 +1,6 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblem } from '../../common/openapi/api-problem.decorator.js';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser } from '../../common/auth/current-user.js';
 import { type AuthenticatedUser, Roles } from '../../common/auth/roles.js';
@@ -11,15 +12,25 @@ import { SearchService } from './search.service.js';
 export const SEARCH_ENGINE_HEADER = 'X-Search-Engine';
 
 @ApiTags('search')
-@ApiBearerAuth()
 @Roles('auditor', 'analyst')
 @Controller('search')
 export class SearchController {
   constructor(private readonly search: SearchService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Full-text search with filters, facets and highlights' })
-  @ApiOkResponse({ type: SearchResponseDto })
+  @ApiOperation({
+    operationId: 'search',
+    summary: 'Full-text search',
+    description:
+      'Over one index (compliance records, users, audit events) with keyword filters, facets and ' +
+      'highlights; Elasticsearch when configured and up, Postgres full text otherwise. The audit ' +
+      'index is for auditors (and admins) only.',
+  })
+  @ApiOkResponse({
+    type: SearchResponseDto,
+    headers: { [SEARCH_ENGINE_HEADER]: { description: 'The engine that answered', schema: { type: 'string' } } },
+  })
+  @ApiProblem(403, 'Your role may not call this route or search this index', 'forbidden')
   async find(
     @Query() params: SearchParamsDto,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -41,8 +52,13 @@ export class SearchController {
   }
 
   @Get('suggest')
-  @ApiOperation({ summary: 'Control ids and entity ids starting with (or close to) q' })
+  @ApiOperation({
+    operationId: 'suggest',
+    summary: 'Autocomplete',
+    description: 'Control ids and entity ids starting with (or close to) q.',
+  })
   @ApiOkResponse({ type: SuggestResponseDto })
+  @ApiProblem(403, 'Your role may not call this route or search this index', 'forbidden')
   async suggest(
     @Query() params: SuggestParamsDto,
     @CurrentRequest() request: RequestMeta,

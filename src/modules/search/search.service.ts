@@ -73,6 +73,7 @@ export class SearchService {
     await this.securityEvents.record({
       action: 'auth.forbidden',
       severity: 'warning',
+      outcome: 'denied',
       actorId: user.id,
       request,
       details: { role: user.role, index },

@@ -36,18 +36,18 @@ export class LoginService {
     const ip = `ip:${request.ip}`;
     const lockedUntil = await this.failures.lockedUntil([account, ip], now);
     if (lockedUntil) {
-      await this.event('auth.login.locked', 'warning', request);
+      await this.event('auth.login.locked', 'warning', 'denied', request);
       throw new ProblemException(423, 'account-locked', 'Too many failed logins; try again later.', {
         retryAfterSeconds: Math.ceil((new Date(lockedUntil).getTime() - now.getTime()) / 1000),
       });
     }
     const user = await this.users.verifyCredentials(email, password);
     if (!user) {
-      await this.event('auth.login.failed', 'warning', request);
+      await this.event('auth.login.failed', 'warning', 'failure', request);
       const accountLock = await this.failures.recordFailure(account, now, maxLoginFailures, lockoutSeconds);
       const ipLock = await this.failures.recordFailure(ip, now, maxLoginFailures * IP_FAILURE_FACTOR, lockoutSeconds);
       if (accountLock || ipLock) {
-        await this.event('auth.lockout', 'critical', request, { scope: accountLock ? 'account' : 'ip' });
+        await this.event('auth.lockout', 'critical', 'failure', request, { scope: accountLock ? 'account' : 'ip' });
       }
       throw new ProblemException(401, 'invalid-credentials', 'The email or password is wrong.');
     }
@@ -60,6 +60,7 @@ export class LoginService {
     await this.securityEvents.record({
       action: 'auth.login.succeeded',
       severity: 'info',
+      outcome: 'success',
       actorId: user.id,
       resourceType: 'session',
       resourceId: created.session.id,
@@ -71,9 +72,10 @@ export class LoginService {
   private event(
     action: string,
     severity: 'warning' | 'critical',
+    outcome: 'failure' | 'denied',
     request: RequestMeta,
     details?: Record<string, unknown>,
   ): Promise<void> {
-    return this.securityEvents.record({ action, severity, request, details });
+    return this.securityEvents.record({ action, severity, outcome, request, details });
   }
 }

@@ -35,6 +35,7 @@ export class SessionGuard implements CanActivate {
       await this.securityEvents.record({
         action: 'auth.unauthenticated',
         severity: 'warning',
+        outcome: 'denied',
         request: requestMetaOf(request),
         details: { reason: token ? 'invalid-or-expired-session' : 'missing-bearer-token' },
       });
@@ -48,6 +49,7 @@ export class SessionGuard implements CanActivate {
       await this.securityEvents.record({
         action: 'auth.forbidden',
         severity: 'warning',
+        outcome: 'denied',
         actorId: user.id,
         request: requestMetaOf(request),
         details: { role: user.role, required: roles },

@@ -1,16 +1,20 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../../common/auth/current-user.js';
 import { type AuthenticatedUser, Roles } from '../../common/auth/roles.js';
+import { ApiProblem } from '../../common/openapi/api-problem.decorator.js';
 import { ProblemException } from '../../common/problem.js';
 import { CurrentRequest, type RequestMeta } from '../../common/request-meta.js';
+import { uuidParam } from '../../common/uuid-param.js';
 import { AuditAction } from '../audit/audit-scope.js';
 import { CreateUserRequest, ListUsersQuery, UpdateUserRequest, UserPage, UserView } from './dto/user.dto.js';
 import { toUserView } from './user-view.mapper.js';
 import { UsersService } from './users.service.js';
 
+const userId = uuidParam('No such user.');
+const PII_RULE = 'PII is in clear for admins and the user themself, masked for everyone else.';
+
 @ApiTags('users')
-@ApiBearerAuth()
 @Controller('users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
@@ -18,13 +22,20 @@ export class UsersController {
   @Post()
   @Roles('admin')
   @AuditAction('user.created')
-  @ApiOperation({ summary: 'Create a user (admin)' })
+  @ApiOperation({
+    operationId: 'createUser',
+    summary: 'Create a user',
+    description: 'Email, phone, SSN, address and display name are encrypted at rest.',
+  })
+  @ApiCreatedResponse({ type: UserView })
+  @ApiProblem(409, 'An active user already has this email', 'duplicate-email')
   async create(@Body() body: CreateUserRequest, @CurrentUser() viewer?: AuthenticatedUser): Promise<UserView> {
     return toUserView(await this.users.create(body), viewer);
   }
 
   @Get()
-  @ApiOperation({ summary: 'List users; PII is masked unless the caller is an admin' })
+  @ApiOperation({ operationId: 'listUsers', summary: 'List users, a page at a time', description: PII_RULE })
+  @ApiOkResponse({ type: UserPage })
   list(
     @Query() query: ListUsersQuery,
     @CurrentUser() viewer?: AuthenticatedUser,
@@ -34,9 +45,12 @@ export class UsersController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One user; PII in clear for admins and the user themself' })
+  @ApiOperation({ operationId: 'getUser', summary: 'Read one user', description: PII_RULE })
+  @ApiOkResponse({ type: UserView })
+  @ApiProblem(404, 'No such user', 'not-found')
+  @ApiProblem(422, 'The stored user cannot be decrypted (recorded as a security event)', 'record-unreadable')
   get(
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', userId) id: string,
     @CurrentUser() viewer?: AuthenticatedUser,
     @CurrentRequest() request?: RequestMeta,
   ): Promise<UserView> {
@@ -45,9 +59,17 @@ export class UsersController {
 
   @Patch(':id')
   @AuditAction('user.updated')
-  @ApiOperation({ summary: 'Update a user (admin, or the user themself without role changes)' })
+  @ApiOperation({
+    operationId: 'updateUser',
+    summary: 'Update a user',
+    description: 'Admins update anyone; other callers only themselves, and only admins change roles.',
+  })
+  @ApiOkResponse({ type: UserView })
+  @ApiProblem(403, 'Not your account, or a role change by a non-admin', 'forbidden')
+  @ApiProblem(404, 'No such user', 'not-found')
+  @ApiProblem(409, 'An active user already has this email', 'duplicate-email')
   async update(
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', userId) id: string,
     @Body() body: UpdateUserRequest,
     @CurrentUser() viewer?: AuthenticatedUser,
   ): Promise<UserView> {
@@ -61,8 +83,14 @@ export class UsersController {
   @AuditAction('user.disabled')
   @HttpCode(200)
   @Roles('admin')
-  @ApiOperation({ summary: 'Disable a user (admin)' })
-  async disable(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() viewer?: AuthenticatedUser): Promise<UserView> {
+  @ApiOperation({
+    operationId: 'disableUser',
+    summary: 'Disable a user',
+    description: 'Ends every session of the user at once. Takes no body.',
+  })
+  @ApiOkResponse({ type: UserView })
+  @ApiProblem(404, 'No such user', 'not-found')
+  async disable(@Param('id', userId) id: string, @CurrentUser() viewer?: AuthenticatedUser): Promise<UserView> {
     return toUserView(await this.users.setStatus(id, 'disabled'), viewer);
   }
 }

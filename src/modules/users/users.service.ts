@@ -186,6 +186,7 @@ export class UsersService {
     await this.securityEvents.record({
       action: 'encryption.tampered',
       severity: 'critical',
+      outcome: 'failure',
       resourceType: 'users',
       resourceId: user.id,
       request,

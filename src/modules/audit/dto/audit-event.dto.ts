@@ -1,11 +1,11 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import type { StoredEvent } from '../audit.repository.js';
 
 export class AuditEventDto {
-  @ApiProperty({ example: '5f0c2f8e-1d7a-4c39-9a51-3c1f6f0e2b11' })
+  @ApiProperty({ format: 'uuid', example: '5f0c2f8e-1d7a-4c39-9a51-3c1f6f0e2b11' })
   id: string;
 
-  @ApiProperty({ example: '2026-11-24T10:15:00.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-24T10:15:00.000Z' })
   occurredAt: string;
 
   @ApiProperty({ example: 'u_42', description: 'user id, `system` or `anonymous`' })
@@ -14,10 +14,10 @@ export class AuditEventDto {
   @ApiProperty({ example: 'compliance.record.updated' })
   action: string;
 
-  @ApiPropertyOptional({ example: 'compliance_record', nullable: true })
+  @ApiProperty({ type: String, example: 'compliance_record', nullable: true })
   resourceType: string | null;
 
-  @ApiPropertyOptional({ example: 'rec_7', nullable: true })
+  @ApiProperty({ type: String, example: 'rec_7', nullable: true })
   resourceId: string | null;
 
   @ApiProperty({ example: 'success', enum: ['success', 'failure', 'denied'] })
@@ -26,25 +26,32 @@ export class AuditEventDto {
   @ApiProperty({ example: 'info', enum: ['info', 'warning', 'critical'] })
   severity: string;
 
-  @ApiPropertyOptional({ example: '3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10', nullable: true })
+  @ApiProperty({ type: String, example: '3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10', nullable: true })
   requestId: string | null;
 
-  @ApiPropertyOptional({ example: '203.0.113.7', nullable: true })
+  @ApiProperty({ type: String, example: '203.0.113.7', nullable: true })
   ip: string | null;
 
-  @ApiPropertyOptional({ example: 'Mozilla/5.0', nullable: true })
+  @ApiProperty({ type: String, example: 'Mozilla/5.0', nullable: true })
   userAgent: string | null;
 
-  @ApiProperty({ example: { before: { status: 'draft' }, after: { status: 'final' } } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { before: { status: 'draft' }, after: { status: 'final' } },
+  })
   details: Record<string, unknown>;
 
-  @ApiProperty({ example: 3, description: 'chain (shard) the event belongs to' })
+  @ApiProperty({ type: 'integer', example: 3, description: 'chain (shard) the event belongs to' })
   shard: number;
 
-  @ApiProperty({ example: 1042, description: 'position in its chain' })
+  @ApiProperty({ type: 'integer', example: 1042, description: 'position in its chain' })
   seq: number;
 
-  @ApiProperty({ example: 'a3f1…', description: 'SHA-256 of prevHash and the canonical event' })
+  @ApiProperty({
+    example: 'a3f1c2d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90',
+    description: 'SHA-256 (hex) of prevHash and the canonical event',
+  })
   hash: string;
 
   static from(event: StoredEvent): AuditEventDto {
@@ -72,9 +79,11 @@ export class AuditEventPageDto {
   @ApiProperty({ type: [AuditEventDto] })
   items: AuditEventDto[];
 
-  @ApiPropertyOptional({
+  @ApiProperty({
+    type: String,
     example: 'eyJhdCI6IjIwMjYtMTEtMjQgMTA6MTU6MDArMDAiLCJzaGFyZCI6Mywic2VxIjoxMDQyfQ',
     nullable: true,
+    description: 'Pass as `cursor` for the next page; null on the last page',
   })
   nextCursor: string | null;
 }

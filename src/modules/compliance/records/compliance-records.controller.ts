@@ -1,21 +1,18 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+  ApiBody,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../../../common/auth/roles.js';
+import { ApiProblem } from '../../../common/openapi/api-problem.decorator.js';
 import { ProblemException } from '../../../common/problem.js';
+import { uuidParam } from '../../../common/uuid-param.js';
 import { AuditAction } from '../../audit/audit-scope.js';
 import { ComplianceRecordsService } from './compliance-records.service.js';
 import { RECORDS_ROUTE } from './compliance-records.routes.js';
@@ -26,9 +23,9 @@ import { ListRecordsQuery } from './dto/list-records.query.js';
 import { RecordPage, RecordResponse } from './dto/record.response.js';
 import { UpdateRecordDto } from './dto/update-record.dto.js';
 
-const uuid = new ParseUUIDPipe({
-  exceptionFactory: () => new ProblemException(404, 'not-found', 'No compliance record with this id.'),
-});
+const uuid = uuidParam('No compliance record with this id.');
+const ETAG = { ETag: { description: 'The record version, for If-Match', schema: { type: 'string', example: '"1"' } } };
+const IF_MATCH = { name: 'If-Match', required: false, description: 'The record version, e.g. "3"', example: '"3"' };
 
 /** `If-Match: "3"` (or W/"3") → 3; anything else is a 400. */
 function versionFrom(ifMatch: string | undefined): number | undefined {
@@ -39,7 +36,6 @@ function versionFrom(ifMatch: string | undefined): number | undefined {
 }
 
 @ApiTags('compliance records')
-@ApiBearerAuth()
 @Controller(RECORDS_ROUTE)
 export class ComplianceRecordsController {
   constructor(private readonly records: ComplianceRecordsService) {}
@@ -47,7 +43,15 @@ export class ComplianceRecordsController {
   @Post()
   @AuditAction('compliance.record.created')
   @Roles('analyst')
-  @ApiOperation({ summary: 'Create a record' })
+  @ApiOperation({
+    operationId: 'createRecord',
+    summary: 'Create a record',
+    description: 'Evidence notes are encrypted at rest and never indexed for search.',
+  })
+  @ApiCreatedResponse({
+    type: RecordResponse,
+    headers: { ...ETAG, Location: { description: 'The new record', schema: { type: 'string' } } },
+  })
   async create(
     @Body() body: CreateRecordDto,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -60,8 +64,13 @@ export class ComplianceRecordsController {
   @Post('bulk')
   @AuditAction('compliance.record.bulk-created')
   @Roles('analyst')
-  @ApiOperation({ summary: 'Create up to 10,000 records in one transaction (all or nothing)' })
+  @ApiOperation({
+    operationId: 'createRecords',
+    summary: 'Create up to 10,000 records at once',
+    description: 'One transaction: every record is created, or none (400 names each bad field).',
+  })
   @ApiBody({ type: BulkRecordsDto })
+  @ApiCreatedResponse({ type: BulkRecordsResponse })
   // The parameter's type is an array, which the global ValidationPipe leaves alone: BulkRecordsPipe validates.
   createMany(@Body(BulkRecordsPipe) records: CreateRecordDto[]): Promise<BulkRecordsResponse> {
     return this.records.createMany(records);
@@ -69,7 +78,11 @@ export class ComplianceRecordsController {
 
   @Get()
   @Roles('analyst', 'auditor')
-  @ApiOperation({ summary: 'List records with filters, sorting and cursor pagination' })
+  @ApiOperation({
+    operationId: 'listRecords',
+    summary: 'List records',
+    description: 'Filters, sorting and cursor pagination; deleted records are left out.',
+  })
   @ApiOkResponse({ type: RecordPage })
   list(@Query() query: ListRecordsQuery): Promise<RecordPage> {
     return this.records.list(query);
@@ -77,7 +90,14 @@ export class ComplianceRecordsController {
 
   @Get(':id')
   @Roles('analyst', 'auditor')
-  @ApiOperation({ summary: 'Read one record (cached)' })
+  @ApiOperation({
+    operationId: 'getRecord',
+    summary: 'Read one record',
+    description: 'Served from the cache when warm.',
+  })
+  @ApiOkResponse({ type: RecordResponse, headers: ETAG })
+  @ApiProblem(404, 'No compliance record with this id', 'not-found')
+  @ApiProblem(422, 'The stored record cannot be decrypted (recorded as a security event)', 'record-unreadable')
   async get(@Param('id', uuid) id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<RecordResponse> {
     const record = await this.records.get(id);
     void reply.header('etag', `"${record.version}"`);
@@ -87,8 +107,18 @@ export class ComplianceRecordsController {
   @Patch(':id')
   @AuditAction('compliance.record.updated')
   @Roles('analyst')
-  @ApiOperation({ summary: 'Update a record; needs If-Match (or body.version); 409 if it changed meanwhile' })
-  @ApiHeader({ name: 'If-Match', required: false, example: '"3"' })
+  @ApiOperation({
+    operationId: 'updateRecord',
+    summary: 'Update a record',
+    description: 'Needs If-Match (or body.version) with the version read; 409 if it changed meanwhile.',
+  })
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse({ type: RecordResponse, headers: ETAG })
+  @ApiProblem(400, 'The body or If-Match failed validation; `errors` names each field', 'validation', 'malformed-body')
+  @ApiProblem(404, 'No compliance record with this id', 'not-found')
+  @ApiProblem(409, 'The record was changed meanwhile; reload and retry', 'version-conflict')
+  @ApiProblem(422, 'The stored record cannot be decrypted', 'record-unreadable')
+  @ApiProblem(428, 'Send If-Match (or body.version)', 'precondition-required')
   async update(
     @Param('id', uuid) id: string,
     @Body() body: UpdateRecordDto,
@@ -112,8 +142,16 @@ export class ComplianceRecordsController {
   @AuditAction('compliance.record.deleted')
   @Roles('analyst')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Soft-delete a record; If-Match optional' })
-  @ApiHeader({ name: 'If-Match', required: false, example: '"3"' })
+  @ApiOperation({
+    operationId: 'deleteRecord',
+    summary: 'Delete a record',
+    description: 'A soft delete: the record leaves lists, search and analytics; its history stays. If-Match optional.',
+  })
+  @ApiHeader(IF_MATCH)
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblem(400, 'If-Match is not a record version, or a body is malformed', 'validation', 'malformed-body')
+  @ApiProblem(404, 'No compliance record with this id', 'not-found')
+  @ApiProblem(409, 'If-Match names an outdated version', 'version-conflict')
   remove(@Param('id', uuid) id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
     return this.records.remove(id, versionFrom(ifMatch));
   }

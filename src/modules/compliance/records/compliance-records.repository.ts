@@ -40,6 +40,11 @@ export class ComplianceRecordsRepository {
     return this.transactions.manager.getRepository(ComplianceRecord);
   }
 
+  /** Every framework, in code order. */
+  frameworks(): Promise<ComplianceFramework[]> {
+    return this.transactions.manager.getRepository(ComplianceFramework).find({ order: { code: 'ASC' } });
+  }
+
   /** Framework code → full name, for search documents. */
   async frameworkNames(): Promise<Map<string, string>> {
     const rows = await this.transactions.manager.getRepository(ComplianceFramework).find();

@@ -12,6 +12,7 @@ import { CachedRecordReader } from './cache/cached-record-reader.js';
 import { ComplianceRecordsRepository, UpdateOutcome } from './compliance-records.repository.js';
 import { BulkRecordsResponse } from './dto/bulk-records.dto.js';
 import type { CreateRecordDto } from './dto/create-record.dto.js';
+import type { FrameworkView } from './dto/framework.response.js';
 import type { ListRecordsQuery } from './dto/list-records.query.js';
 import { RecordPage, RecordResponse, UNREADABLE_DETAIL, UnreadableRecordView } from './dto/record.response.js';
 import type { UpdateRecordDto } from './dto/update-record.dto.js';
@@ -82,6 +83,10 @@ export class ComplianceRecordsService {
     ]);
     this.audit.describe({ resourceType: 'compliance_record', details: { created: rows.length } });
     return { created: rows.length, ids: rows.map((row) => row.id) };
+  }
+
+  async frameworks(): Promise<FrameworkView[]> {
+    return (await this.records.frameworks()).map(({ code, name }) => ({ code, name }));
   }
 
   async get(id: string): Promise<RecordResponse> {
@@ -155,6 +160,7 @@ export class ComplianceRecordsService {
     await this.securityEvents.record({
       action: 'encryption.tampered',
       severity: 'critical',
+      outcome: 'failure',
       resourceType: 'compliance_records',
       resourceId: record.id,
       details: { fields: [{ field: 'evidenceNotes', reason, keyId }] },

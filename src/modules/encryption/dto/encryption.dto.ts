@@ -14,7 +14,7 @@ export class RotateKeyRequest {
 }
 
 export class RotationView {
-  @ApiProperty({ example: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' })
+  @ApiProperty({ format: 'uuid', example: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' })
   id: string;
 
   @ApiProperty({ example: 'k2' })
@@ -23,13 +23,13 @@ export class RotationView {
   @ApiProperty({ enum: ['running', 'completed'] })
   status: string;
 
-  @ApiProperty({ example: 1200 })
+  @ApiProperty({ type: 'integer', example: 1200 })
   rowsReencrypted: number;
 
-  @ApiProperty()
+  @ApiProperty({ format: 'date-time', example: '2026-11-24T17:00:00.000Z' })
   startedAt: string;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-24T17:05:00.000Z' })
   finishedAt: string | null;
 
   static of(run: RotationRun): RotationView {
@@ -51,7 +51,12 @@ export class ColumnStatusView {
   @ApiProperty({ example: 'email' })
   column: string;
 
-  @ApiProperty({ example: { k1: 10, k2: 9990 }, description: 'Rows per key id.' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    example: { k1: 10, k2: 9990 },
+    description: 'Rows per key id.',
+  })
   rowsByKey: Record<string, number>;
 }
 
@@ -59,13 +64,18 @@ export class EncryptionStatusView {
   @ApiProperty({ example: 'k2' })
   activeKeyId: string;
 
-  @ApiProperty({ example: ['k1', 'k2'] })
+  @ApiProperty({ type: [String], example: ['k1', 'k2'] })
   keyIds: string[];
 
   @ApiProperty({ type: [ColumnStatusView] })
   columns: ColumnStatusView[];
 
-  @ApiProperty({ example: { k1: 40, k2: 39960 }, description: 'Values per key id over every encrypted column.' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    example: { k1: 40, k2: 39960 },
+    description: 'Values per key id over every encrypted column.',
+  })
   rowsByKey: Record<string, number>;
 
   @ApiPropertyOptional({ type: RotationView })

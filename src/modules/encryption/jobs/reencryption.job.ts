@@ -75,6 +75,7 @@ export class ReencryptionJob implements OnModuleInit, BeforeApplicationShutdown 
           await this.securityEvents.record({
             action: 'encryption.tampered',
             severity: 'critical',
+            outcome: 'failure',
             resourceType: ref.table(),
             resourceId: row.id,
             details: { column: ref.column, reason: error.reason, keyId: error.keyId, during: 'rotation' },

@@ -1,5 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsUUID } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn } from 'class-validator';
 import { SEARCH_INDEXES, type SearchIndexName } from '../../../infrastructure/search/search-document.js';
 import type { ReindexRun } from '../search.repository.js';
 
@@ -7,12 +7,6 @@ export class ReindexParamsDto {
   @ApiProperty({ enum: SEARCH_INDEXES, example: 'compliance' })
   @IsIn(SEARCH_INDEXES)
   index: SearchIndexName;
-}
-
-export class ReindexRunParamsDto {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID()
-  id: string;
 }
 
 export class ReindexRunDto {
@@ -25,16 +19,16 @@ export class ReindexRunDto {
   @ApiProperty({ enum: ['running', 'completed', 'failed'] })
   status: ReindexRun['status'];
 
-  @ApiProperty({ example: 12000, description: 'Documents rebuilt so far' })
+  @ApiProperty({ type: 'integer', example: 12000, description: 'Documents rebuilt so far' })
   processed: number;
 
-  @ApiProperty({ example: '2026-11-24T17:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-24T17:00:00.000Z' })
   startedAt: string;
 
-  @ApiPropertyOptional({ example: '2026-11-24T17:00:09.000Z', nullable: true })
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-11-24T17:00:09.000Z', nullable: true })
   finishedAt: string | null;
 
-  @ApiPropertyOptional({ example: null, nullable: true })
+  @ApiProperty({ type: String, example: 'connect ECONNREFUSED', nullable: true, description: 'Why a run failed' })
   failure: string | null;
 
   static from(run: ReindexRun): ReindexRunDto {

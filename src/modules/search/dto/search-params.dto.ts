@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Required } from '../../../common/validation-rules.js';
 import {
   ALL_KEYWORD_FIELDS,
   SEARCH_INDEXES,
@@ -20,6 +21,7 @@ const toList = ({ value }: { value: unknown }) =>
 
 export class SuggestParamsDto {
   @ApiProperty({ description: 'Prefix of a control id or entity id', example: 'CC6', maxLength: 50 })
+  @Required()
   @IsString()
   @MaxLength(50)
   q: string;
@@ -28,7 +30,7 @@ export class SuggestParamsDto {
   @IsIn(SEARCH_INDEXES)
   index: SearchIndexName = 'compliance';
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 20, default: 10 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 20, default: 10 })
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -42,6 +44,7 @@ export class SearchParamsDto {
     example: 'encryption overdue',
     maxLength: MAX_QUERY_LENGTH,
   })
+  @Required()
   @IsString()
   @MaxLength(MAX_QUERY_LENGTH)
   q: string;
@@ -92,19 +95,23 @@ export class SearchParamsDto {
   @MaxLength(MAX_FILTER_LENGTH)
   role?: string;
 
-  @ApiPropertyOptional({ description: 'Comma-separated keyword fields to count', example: 'framework,status' })
+  @ApiPropertyOptional({
+    type: String,
+    description: `Comma-separated keyword fields to count: ${ALL_KEYWORD_FIELDS.join(', ')}`,
+    example: 'framework,status',
+  })
   @Transform(toList)
   @IsIn(ALL_KEYWORD_FIELDS, { each: true })
   facets: string[] = [];
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 1 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 1 })
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(100)
   page = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @Type(() => Number)
   @IsInt()
   @Min(1)

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 
 export class SearchHitDto {
   @ApiProperty({ example: 'b3f1c2a4-0d9e-4e1b-9a8f-2c5d7e6f8a90' })
@@ -13,10 +13,14 @@ export class SearchHitDto {
   @ApiProperty({ example: 'SOC2 CC6.1 Logical access security software and infrastructure' })
   title: string;
 
-  @ApiProperty({ example: { framework: 'SOC2', status: 'failed', entityId: 'entity-001' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { framework: 'SOC2', status: 'failed', entityId: 'entity-001' },
+  })
   keywords: Record<string, string>;
 
-  @ApiProperty({ example: '2026-03-01T00:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-03-01T00:00:00.000Z' })
   occurredAt: string;
 
   @ApiProperty({ example: ['Encryption key rotation <mark>overdue</mark> for the CRM.'], type: [String] })
@@ -27,24 +31,25 @@ export class FacetCountDto {
   @ApiProperty({ example: 'SOC2' })
   value: string;
 
-  @ApiProperty({ example: 42 })
+  @ApiProperty({ type: 'integer', example: 42 })
   count: number;
 }
 
+@ApiExtraModels(FacetCountDto)
 export class SearchResponseDto {
   @ApiProperty({ enum: ['postgres', 'elasticsearch'], description: 'Also sent as X-Search-Engine' })
   engine: 'postgres' | 'elasticsearch';
 
-  @ApiProperty({ example: 128 })
+  @ApiProperty({ type: 'integer', example: 128 })
   total: number;
 
   @ApiProperty({ enum: ['eq', 'gte'], description: '`gte`: counting stopped, there are at least `total` matches' })
   totalRelation: 'eq' | 'gte';
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   page: number;
 
-  @ApiProperty({ example: 20 })
+  @ApiProperty({ type: 'integer', example: 20 })
   pageSize: number;
 
   @ApiProperty({ example: 4.2 })
@@ -53,7 +58,11 @@ export class SearchResponseDto {
   @ApiProperty({ type: [SearchHitDto] })
   hits: SearchHitDto[];
 
-  @ApiProperty({ example: { framework: [{ value: 'SOC2', count: 42 }] } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'array', items: { $ref: getSchemaPath(FacetCountDto) } },
+    example: { framework: [{ value: 'SOC2', count: 42 }] },
+  })
   facets: Record<string, FacetCountDto[]>;
 }
 

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, MaxLength } from 'class-validator';
 import { type Role, ROLES } from '../../../common/auth/roles.js';
 import type { Session } from '../session.js';
@@ -16,31 +16,35 @@ export class LoginRequest {
 }
 
 export class SessionView {
-  @ApiProperty({ example: '0b0e9c8e-7f0f-4f8e-9d55-3c1c3f0b9a11' })
+  @ApiProperty({ format: 'uuid', example: '0b0e9c8e-7f0f-4f8e-9d55-3c1c3f0b9a11' })
   id: string;
 
-  @ApiProperty({ example: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' })
+  @ApiProperty({ format: 'uuid', example: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' })
   userId: string;
 
   @ApiProperty({ enum: ROLES })
   role: Role;
 
-  @ApiProperty()
+  @ApiProperty({ format: 'date-time', example: '2026-11-20T10:00:00.000Z' })
   createdAt: string;
 
-  @ApiProperty()
+  @ApiProperty({ format: 'date-time', example: '2026-11-20T10:05:00.000Z' })
   lastActivityAt: string;
 
-  @ApiProperty({ description: 'Sliding expiry (idle timeout, capped by the absolute one)' })
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-11-20T10:35:00.000Z',
+    description: 'Sliding expiry (idle timeout, capped by the absolute one)',
+  })
   expiresAt: string;
 
-  @ApiProperty()
+  @ApiProperty({ format: 'date-time', example: '2026-11-20T22:00:00.000Z' })
   absoluteExpiresAt: string;
 
-  @ApiPropertyOptional({ example: '203.0.113.7', nullable: true })
+  @ApiProperty({ type: String, example: '203.0.113.7', nullable: true })
   ip: string | null;
 
-  @ApiPropertyOptional({ example: 'Mozilla/5.0', nullable: true })
+  @ApiProperty({ type: String, example: 'Mozilla/5.0', nullable: true })
   userAgent: string | null;
 
   @ApiProperty({ example: '9f86d081884c7d659a2feaa0c55ad015' })
@@ -74,6 +78,6 @@ export class LoginResponse {
 }
 
 export class RevokedCount {
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ type: 'integer', minimum: 0, example: 3 })
   revoked: number;
 }

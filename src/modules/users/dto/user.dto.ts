@@ -1,7 +1,8 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { type Role, ROLES } from '../../../common/auth/roles.js';
+import { ItemProblemSchema } from '../../../common/openapi/problem.schema.js';
 import { USER_STATUSES, type UserStatus } from '../entities/user.entity.js';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -50,14 +51,14 @@ export class CreateUserRequest {
 export class UpdateUserRequest extends PartialType(CreateUserRequest) {}
 
 export class ListUsersQuery {
-  @ApiPropertyOptional({ default: 1, minimum: 1 })
+  @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   page = 1;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
+  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -77,22 +78,22 @@ export class ListUsersQuery {
 }
 
 export class UserView {
-  @ApiProperty({ example: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' })
+  @ApiProperty({ format: 'uuid', example: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' })
   id: string;
 
   @ApiProperty({ example: 'j***@example.com', description: 'Masked unless the caller is an admin or this user.' })
   email: string;
 
-  @ApiPropertyOptional({ example: '***23', nullable: true })
+  @ApiProperty({ type: String, example: '***23', nullable: true })
   phone: string | null;
 
-  @ApiPropertyOptional({ example: '***89', nullable: true })
+  @ApiProperty({ type: String, example: '***89', nullable: true })
   ssn: string | null;
 
-  @ApiPropertyOptional({ example: '***', nullable: true })
+  @ApiProperty({ type: String, example: '***', nullable: true })
   address: string | null;
 
-  @ApiPropertyOptional({ example: 'Jane Doe', nullable: true })
+  @ApiProperty({ type: String, example: 'Jane Doe', nullable: true })
   displayName: string | null;
 
   @ApiProperty({ enum: ROLES })
@@ -104,33 +105,36 @@ export class UserView {
   @ApiProperty({ description: 'true when PII fields are masked for this caller' })
   masked: boolean;
 
-  @ApiProperty()
+  @ApiProperty({ format: 'date-time', example: '2026-11-20T10:00:00.000Z' })
   createdAt: string;
 
-  @ApiProperty()
+  @ApiProperty({ format: 'date-time', example: '2026-11-20T10:00:00.000Z' })
   updatedAt: string;
 }
 
 export class UnreadableUserView {
-  @ApiProperty({ example: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' })
+  @ApiProperty({ format: 'uuid', example: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' })
   id: string;
 
-  @ApiProperty({
-    example: { type: '/problems/record-unreadable', status: 422, detail: 'The stored record cannot be decrypted.' },
-  })
-  problem: { type: string; status: number; detail: string };
+  @ApiProperty({ type: ItemProblemSchema })
+  problem: ItemProblemSchema;
 }
 
+@ApiExtraModels(UserView, UnreadableUserView)
 export class UserPage {
-  @ApiProperty({ description: 'Users; a record that cannot be decrypted appears as { id, problem }.' })
+  @ApiProperty({
+    type: 'array',
+    items: { oneOf: [{ $ref: getSchemaPath(UserView) }, { $ref: getSchemaPath(UnreadableUserView) }] },
+    description: 'Users; one that cannot be decrypted appears as { id, problem }.',
+  })
   items: (UserView | UnreadableUserView)[];
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   page: number;
 
-  @ApiProperty({ example: 50 })
+  @ApiProperty({ type: 'integer', example: 50 })
   pageSize: number;
 
-  @ApiProperty({ example: 120 })
+  @ApiProperty({ type: 'integer', example: 120 })
   total: number;
 }

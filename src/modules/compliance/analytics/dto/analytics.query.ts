@@ -1,19 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsOptional, Matches } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsDateTime, Required, upperCase } from '../../../../common/validation-rules.js';
+import { FRAMEWORK_CODE, FRAMEWORK_FILTER_MESSAGE } from '../../records/dto/record-rules.js';
 
 export const BUCKETS = ['1h', '1d'] as const;
 export type Bucket = (typeof BUCKETS)[number];
 
 export class AnalyticsQuery {
-  @ApiProperty({ example: '2026-11-01T00:00:00Z' })
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-11-01T00:00:00Z', description: 'Inclusive' })
+  @Required()
   @Type(() => Date)
-  @IsDate()
+  @IsDateTime()
   from: Date;
 
-  @ApiProperty({ example: '2026-11-08T00:00:00Z', description: 'Exclusive' })
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-11-08T00:00:00Z', description: 'Exclusive' })
+  @Required()
   @Type(() => Date)
-  @IsDate()
+  @IsDateTime()
   to: Date;
 
   @ApiPropertyOptional({ enum: BUCKETS, default: '1d' })
@@ -21,9 +25,10 @@ export class AnalyticsQuery {
   @IsIn(BUCKETS)
   bucket: Bucket = '1d';
 
-  @ApiPropertyOptional({ example: 'GDPR' })
+  @ApiPropertyOptional({ example: 'GDPR', description: 'A framework code, in any case' })
   @IsOptional()
-  @Matches(/^[A-Z0-9][A-Z0-9-]{0,31}$/)
+  @Transform(upperCase)
+  @Matches(FRAMEWORK_CODE, { message: FRAMEWORK_FILTER_MESSAGE })
   framework?: string;
 
   @ApiPropertyOptional({ enum: ['status'] })

@@ -9,9 +9,14 @@ export class BulkRecordsDto {
 }
 
 export class BulkRecordsResponse {
-  @ApiProperty({ example: 10000 })
+  @ApiProperty({ type: 'integer', example: 1 })
   created: number;
 
-  @ApiProperty({ type: [String], example: ['6f1c2d9e-1b7a-4a43-9a55-0d7c3c1f0e21'], description: 'Ids in input order' })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', format: 'uuid' },
+    example: ['6f1c2d9e-1b7a-4a43-9a55-0d7c3c1f0e21'],
+    description: 'Ids in input order',
+  })
   ids: string[];
 }

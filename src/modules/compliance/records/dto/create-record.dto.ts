@@ -16,17 +16,26 @@ import {
 } from './record-rules.js';
 
 export class CreateRecordDto {
-  @ApiProperty({ example: 'org-4711', description: 'The assessed entity (organisation, system, vendor)' })
+  @ApiProperty({
+    minLength: ENTITY_ID_LENGTH.min,
+    maxLength: ENTITY_ID_LENGTH.max,
+    example: 'org-4711',
+    description: 'The assessed entity (organisation, system, vendor)',
+  })
   @IsString()
   @Length(ENTITY_ID_LENGTH.min, ENTITY_ID_LENGTH.max)
   entityId: string;
 
-  @ApiProperty({ example: 'GDPR', description: 'A code from the frameworks table' })
+  @ApiProperty({
+    example: 'GDPR',
+    pattern: FRAMEWORK_CODE.source,
+    description: 'A code listed by GET /compliance/frameworks',
+  })
   @IsString()
   @Matches(FRAMEWORK_CODE, { message: FRAMEWORK_CODE_MESSAGE })
   framework: string;
 
-  @ApiProperty({ example: 'Art.32-1' })
+  @ApiProperty({ minLength: CONTROL_ID_LENGTH.min, maxLength: CONTROL_ID_LENGTH.max, example: 'Art.32-1' })
   @IsString()
   @Length(CONTROL_ID_LENGTH.min, CONTROL_ID_LENGTH.max)
   controlId: string;
@@ -42,6 +51,8 @@ export class CreateRecordDto {
   score: number;
 
   @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
     example: { reviewer: 'team-a', checks: 12 },
     description: `JSON object, at most ${MAX_DETAILS_BYTES} bytes`,
   })
@@ -51,6 +62,7 @@ export class CreateRecordDto {
   details?: Record<string, unknown>;
 
   @ApiPropertyOptional({
+    type: String,
     example: 'Interviewed J. Doe (DPO); access log reviewed.',
     maxLength: MAX_EVIDENCE_NOTES_LENGTH,
     nullable: true,
@@ -61,7 +73,12 @@ export class CreateRecordDto {
   @MaxLength(MAX_EVIDENCE_NOTES_LENGTH)
   evidenceNotes?: string | null;
 
-  @ApiPropertyOptional({ example: '2026-11-20T10:00:00Z', description: 'Defaults to now' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    example: '2026-11-20T10:00:00Z',
+    description: 'ISO 8601 with a time zone; defaults to now',
+  })
   @IsOptional()
   @Transform(({ value }) => toDate(value))
   @IsDate()

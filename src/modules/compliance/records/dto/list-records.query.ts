@@ -1,23 +1,25 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsDateTime, upperCase } from '../../../../common/validation-rules.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../compliance-records.routes.js';
 import { RECORD_STATUSES, type RecordStatus } from '../record-status.js';
-import { ENTITY_ID_LENGTH, FRAMEWORK_CODE } from './record-rules.js';
+import { ENTITY_ID_LENGTH, FRAMEWORK_CODE, FRAMEWORK_FILTER_MESSAGE } from './record-rules.js';
 
 export const SORT_FIELDS = ['assessedAt', 'createdAt', 'score'] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
 
 export class ListRecordsQuery {
-  @ApiPropertyOptional({ example: 'org-4711' })
+  @ApiPropertyOptional({ minLength: ENTITY_ID_LENGTH.min, maxLength: ENTITY_ID_LENGTH.max, example: 'org-4711' })
   @IsOptional()
   @IsString()
   @Length(ENTITY_ID_LENGTH.min, ENTITY_ID_LENGTH.max)
   entityId?: string;
 
-  @ApiPropertyOptional({ example: 'SOC2' })
+  @ApiPropertyOptional({ example: 'SOC2', description: 'A framework code, in any case' })
   @IsOptional()
-  @Matches(FRAMEWORK_CODE)
+  @Transform(upperCase)
+  @Matches(FRAMEWORK_CODE, { message: FRAMEWORK_FILTER_MESSAGE })
   framework?: string;
 
   @ApiPropertyOptional({ enum: RECORD_STATUSES })
@@ -25,7 +27,7 @@ export class ListRecordsQuery {
   @IsIn(RECORD_STATUSES)
   status?: RecordStatus;
 
-  @ApiPropertyOptional({ example: 50 })
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, example: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsNumber()
@@ -33,7 +35,7 @@ export class ListRecordsQuery {
   @Max(100)
   minScore?: number;
 
-  @ApiPropertyOptional({ example: 100 })
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, example: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsNumber()
@@ -41,16 +43,16 @@ export class ListRecordsQuery {
   @Max(100)
   maxScore?: number;
 
-  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-11-01T00:00:00Z', description: 'Inclusive' })
   @IsOptional()
   @Type(() => Date)
-  @IsDate()
+  @IsDateTime()
   assessedFrom?: Date;
 
-  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-12-01T00:00:00Z', description: 'Inclusive' })
   @IsOptional()
   @Type(() => Date)
-  @IsDate()
+  @IsDateTime()
   assessedTo?: Date;
 
   @ApiPropertyOptional({ enum: SORT_FIELDS, default: 'createdAt' })
@@ -63,7 +65,7 @@ export class ListRecordsQuery {
   @IsIn(['asc', 'desc'])
   order: 'asc' | 'desc' = 'desc';
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -71,7 +73,7 @@ export class ListRecordsQuery {
   @Max(MAX_PAGE_SIZE)
   limit: number = DEFAULT_PAGE_SIZE;
 
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 512, description: 'The `nextCursor` of the previous page' })
   @IsOptional()
   @IsString()
   @Length(1, 512)

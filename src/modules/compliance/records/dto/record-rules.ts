@@ -7,7 +7,10 @@ import { isNumber, ValidateBy } from 'class-validator';
 export const ENTITY_ID_LENGTH = { min: 1, max: 128 } as const;
 export const CONTROL_ID_LENGTH = { min: 1, max: 64 } as const;
 export const FRAMEWORK_CODE = /^[A-Z0-9][A-Z0-9-]{0,31}$/;
-export const FRAMEWORK_CODE_MESSAGE = 'framework must be an upper-case framework code';
+export const FRAMEWORK_CODE_MESSAGE =
+  'framework must be an upper-case framework code such as GDPR (GET /compliance/frameworks lists them)';
+export const FRAMEWORK_FILTER_MESSAGE =
+  'framework must be a framework code such as GDPR (GET /compliance/frameworks lists them)';
 export const SCORE_RANGE = { min: 0, max: 100 } as const;
 export const SCORE_NUMBER = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 } as const;
 /** Serialized `details` above this many bytes are rejected. */

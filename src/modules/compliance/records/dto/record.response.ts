@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { ItemProblemSchema } from '../../../../common/openapi/problem.schema.js';
 import { ProblemException } from '../../../../common/problem.js';
 import { UnreadableValue } from '../../../encryption/encrypted-column.decorator.js';
 import { RECORD_STATUSES, type RecordStatus } from '../record-status.js';
@@ -7,7 +8,7 @@ import type { ComplianceRecord } from '../entities/compliance-record.entity.js';
 export const UNREADABLE_DETAIL = 'The stored record cannot be decrypted.';
 
 export class RecordResponse {
-  @ApiProperty({ example: '6f1c2d9e-1b7a-4a43-9a55-0d7c3c1f0e21' })
+  @ApiProperty({ format: 'uuid', example: '6f1c2d9e-1b7a-4a43-9a55-0d7c3c1f0e21' })
   id: string;
 
   @ApiProperty({ example: 'org-4711' })
@@ -22,10 +23,10 @@ export class RecordResponse {
   @ApiProperty({ enum: RECORD_STATUSES, example: 'passed' })
   status: RecordStatus;
 
-  @ApiProperty({ example: 92.5 })
+  @ApiProperty({ minimum: 0, maximum: 100, example: 92.5 })
   score: number;
 
-  @ApiProperty({ example: { reviewer: 'team-a' } })
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { reviewer: 'team-a' } })
   details: Record<string, unknown>;
 
   @ApiProperty({
@@ -36,16 +37,16 @@ export class RecordResponse {
   })
   evidenceNotes: string | null;
 
-  @ApiProperty({ example: '2026-11-20T10:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-20T10:00:00.000Z' })
   assessedAt: string;
 
-  @ApiProperty({ example: '2026-11-20T10:00:01.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-20T10:00:01.000Z' })
   createdAt: string;
 
-  @ApiProperty({ example: '2026-11-20T10:00:01.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-20T10:00:01.000Z' })
   updatedAt: string;
 
-  @ApiProperty({ example: 1, description: 'Send back as If-Match to update' })
+  @ApiProperty({ type: 'integer', minimum: 1, example: 1, description: 'Send back as If-Match to update' })
   version: number;
 
   static of(record: ComplianceRecord): RecordResponse {
@@ -71,18 +72,18 @@ export class RecordResponse {
 
 /** A listed record whose evidence notes cannot be decrypted (tampered, or an unknown key). */
 export class UnreadableRecordView {
-  @ApiProperty({ example: '6f1c2d9e-1b7a-4a43-9a55-0d7c3c1f0e21' })
+  @ApiProperty({ format: 'uuid', example: '6f1c2d9e-1b7a-4a43-9a55-0d7c3c1f0e21' })
   id: string;
 
-  @ApiProperty({
-    example: { type: '/problems/record-unreadable', status: 422, detail: 'The stored record cannot be decrypted.' },
-  })
-  problem: { type: string; status: number; detail: string };
+  @ApiProperty({ type: ItemProblemSchema })
+  problem: ItemProblemSchema;
 }
 
+@ApiExtraModels(RecordResponse, UnreadableRecordView)
 export class RecordPage {
   @ApiProperty({
-    type: [RecordResponse],
+    type: 'array',
+    items: { oneOf: [{ $ref: getSchemaPath(RecordResponse) }, { $ref: getSchemaPath(UnreadableRecordView) }] },
     description: 'Records; one whose evidence notes cannot be decrypted appears as { id, problem }.',
   })
   items: (RecordResponse | UnreadableRecordView)[];
@@ -90,6 +91,7 @@ export class RecordPage {
   @ApiProperty({
     nullable: true,
     type: String,
+    example: 'eyJ2IjoiMjAyNi0xMS0yMFQxMDowMDowMS4wMDBaIn0',
     description: 'Pass as `cursor` for the next page; null on the last page',
   })
   nextCursor: string | null;

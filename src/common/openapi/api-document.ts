@@ -1,0 +1,104 @@
+import type { INestApplication } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
+import { DocumentBuilder, type OpenAPIObject, type OperationObject, SwaggerModule } from '@nestjs/swagger';
+import { APP_VERSION } from '../app-version.js';
+import { problemResponse } from './api-problem.decorator.js';
+import { type RouteAccess, routeAccess } from './route-access.js';
+
+export const SESSION_SCHEME = 'bearer';
+
+const TAGS: Record<string, string> = {
+  auth: 'Log in, sessions and log out',
+  users: 'Users and their encrypted PII',
+  'compliance records': 'Assessment results per entity, framework and control',
+  'compliance analytics': 'Time series and dashboard figures over the records',
+  search: 'Full-text search over records, users and the audit trail',
+  audit: 'The hash-chained audit trail: query, export, verify',
+  encryption: 'Data keys and their rotation',
+  health: 'Kubernetes probes',
+};
+
+/** Fastify parses a body on these, whether or not the route reads one. */
+const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
+
+/**
+ * The OpenAPI document served at /docs-json. Security and the statuses every route shares
+ * (401/403 from the session guard, 429 from the throttler, 400/413/415 from the body parser and
+ * query validation, 503 from the database or a draining instance) are added here from the same rules the
+ * app enforces, so a route cannot be documented with less than it really answers.
+ */
+export function buildApiDocument(app: INestApplication): OpenAPIObject {
+  const builder = new DocumentBuilder()
+    .setTitle('Compliance Kit')
+    .setDescription(
+      'Compliance records, encrypted PII, sessions, audit trail, search and health. Every error is an ' +
+        'RFC 9457 problem document (`application/problem+json`) whose `type` is listed in docs/errors.md.',
+    )
+    .setVersion(APP_VERSION)
+    .addServer('/', 'The host that serves this document')
+    .addSecurity(SESSION_SCHEME, {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'The opaque session token returned by POST /auth/login (not a JWT).',
+    });
+  for (const [name, description] of Object.entries(TAGS)) builder.addTag(name, description);
+  const config = builder.build();
+  // A proprietary product has no license URL to give; DocumentBuilder would print an empty one.
+  config.info.license = { name: 'Proprietary (UNLICENSED)' };
+  const document = SwaggerModule.createDocument(app, config);
+  describeAccess(document, routeAccess(app.get(ModulesContainer)));
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(item) as [string, OperationObject][]) {
+      addSharedProblems(path, method, operation);
+    }
+  }
+  return document;
+}
+
+function describeAccess(document: OpenAPIObject, routes: RouteAccess[]): void {
+  const covered = new Set<OperationObject>();
+  for (const route of routes) {
+    const operation = document.paths[route.path]?.[route.method as 'get'] as OperationObject | undefined;
+    if (!operation) continue;
+    covered.add(operation);
+    if (route.isPublic) {
+      operation.security = [];
+      continue;
+    }
+    operation.security = [{ [SESSION_SCHEME]: [] }];
+    operation.responses['401'] ??= problemResponse(401, 'No, unknown, revoked or expired bearer token', [
+      'unauthenticated',
+    ]);
+    const who = route.roles.length ? `roles ${route.roles.join(', ')} and admin` : 'any role';
+    operation.description = `${operation.description ?? ''}\n\nNeeds a session token; ${who}.`.trim();
+    if (route.roles.length) {
+      operation.responses['403'] ??= problemResponse(403, `Only ${who} may call this route`, ['forbidden']);
+    }
+  }
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      if (!covered.has(operation as OperationObject)) throw new Error(`no route access found for ${method} ${path}`);
+    }
+  }
+}
+
+function addSharedProblems(path: string, method: string, operation: OperationObject): void {
+  const responses = operation.responses;
+  const takesBody = BODY_METHODS.has(method);
+  const hasQuery = operation.parameters?.some((parameter) => 'in' in parameter && parameter.in === 'query');
+  if (takesBody || hasQuery) {
+    const types: [string, ...string[]] = takesBody ? ['validation', 'malformed-body'] : ['validation'];
+    responses['400'] ??= problemResponse(400, 'The request failed validation; `errors` names each field', types);
+  }
+  if (takesBody) {
+    responses['413'] ??= problemResponse(413, 'The body is larger than this route accepts', ['payload-too-large']);
+    responses['415'] ??= problemResponse(415, 'Bodies must be application/json', ['unsupported-media-type']);
+  }
+  if (!path.startsWith('/health')) {
+    responses['429'] ??= problemResponse(429, 'Too many requests from this client; retry later', ['rate-limited']);
+  }
+  responses['503'] ??= problemResponse(503, 'The database is unreachable or the instance is shutting down', [
+    'dependency-unavailable',
+    'draining',
+  ]);
+}
