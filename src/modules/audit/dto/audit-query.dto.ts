@@ -1,42 +1,43 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsDateTime } from '../../../common/validation-rules.js';
 import { AUDIT_SEVERITIES, type AuditSeverity } from '../audit-event.js';
 
 export class TimeRangeQuery {
-  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z', description: 'inclusive' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-11-01T00:00:00Z', description: 'inclusive' })
   @IsOptional()
   @Type(() => Date)
-  @IsDate()
+  @IsDateTime()
   from?: Date;
 
-  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z', description: 'exclusive' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-12-01T00:00:00Z', description: 'exclusive' })
   @IsOptional()
   @Type(() => Date)
-  @IsDate()
+  @IsDateTime()
   to?: Date;
 }
 
 export class ListAuditEventsQuery extends TimeRangeQuery {
-  @ApiPropertyOptional({ example: 'u_42' })
+  @ApiPropertyOptional({ example: 'u_42', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   actor?: string;
 
-  @ApiPropertyOptional({ example: 'auth.login.failed' })
+  @ApiPropertyOptional({ example: 'auth.login.failed', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   action?: string;
 
-  @ApiPropertyOptional({ example: 'compliance_record' })
+  @ApiPropertyOptional({ example: 'compliance_record', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   resourceType?: string;
 
-  @ApiPropertyOptional({ example: 'rec_7' })
+  @ApiPropertyOptional({ example: 'rec_7', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -47,13 +48,13 @@ export class ListAuditEventsQuery extends TimeRangeQuery {
   @IsIn(AUDIT_SEVERITIES)
   severity?: AuditSeverity;
 
-  @ApiPropertyOptional({ description: '`nextCursor` of the previous page' })
+  @ApiPropertyOptional({ maxLength: 500, description: '`nextCursor` of the previous page' })
   @IsOptional()
   @IsString()
   @MaxLength(500)
   cursor?: string;
 
-  @ApiPropertyOptional({ example: 50, minimum: 1, maximum: 500, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', example: 50, minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

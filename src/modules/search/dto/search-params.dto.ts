@@ -53,43 +53,43 @@ export class SearchParamsDto {
   @IsIn(SEARCH_INDEXES)
   index: SearchIndexName = 'compliance';
 
-  @ApiPropertyOptional({ example: 'SOC2', description: 'compliance index' })
+  @ApiPropertyOptional({ example: 'SOC2', maxLength: MAX_FILTER_LENGTH, description: 'compliance index' })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_FILTER_LENGTH)
   framework?: string;
 
-  @ApiPropertyOptional({ example: 'failed', description: 'compliance and users indices' })
+  @ApiPropertyOptional({ example: 'failed', maxLength: MAX_FILTER_LENGTH, description: 'compliance and users indices' })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_FILTER_LENGTH)
   status?: string;
 
-  @ApiPropertyOptional({ example: 'entity-001', description: 'compliance index' })
+  @ApiPropertyOptional({ example: 'entity-001', maxLength: MAX_FILTER_LENGTH, description: 'compliance index' })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_FILTER_LENGTH)
   entityId?: string;
 
-  @ApiPropertyOptional({ example: 'record.updated', description: 'audit index' })
+  @ApiPropertyOptional({ example: 'record.updated', maxLength: MAX_FILTER_LENGTH, description: 'audit index' })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_FILTER_LENGTH)
   action?: string;
 
-  @ApiPropertyOptional({ example: 'analyst', description: 'audit index' })
+  @ApiPropertyOptional({ example: 'analyst', maxLength: MAX_FILTER_LENGTH, description: 'audit index' })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_FILTER_LENGTH)
   actorRole?: string;
 
-  @ApiPropertyOptional({ example: 'compliance_record', description: 'audit index' })
+  @ApiPropertyOptional({ example: 'compliance_record', maxLength: MAX_FILTER_LENGTH, description: 'audit index' })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_FILTER_LENGTH)
   targetType?: string;
 
-  @ApiPropertyOptional({ example: 'auditor', description: 'users index' })
+  @ApiPropertyOptional({ example: 'auditor', maxLength: MAX_FILTER_LENGTH, description: 'users index' })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_FILTER_LENGTH)

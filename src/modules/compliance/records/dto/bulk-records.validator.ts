@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import type { FieldError } from '../../../../common/problem.js';
 import { validationProblem } from '../../../../common/validation.js';
+import { DATE_TIME_MESSAGE } from '../../../../common/validation-rules.js';
 import { MAX_BULK_RECORDS } from '../compliance-records.routes.js';
 import { RECORD_STATUSES } from '../record-status.js';
 import type { CreateRecordDto } from './create-record.dto.js';
@@ -149,7 +150,7 @@ const FIELDS: FieldRule[] = [
     property: 'assessedAt',
     optional: true,
     convert: toDate,
-    checks: [{ passes: isDate, message: () => 'assessedAt must be a Date instance' }],
+    checks: [{ passes: isDate, message: () => `assessedAt ${DATE_TIME_MESSAGE}` }],
   },
 ];
 const KNOWN_FIELDS = new Set<string>(FIELDS.map((rule) => rule.property));

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsDate, IsIn, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { RECORD_STATUSES, type RecordStatus } from '../record-status.js';
+import { IsDateTime } from '../../../../common/validation-rules.js';
 import { MaxJsonSize } from './max-json-size.js';
 import {
   CONTROL_ID_LENGTH,
@@ -81,6 +82,6 @@ export class CreateRecordDto {
   })
   @IsOptional()
   @Transform(({ value }) => toDate(value))
-  @IsDate()
+  @IsDateTime()
   assessedAt?: Date;
 }
