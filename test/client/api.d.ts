@@ -712,12 +712,13 @@ export interface components {
         };
         HealthReportDto: {
             /**
+             * @description `degraded`: an optional dependency (Redis, Elasticsearch) is down and its feature runs on Postgres
              * @example ok
              * @enum {string}
              */
-            status: "ok" | "error" | "shutting_down";
+            status: "ok" | "degraded" | "error" | "shutting_down";
             /**
-             * @description Indicator name → its state (`status: up|down` and details)
+             * @description Indicator name → its state (`status`: up, degraded or down, and details)
              * @example {
              *       "postgres": {
              *         "status": "up"
@@ -733,7 +734,7 @@ export interface components {
                 };
             };
             /**
-             * @description Indicator name → its state (`status: up|down` and details)
+             * @description Indicator name → its state (`status`: up, degraded or down, and details)
              * @example {}
              */
             error?: {
@@ -745,7 +746,7 @@ export interface components {
                 };
             };
             /**
-             * @description Indicator name → its state (`status: up|down` and details)
+             * @description Indicator name → its state (`status`: up, degraded or down, and details)
              * @example {
              *       "postgres": {
              *         "status": "up"

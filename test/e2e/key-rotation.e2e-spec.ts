@@ -2,14 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
-import { createApp } from '../../src/app.factory';
 import { ComplianceRecordsService } from '../../src/modules/compliance/records/compliance-records.service';
 import type { EncryptionStatusView } from '../../src/modules/encryption/dto/encryption.dto';
 import { FieldCipher } from '../../src/modules/encryption/field-cipher';
 import { UnreadableValue } from '../../src/modules/encryption/encrypted-column.decorator';
 import { UsersService } from '../../src/modules/users/users.service';
-import { logInAs } from '../support/app';
+import { logInAs, startTestAppOn, TestApp } from '../support/app';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 const USERS = 10_000;
@@ -54,24 +52,13 @@ async function seedRecords(app: NestFastifyApplication, db: TestDatabase, count:
 describe('key rotation on real Postgres', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ck-rotation-'));
   let db: TestDatabase;
-  let app: NestFastifyApplication | undefined;
+  let t: TestApp | undefined;
 
-  const boot = async () => {
-    const instance = await createApp({
-      environment: {
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        DATABASE_URL: db.url,
-        DATA_DIR: dataDir,
-        ENCRYPTION_ROTATION_BATCH_SIZE: '50',
-      },
-    });
-    await instance.init();
-    await instance.getHttpAdapter().getInstance().ready();
-    return instance;
-  };
+  // No Redis: sessions then live in Postgres, so the admin's token survives the restart below.
+  const boot = () =>
+    startTestAppOn(db, { REDIS_URL: undefined, DATA_DIR: dataDir, ENCRYPTION_ROTATION_BATCH_SIZE: '50' });
   let adminToken: string;
-  const server = () => request((app as NestFastifyApplication).getHttpServer());
+  const server = () => (t as TestApp).http();
   const http = () => ({
     get: (url: string) => server().get(url).set('Authorization', `Bearer ${adminToken}`),
     post: (url: string) => server().post(url).set('Authorization', `Bearer ${adminToken}`),
@@ -90,16 +77,18 @@ describe('key rotation on real Postgres', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await boot();
-    await seedUsers(app, db, USERS);
-    await seedRecords(app, db, RECORDS);
-    // Sessions live in Postgres here (no Redis), so the token survives the restart below.
-    adminToken = (await logInAs(app, 'admin')).token;
+    t = await boot();
+    await seedUsers(t.app, db, USERS);
+    await seedRecords(t.app, db, RECORDS);
+    adminToken = (await logInAs(t.app, 'admin')).token;
   });
   afterAll(async () => {
-    await app?.close();
-    await db.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    try {
+      await t?.close();
+    } finally {
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('moves every encrypted value (users, record evidence notes) to the new key, resuming after a stop midway, and keeps all readable', async () => {
@@ -113,15 +102,16 @@ describe('key rotation on real Postgres', () => {
     expect(refused.body.type).toBe('/problems/key-in-use');
 
     await until((s) => (s.rotation?.rowsReencrypted ?? 0) > 0);
-    await (app as NestFastifyApplication).close();
-    app = undefined;
+    await (t as TestApp).close();
+    t = undefined;
     const [stopped] = await db.query<{ status: string; rows_reencrypted: string }>(
       'SELECT status, rows_reencrypted FROM encryption_rotations',
     );
     expect(stopped.status).toBe('running');
     expect(Number(stopped.rows_reencrypted)).toBeLessThan(USERS * 4);
 
-    app = await boot();
+    t = await boot();
+    const { app } = t;
     const done = await until((s) => s.rotation?.status === 'completed');
     expect(done.activeKeyId).toBe('k2');
     expect(done.rowsByKey).toEqual({ k2: VALUES });

@@ -7,6 +7,7 @@ import { createApp } from '../../src/app.factory.js';
 import { UsersService } from '../../src/modules/users/users.service.js';
 import { aUser } from './builders/user.builder.js';
 import { createTestDatabase, TestDatabase, TEST_REDIS_URL } from './database.js';
+import { OpenApiConformance } from './openapi-conformance.js';
 
 type Agent = ReturnType<typeof request>;
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -23,7 +24,17 @@ export interface TestApp {
    * (logout, disable) should log in their own users instead.
    */
   as(role: Role): Promise<AuthenticatedAgent>;
+  /** Every response that broke the app's OpenAPI document; `close()` fails the file on any left. */
+  conformance: OpenApiConformance;
   close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /**
+   * Why this app's responses need not match the OpenAPI document (`close()` then ignores them).
+   * Prefer documenting the status: an exemption hides drift in everything else the file calls.
+   */
+  openApiExemption?: string;
 }
 
 /**
@@ -35,9 +46,10 @@ export async function startTestApp(
   environment: Record<string, string | undefined> = {},
   imports: ModuleMetadata['imports'] = [],
   adminUrl?: string,
+  options: TestAppOptions = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase(adminUrl);
-  return boot(db, environment, imports, async () => {
+  return boot(db, environment, imports, options, async () => {
     await db.drop();
     await dropQueueKeys(db.name);
   });
@@ -63,13 +75,22 @@ export function startTestReplica(
   primary: TestApp,
   environment: Record<string, string | undefined> = {},
 ): Promise<TestApp> {
-  return boot(primary.db, environment, [], async () => undefined);
+  return startTestAppOn(primary.db, environment);
+}
+
+/** The application on a database the caller owns (to restart on the same data); closing leaves the database. */
+export function startTestAppOn(
+  db: TestDatabase,
+  environment: Record<string, string | undefined> = {},
+): Promise<TestApp> {
+  return boot(db, environment, [], {}, async () => undefined);
 }
 
 async function boot(
   db: TestDatabase,
   environment: Record<string, string | undefined>,
   imports: ModuleMetadata['imports'],
+  options: TestAppOptions,
   release: () => Promise<void>,
 ): Promise<TestApp> {
   const app = await createApp({
@@ -88,8 +109,10 @@ async function boot(
     },
     imports,
   });
+  const conformance = OpenApiConformance.watch(app.getHttpAdapter().getInstance());
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
+  await conformance.load();
   const agents = new Map<Role, Promise<AuthenticatedAgent>>();
   return {
     app,
@@ -99,9 +122,11 @@ async function boot(
       if (!agents.has(role)) agents.set(role, logInAs(app, role));
       return agents.get(role) as Promise<AuthenticatedAgent>;
     },
+    conformance,
     close: async () => {
       await app.close();
       await release();
+      if (options.openApiExemption === undefined) conformance.settle();
     },
   };
 }

@@ -2,7 +2,7 @@ import { ApiProperty, type ApiPropertyOptions, ApiPropertyOptional } from '@nest
 
 const INDICATORS: ApiPropertyOptions = {
   type: 'object',
-  description: 'Indicator name → its state (`status: up|down` and details)',
+  description: 'Indicator name → its state (`status`: up, degraded or down, and details)',
   additionalProperties: {
     type: 'object',
     properties: { status: { type: 'string', example: 'up' } },
@@ -13,7 +13,11 @@ const INDICATORS: ApiPropertyOptions = {
 
 /** Terminus' result, as the probes answer it. */
 export class HealthReportDto {
-  @ApiProperty({ enum: ['ok', 'error', 'shutting_down'], example: 'ok' })
+  @ApiProperty({
+    enum: ['ok', 'degraded', 'error', 'shutting_down'],
+    example: 'ok',
+    description: '`degraded`: an optional dependency (Redis, Elasticsearch) is down and its feature runs on Postgres',
+  })
   status: string;
 
   @ApiPropertyOptional({ ...INDICATORS, example: { postgres: { status: 'up' } } })
