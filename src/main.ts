@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app.factory.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigurationError } from './config/environment.js';
+import { DatabaseLocator } from './infrastructure/database/database-locator.js';
 import { DrainSignal } from './modules/health/drain-signal.js';
 
 async function bootstrap(): Promise<void> {
@@ -12,15 +13,40 @@ async function bootstrap(): Promise<void> {
   const { host, port } = app.get(AppConfig).http;
   await app.listen({ host, port });
   const logger = new Logger('Bootstrap');
-  logger.log(`listening on ${await app.getUrl()} (boot ${Math.round(performance.now() - started)} ms)`);
+  logger.log(`listening on ${boundUrls(app)} (boot ${Math.round(performance.now() - started)} ms)`);
+  let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => void shutdown(app, signal, logger));
+    // Not `once`: Ctrl-C under `npm start` arrives twice (from the terminal and forwarded by npm),
+    // and a second signal without a listener would kill the process in the middle of shutdown.
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      shutdown(app, signal, logger).catch((error: unknown) => {
+        logger.error(`shutdown failed: ${(error as Error)?.stack ?? String(error)}`);
+        process.exit(1);
+      });
+    });
   }
+}
+
+/** Every address the server really bound (`0.0.0.0` means all IPv4 interfaces). */
+function boundUrls(app: NestFastifyApplication): string {
+  return app
+    .getHttpAdapter()
+    .getInstance()
+    .addresses()
+    .map((bound) =>
+      typeof bound === 'string'
+        ? bound
+        : `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`,
+    )
+    .join(' and ');
 }
 
 /**
  * Readiness turns 503 first, then (after the configured delay, long enough for the load balancer
- * to notice) Fastify stops accepting, in-flight requests finish and pools and Postgres close.
+ * to notice) Fastify stops accepting, in-flight requests finish and pools close; an embedded
+ * PostgreSQL stops last, when nothing is connected to it any more.
  */
 async function shutdown(app: NestFastifyApplication, signal: string, logger: Logger): Promise<void> {
   const { shutdownGraceMs, shutdownReadinessDelayMs } = app.get(AppConfig).http;
@@ -33,7 +59,9 @@ async function shutdown(app: NestFastifyApplication, signal: string, logger: Log
   deadline.unref();
   await new Promise((resolve) => setTimeout(resolve, shutdownReadinessDelayMs));
   app.get(DrainSignal).stopAccepting();
+  const database = app.get(DatabaseLocator);
   await app.close();
+  await database.release();
   logger.log('stopped');
   process.exit(0);
 }

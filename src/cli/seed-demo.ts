@@ -1,10 +1,10 @@
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from '../app.module.js';
+import 'reflect-metadata';
 import { TransactionContext } from '../infrastructure/database/transaction-context.js';
 import { OutboxRelay } from '../infrastructure/outbox/outbox-relay.js';
 import { EVENTS_RETENTION, type EventsRetention } from '../modules/compliance/analytics/jobs/events-retention.js';
 import { ComplianceRecordsService } from '../modules/compliance/records/compliance-records.service.js';
 import { MAX_BULK_RECORDS } from '../modules/compliance/records/compliance-records.routes.js';
+import { runCommand } from './command-context.js';
 import { demoRecords } from './demo-data.js';
 
 /**
@@ -15,31 +15,24 @@ import { demoRecords } from './demo-data.js';
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
   const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`seed:demo: --${name} must be a positive integer\n`);
+    process.exit(2);
+  }
   return value;
 }
 
-async function main(): Promise<void> {
-  const count = option('records', 20_000);
-  const seed = option('seed', 42);
-  const days = option('days', 90);
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(), { logger: ['error', 'warn'] });
-  try {
-    const records = app.get(ComplianceRecordsService);
-    const transactions = app.get(TransactionContext);
-    const data = demoRecords(count, seed, new Date(), days);
-    for (let start = 0; start < data.length; start += MAX_BULK_RECORDS) {
-      await transactions.run(() => records.createMany(data.slice(start, start + MAX_BULK_RECORDS)));
-    }
-    await app.get(OutboxRelay).drain();
-    const retention = await app.get<EventsRetention>(EVENTS_RETENTION).maintain();
-    process.stdout.write(`seeded ${count} records over ${days} days (seed ${seed}); ${retention}\n`);
-  } finally {
-    await app.close();
+const count = option('records', 20_000);
+const seed = option('seed', 42);
+const days = option('days', 90);
+runCommand('seed:demo', async ({ app, database }) => {
+  const records = app.get(ComplianceRecordsService);
+  const transactions = app.get(TransactionContext);
+  const data = demoRecords(count, seed, new Date(), days);
+  for (let start = 0; start < data.length; start += MAX_BULK_RECORDS) {
+    await transactions.run(() => records.createMany(data.slice(start, start + MAX_BULK_RECORDS)));
   }
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`seed:demo failed: ${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
+  await app.get(OutboxRelay).drain();
+  const retention = await app.get<EventsRetention>(EVENTS_RETENTION).maintain();
+  process.stdout.write(`seeded ${count} records over ${days} days (seed ${seed}) into ${database}; ${retention}\n`);
 });

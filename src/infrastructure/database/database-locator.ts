@@ -1,27 +1,18 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { DataSource } from 'typeorm';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { RunningPostgres, startEmbeddedPostgres } from './embedded-postgres.js';
 
 /**
- * Resolves the database to connect to: DATABASE_URL when set, otherwise an embedded cluster
- * that this class owns and stops after the connection pool has been closed.
+ * Resolves the database to connect to: DATABASE_URL when set, otherwise the embedded cluster in
+ * DATA_DIR, started here unless another process already runs it.
  */
 @Injectable()
-export class DatabaseLocator implements OnApplicationShutdown {
+export class DatabaseLocator {
   private readonly logger = new Logger(DatabaseLocator.name);
   private embedded?: RunningPostgres;
   private resolvedUrl?: string;
 
-  constructor(
-    private readonly config: AppConfig,
-    private readonly moduleRef: ModuleRef,
-  ) {}
-
-  get isEmbedded(): boolean {
-    return this.embedded !== undefined;
-  }
+  constructor(private readonly config: AppConfig) {}
 
   async url(): Promise<string> {
     if (this.resolvedUrl) return this.resolvedUrl;
@@ -35,13 +26,29 @@ export class DatabaseLocator implements OnApplicationShutdown {
     return this.resolvedUrl;
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    if (!this.embedded) return;
-    // Close the pool first so the server does not log a burst of terminated connections.
-    const dataSource = this.moduleRef.get(DataSource, { strict: false });
-    if (dataSource.isInitialized) await dataSource.destroy();
+  /** Which database this process uses, in words for an operator; never the password. */
+  describe(): string {
+    if (this.embedded) {
+      const { clusterDir, port, shared } = this.embedded;
+      return shared
+        ? `the embedded PostgreSQL already running from ${clusterDir} (127.0.0.1:${port})`
+        : `the embedded PostgreSQL in ${clusterDir} (127.0.0.1:${port}, started by this process)`;
+    }
+    try {
+      const { hostname, port, pathname } = new URL(this.resolvedUrl ?? '');
+      return `database ${decodeURIComponent(pathname.slice(1))} on ${hostname}:${port || 5432} (DATABASE_URL)`;
+    } catch {
+      return 'the database in DATABASE_URL';
+    }
+  }
+
+  /**
+   * Stops the embedded cluster if this process started it. Called after `app.close()`, once every
+   * pool has disconnected, so Postgres has no connection left to terminate under the app.
+   */
+  async release(): Promise<void> {
+    if (!this.embedded || this.embedded.shared) return;
     await this.embedded.stop();
-    this.embedded = undefined;
     this.logger.log('embedded PostgreSQL stopped');
   }
 }
