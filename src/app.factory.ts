@@ -7,7 +7,7 @@ import { Logger } from 'nestjs-pino';
 import type { Histogram } from 'prom-client';
 import { AppModule } from './app.module.js';
 import { problemFrameworkErrors } from './common/framework-errors.js';
-import { problemClientErrorHandler, useGuardedJsonParser } from './common/json-body.js';
+import { problemClientErrorHandler, removeNonJsonParsers, useGuardedJsonParser } from './common/json-body.js';
 import { buildApiDocument } from './common/openapi/api-document.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/request-id.js';
@@ -39,11 +39,13 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   });
   const root = AppModule.forRoot(options.environment);
   root.imports = [...(root.imports ?? []), ...(options.imports ?? [])];
-  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, { bufferLogs: true });
+  // No Nest body parsers (its form parser would take `email=…&password=…`): JSON is registered below.
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
   useGuardedJsonParser(app, environment.HTTP_BODY_LIMIT_BYTES);
+  removeNonJsonParsers(app);
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {

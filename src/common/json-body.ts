@@ -8,6 +8,22 @@ export const MAX_JSON_DEPTH = 64;
 /** class-transformer is quadratic in an object's key count (50k keys: seconds of CPU per request). */
 export const MAX_OBJECT_MEMBERS = 1_000;
 const UNPAIRED_SURROGATE = 'strings must be well-formed Unicode (a surrogate escape without its pair)';
+const INVALID_UTF8 = 'the body is not valid UTF-8';
+/**
+ * `Buffer.toString('utf8')` turns invalid bytes (C3 28, an overlong C0 AF, an encoded surrogate
+ * ED A0 80) into U+FFFD, which would be stored as a silently altered value; this decoder throws
+ * instead. The BOM is kept, so a body that starts with one is still not JSON.
+ */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The body as text, or undefined when its bytes are not UTF-8. */
+export function decodeUtf8(body: Buffer): string | undefined {
+  try {
+    return UTF8.decode(body);
+  } catch {
+    return undefined;
+  }
+}
 
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
@@ -56,18 +72,32 @@ export function jsonBodyDefect(text: string): string | undefined {
 }
 
 /**
- * Fastify's own JSON parser (prototype-poisoning checks kept), behind `jsonBodyDefect`. An empty
- * body is no body: clients send `content-type: application/json` on bodiless POSTs such as logout.
+ * Fastify's own JSON parser (prototype-poisoning checks kept), behind a strict UTF-8 decoder and
+ * `jsonBodyDefect`. An empty body is no body: clients send `content-type: application/json` on
+ * bodiless POSTs such as logout. It is the only body parser: `removeNonJsonParsers` drops the rest.
  */
 export function useGuardedJsonParser(app: NestFastifyApplication, bodyLimit: number): void {
   const parse = app.getHttpAdapter().getInstance().getDefaultJsonParser('error', 'error');
   app.useBodyParser('application/json', { bodyLimit }, (request, body, done) => {
-    const text = (body as Buffer).toString('utf8');
+    const text = decodeUtf8(body as Buffer);
+    if (text === undefined) return done(Object.assign(new Error(INVALID_UTF8), { statusCode: 400 }), undefined);
     if (text.length === 0) return done(null, undefined);
     const defect = jsonBodyDefect(text);
     if (defect) return done(Object.assign(new Error(defect), { statusCode: 400 }), undefined);
     void parse(request as Parameters<typeof parse>[0], text, done);
   });
+}
+
+/**
+ * JSON routes take `application/json` only: Fastify's built-in `text/plain` parser goes (Nest's
+ * form parser is never registered: `bodyParser: false`), so a form or text post, the kind a
+ * cross-site page can send without a preflight, is a 415 before any handler runs.
+ */
+export function removeNonJsonParsers(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+    if (fastify.hasContentTypeParser(type)) fastify.removeContentTypeParser(type);
+  }
 }
 
 /**

@@ -48,7 +48,10 @@ export const HOSTILE_BODIES: readonly { name: string; body: string; contentType?
   },
   { name: 'lone surrogate and NUL', body: '{"name": "\\ud800\\u0000"}' },
   { name: 'lone surrogate', body: '{"name": "\\ud800", "entityId": "\\udfff", "details": {"k": "\\ud800"}}' },
-  { name: 'invalid UTF-8 bytes', body: '{"name": "\xff\xfe"}', wellFormed: true },
+  { name: 'invalid UTF-8 bytes', body: '{"name": "\xff\xfe"}' },
+  { name: 'an overlong UTF-8 slash', body: '{"name": "\xc0\xaf"}' },
+  { name: 'a UTF-8-encoded surrogate', body: '{"name": "\xed\xa0\x80"}' },
+  { name: 'text/plain JSON', body: '{"name":"x","items":[]}', contentType: 'text/plain' },
   { name: 'BOM before JSON', body: '\uFEFF{"name": "x"}' },
   {
     name: 'charset the server does not speak',
@@ -64,3 +67,47 @@ export const HOSTILE_BODIES: readonly { name: string; body: string; contentType?
   },
   { name: 'multipart without boundary', body: '--x\r\n', contentType: 'multipart/form-data' },
 ];
+
+/** Byte sequences that are not UTF-8, put inside JSON strings: each used to be stored as U+FFFD. */
+export const INVALID_UTF8: readonly { name: string; bytes: readonly number[] }[] = [
+  { name: 'C3 28 (a lead byte before ASCII)', bytes: [0xc3, 0x28] },
+  { name: 'C0 AF (an overlong slash)', bytes: [0xc0, 0xaf] },
+  { name: 'ED A0 80 (an encoded surrogate)', bytes: [0xed, 0xa0, 0x80] },
+];
+
+/** `{"field":"a<bytes>b", ...rest}` as raw bytes, the invalid sequence inside the string. */
+export function jsonWithBytes(field: string, bytes: readonly number[], rest: Record<string, unknown> = {}): Buffer {
+  const tail = Object.keys(rest).length ? `,${JSON.stringify(rest).slice(1, -1)}` : '';
+  return Buffer.concat([Buffer.from(`{${JSON.stringify(field)}:"a`), Buffer.from(bytes), Buffer.from(`b"${tail}}`)]);
+}
+
+/** Dates Postgres cannot hold, or that JS writes in a form it cannot read back. */
+export const OUT_OF_RANGE_DATES: readonly string[] = [
+  '-271821-04-20T00:00:00.000Z',
+  '0000-01-01T00:00:00Z',
+  '+100000-01-01T00:00:00Z',
+  '+275760-09-13T00:00:00.000Z',
+];
+
+/** Numbers no integer column holds, as JSON text (parsed, 9007199254740993 loses its last digit). */
+export const HUGE_NUMBERS: readonly string[] = ['9007199254740993', '1.23e29', '1e308', '99999999999999999999999'];
+
+/** Query keys that reach the prototype chain if copied onto an object. */
+export const PROTOTYPE_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+/**
+ * One row of numbers that changes whenever a request writes domain data: row counts and version
+ * sums (an UPDATE raises a version), sessions, reindex runs, rotations and domain outbox entries.
+ * Audit and security events are left out: a refused request is allowed, even expected, to leave one.
+ */
+export const WRITE_FINGERPRINT_SQL = `SELECT
+  (SELECT count(*) FROM users) AS users,
+  (SELECT coalesce(sum(version), 0) FROM users) AS user_versions,
+  (SELECT count(*) FROM compliance_records) AS records,
+  (SELECT coalesce(sum(version), 0) FROM compliance_records) AS record_versions,
+  (SELECT count(*) FROM compliance_records WHERE deleted_at IS NOT NULL) AS deleted_records,
+  (SELECT count(*) FROM session_store) AS sessions,
+  (SELECT count(*) FROM session_store WHERE revoked_at IS NOT NULL) AS revoked_sessions,
+  (SELECT count(*) FROM search_reindex_runs) AS reindex_runs,
+  (SELECT count(*) FROM encryption_rotations) AS rotations,
+  (SELECT count(*) FROM outbox_event_entries WHERE type LIKE 'user.%' OR type LIKE 'record.%') AS domain_events`;

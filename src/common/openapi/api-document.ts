@@ -24,7 +24,7 @@ const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
 /**
  * The OpenAPI document served at /docs-json. Security and the statuses every route shares
  * (401/403 from the session guard, 429 from the throttler, 400/413/415 from the body parser and
- * query validation, 503 from the database or a draining instance) are added here from the same rules the
+ * query validation, 404 from a path id that is not one, 503 from the database or a draining instance) are added here from the same rules the
  * app enforces, so a route cannot be documented with less than it really answers.
  */
 export function buildApiDocument(app: INestApplication): OpenAPIObject {
@@ -93,6 +93,10 @@ function addSharedProblems(path: string, method: string, operation: OperationObj
   if (takesBody) {
     responses['413'] ??= problemResponse(413, 'The body is larger than this route accepts', ['payload-too-large']);
     responses['415'] ??= problemResponse(415, 'Bodies must be application/json', ['unsupported-media-type']);
+  }
+  if (path.includes('{')) {
+    // `uuidParam`: a malformed path id names nothing, so every route with one can answer 404.
+    responses['404'] ??= problemResponse(404, 'No such resource (a malformed id is an unknown id)', ['not-found']);
   }
   if (!path.startsWith('/health')) {
     responses['429'] ??= problemResponse(429, 'Too many requests from this client; retry later', ['rate-limited']);

@@ -1,6 +1,14 @@
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { ProblemException } from '../../common/problem.js';
+import {
+  decodeCursorJson,
+  encodeCursorJson,
+  isIntegerWithin,
+  parsePostgresTimestamp,
+  SAFE_BIGINT,
+  SMALLINT,
+} from '../../common/scalars.js';
 import { AuditFilter, AuditRepository, StoredEvent, TimeKey } from './audit.repository.js';
 import { AuditEventDto } from './dto/audit-event.dto.js';
 
@@ -68,26 +76,28 @@ function csvField(value: unknown): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** Postgres' text form of a timestamptz, e.g. `2026-11-24 10:15:00.123456+00`. */
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
-
 function encodeCursor(key: TimeKey): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
+  return encodeCursorJson(key);
 }
 
-function decodeCursor(cursor: string): TimeKey {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as TimeKey;
-    if (
-      typeof key.at === 'string' &&
-      TIMESTAMP.test(key.at) &&
-      Number.isInteger(key.shard) &&
-      Number.isInteger(key.seq)
-    ) {
-      return key;
-    }
-  } catch {
-    // fall through to the problem below
+const SHARDS = { min: 0, max: SMALLINT.max } as const;
+const SEQS = { min: 0, max: SAFE_BIGINT.max } as const;
+
+/**
+ * A cursor is input: each field is parsed like a query value (`scalars.ts`), so one that decodes
+ * but holds an impossible time (`2026-13-45 99:99:99+00`), a shard beyond smallint or a seq beyond
+ * what a JS number holds exactly is a 400, not a database error.
+ */
+export function decodeCursor(cursor: string): TimeKey {
+  const key = decodeCursorJson(cursor, 500) as Partial<TimeKey> | null | undefined;
+  if (
+    typeof key === 'object' &&
+    key !== null &&
+    parsePostgresTimestamp(key.at) !== undefined &&
+    isIntegerWithin(key.shard, SHARDS) &&
+    isIntegerWithin(key.seq, SEQS)
+  ) {
+    return { at: key.at as string, shard: key.shard, seq: key.seq };
   }
   throw new ProblemException(400, 'invalid-cursor', 'The cursor is not one this API issued.');
 }

@@ -14,7 +14,7 @@ export function unreadableFields(user: UserEntity): { field: string; value: Unre
   });
 }
 
-/** PII in clear for admins and the user themself, masked for everyone else. */
+/** PII (every sealed field) in clear for admins and the user themself, masked for everyone else. */
 export function toUserView(user: UserEntity, viewer?: AuthenticatedUser): UserView {
   const clear = viewer?.role === 'admin' || viewer?.id === user.id;
   const text = (value: Sealed<string> | null) => (typeof value === 'string' ? value : null);
@@ -28,7 +28,8 @@ export function toUserView(user: UserEntity, viewer?: AuthenticatedUser): UserVi
     phone: mask(user.phone, (v) => maskTail(v)),
     ssn: mask(user.ssn, (v) => maskTail(v)),
     address: mask(user.address, maskAll),
-    displayName: text(user.displayName),
+    // Encrypted like the rest, so masked like the rest.
+    displayName: mask(user.displayName, maskAll),
     role: user.role,
     status: user.status,
     masked: !clear,

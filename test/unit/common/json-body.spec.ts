@@ -1,4 +1,4 @@
-import { jsonBodyDefect, MAX_JSON_DEPTH, MAX_OBJECT_MEMBERS } from '../../../src/common/json-body.js';
+import { decodeUtf8, jsonBodyDefect, MAX_JSON_DEPTH, MAX_OBJECT_MEMBERS } from '../../../src/common/json-body.js';
 
 describe('jsonBodyDefect', () => {
   it('accepts ordinary JSON, nested up to the limit', () => {
@@ -41,5 +41,26 @@ describe('jsonBodyDefect', () => {
     expect(jsonBodyDefect(`{${members(MAX_OBJECT_MEMBERS)}}`)).toBeUndefined();
     expect(jsonBodyDefect(`[{"a":{${members(MAX_OBJECT_MEMBERS + 1)}}}]`)).toMatch(/at most 1000 members/);
     expect(jsonBodyDefect(`[${Array.from({ length: 5_000 }, () => '{"a":1}').join(',')}]`)).toBeUndefined();
+  });
+});
+
+describe('decodeUtf8', () => {
+  const bytes = (...parts: (string | number[])[]) =>
+    Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : Buffer.from(part))));
+
+  it.each([
+    ['an invalid continuation (C3 28)', [0xc3, 0x28]],
+    ['an overlong slash (C0 AF)', [0xc0, 0xaf]],
+    ['an encoded surrogate (ED A0 80)', [0xed, 0xa0, 0x80]],
+    ['a truncated sequence (E2 82)', [0xe2, 0x82]],
+    ['a byte never used (FF)', [0xff]],
+  ])('refuses %s inside a JSON string rather than storing U+FFFD', (_name, invalid) => {
+    expect(decodeUtf8(bytes('{"displayName":"a', invalid, 'b"}'))).toBeUndefined();
+  });
+
+  it('reads valid UTF-8, keeping a BOM so that the JSON parser still refuses it', () => {
+    expect(decodeUtf8(bytes('{"a":"é \u{1F600}"}'))).toBe('{"a":"é \u{1F600}"}');
+    expect(decodeUtf8(bytes([0xef, 0xbb, 0xbf], '{}'))).toBe('\uFEFF{}');
+    expect(decodeUtf8(Buffer.alloc(0))).toBe('');
   });
 });

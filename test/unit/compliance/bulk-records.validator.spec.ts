@@ -75,6 +75,15 @@ const BAD_RECORDS: [string, Body][] = [
   ['assessedAt empty', { assessedAt: '' }],
   ['assessedAt an object', { assessedAt: {} }],
   ['assessedAt an array', { assessedAt: ['2026-11-20T10:00:00Z'] }],
+  ['assessedAt a number', { assessedAt: 5 }],
+  ['assessedAt epoch milliseconds', { assessedAt: 1700000000000 }],
+  ['assessedAt true', { assessedAt: true }],
+  ['assessedAt a date without time', { assessedAt: '2026-11-20' }],
+  ['assessedAt before Postgres range', { assessedAt: '-271821-04-20T00:00:00.000Z' }],
+  ['assessedAt in year 0', { assessedAt: '0000-01-01T00:00:00Z' }],
+  ['assessedAt in year 100000', { assessedAt: '+100000-01-01T00:00:00Z' }],
+  ['assessedAt without a time zone', { assessedAt: '2026-11-20T10:00:00' }],
+  ['prototype keys on the record', { constructor: 'x', prototype: 1 }],
   ['unknown properties, numeric ones first', { zzz: 1, 5: 2, aaa: 3 }],
   ['an unknown property and a bad field', { extra: true, score: 101 }],
 ];
@@ -93,11 +102,9 @@ const GOOD_RECORDS: [string, Body][] = [
   ],
   ['evidenceNotes null', { evidenceNotes: null }],
   ['evidenceNotes of 10,000 emoji', { evidenceNotes: surrogatePairs(10_000) }],
-  ['assessedAt a number', { assessedAt: 5 }],
-  ['assessedAt true', { assessedAt: true }],
-  ['assessedAt a date without time', { assessedAt: '2026-11-20' }],
   ['assessedAt null', { assessedAt: null }],
-  ['prototype keys on the record', { constructor: 'x', prototype: 1 }],
+  ['assessedAt with an offset', { assessedAt: '2026-11-20T10:00:00.5+05:30' }],
+  ['assessedAt in year 1', { assessedAt: '0001-01-01T00:00:00Z' }],
 ];
 
 /** Random records with one to three fields replaced by odd values. */
@@ -229,9 +236,7 @@ describe('validateBulkRecords', () => {
     const NOT_AN_OBJECT = 'each value in nested property records must be either object or array';
 
     it.each([
-      ['no body', null],
-      ['a string body', 'records'],
-      ['a number body', 5],
+      ['no body', undefined],
       ['no records', {}],
     ])('requires records: %s', (_name, body) => {
       expect(byBulkValidator(body).errors).toEqual([{ field: 'records', messages: ARRAY_MESSAGES }]);
@@ -259,19 +264,22 @@ describe('validateBulkRecords', () => {
       ]);
     });
 
-    it('refuses an array body, naming its items as unknown properties', () => {
-      expect(byBulkValidator([aRecord()]).errors).toEqual([
-        { field: '0', messages: ['property 0 should not exist'] },
-        { field: 'records', messages: ARRAY_MESSAGES },
-      ]);
+    it('refuses a body that is not an object, as the validation pipe does for every body', async () => {
+      for (const body of [[aRecord()], null, 42, 'x']) {
+        expect(byBulkValidator(body).errors).toEqual([{ field: 'body', messages: ['the body must be a JSON object'] }]);
+        expect((await byClassValidator(body)).errors).toEqual(byBulkValidator(body).errors);
+      }
     });
 
-    it('refuses an empty batch, and unknown top-level properties but not prototype keys', () => {
+    it('refuses an empty batch, unknown top-level properties, and prototype keys like any unknown one', () => {
       expect(byBulkValidator({ records: [] }).errors).toEqual([
         { field: 'records', messages: ['records must contain at least 1 elements'] },
       ]);
-      expect(byBulkValidator({ records: [aRecord()], foo: 1, constructor: 2 }).errors).toEqual([
+      expect(byBulkValidator({ records: [aRecord()], foo: 1 }).errors).toEqual([
         { field: 'foo', messages: ['property foo should not exist'] },
+      ]);
+      expect(byBulkValidator({ records: [aRecord()], foo: 1, constructor: 2 }).errors).toEqual([
+        { field: 'constructor', messages: ['property constructor should not exist'] },
       ]);
     });
 

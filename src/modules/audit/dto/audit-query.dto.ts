@@ -1,20 +1,17 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { IsDateTime } from '../../../common/validation-rules.js';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { DateTime, Integer } from '../../../common/validation-rules.js';
 import { AUDIT_SEVERITIES, type AuditSeverity } from '../audit-event.js';
 
 export class TimeRangeQuery {
   @ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-11-01T00:00:00Z', description: 'inclusive' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDateTime()
+  @DateTime()
   from?: Date;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-12-01T00:00:00Z', description: 'exclusive' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDateTime()
+  @DateTime()
   to?: Date;
 }
 
@@ -56,10 +53,7 @@ export class ListAuditEventsQuery extends TimeRangeQuery {
 
   @ApiPropertyOptional({ type: 'integer', example: 50, minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @Integer({ min: 1, max: 500 }, 'query')
   limit = 50;
 }
 

@@ -1,4 +1,5 @@
 import { ValidationProblem } from '../../../common/problem.js';
+import { decodeCursorJson, encodeCursorJson, parsePostgresTimestamp } from '../../../common/scalars.js';
 import type { SortField } from './dto/list-records.query.js';
 
 /** Position after the last row of a page: the sort key (as Postgres text) and the id as tie-breaker. */
@@ -9,22 +10,22 @@ export interface RecordCursor {
   id: string;
 }
 
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
 const SCORE = /^\d{1,3}(\.\d{1,2})?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function encodeCursor(cursor: RecordCursor): string {
-  return Buffer.from(JSON.stringify([cursor.sort, cursor.order, cursor.value, cursor.id])).toString('base64url');
+  return encodeCursorJson([cursor.sort, cursor.order, cursor.value, cursor.id]);
 }
 
-/** Rejects cursors that are malformed or belong to another sort order (400, never a 500). */
+/** A score as Postgres prints numeric(5, 2), within the column's range. */
+const isScoreText = (value: string) => SCORE.test(value) && Number(value) <= 100;
+
+/**
+ * Rejects cursors that are malformed, hold a value their column cannot (an impossible timestamp,
+ * a score over 100) or belong to another sort order: 400, never a 500.
+ */
 export function decodeCursor(raw: string, sort: SortField, order: 'asc' | 'desc'): RecordCursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid('cursor is not a cursor returned by this API');
-  }
+  const parsed = decodeCursorJson(raw);
   if (
     !Array.isArray(parsed) ||
     parsed.length !== 4 ||
@@ -35,7 +36,7 @@ export function decodeCursor(raw: string, sort: SortField, order: 'asc' | 'desc'
     throw invalid('cursor is not a cursor returned by this API');
   }
   if (parsed[0] !== sort || parsed[1] !== order) throw invalid('cursor belongs to a different sort or order');
-  if (!(sort === 'score' ? SCORE : TIMESTAMP).test(parsed[2])) {
+  if (!(sort === 'score' ? isScoreText(parsed[2]) : parsePostgresTimestamp(parsed[2]) !== undefined)) {
     throw invalid('cursor is not a cursor returned by this API');
   }
   return { sort, order, value: parsed[2], id: parsed[3] };

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { Required } from '../../../common/validation-rules.js';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Integer, Required } from '../../../common/validation-rules.js';
 import {
   ALL_KEYWORD_FIELDS,
   SEARCH_INDEXES,
@@ -31,10 +31,7 @@ export class SuggestParamsDto {
   index: SearchIndexName = 'compliance';
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 20, default: 10 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(20)
+  @Integer({ min: 1, max: 20 }, 'query')
   limit = 10;
 }
 
@@ -105,17 +102,11 @@ export class SearchParamsDto {
   facets: string[] = [];
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 1 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @Integer({ min: 1, max: 100 }, 'query')
   page = 1;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @Integer({ min: 1, max: 100 }, 'query')
   pageSize = 20;
 
   /** The keyword filters that were given. */

@@ -1,7 +1,8 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath, PartialType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { type Role, ROLES } from '../../../common/auth/roles.js';
+import { INT4 } from '../../../common/scalars.js';
+import { Integer, notNullFields } from '../../../common/validation-rules.js';
 import { ItemProblemSchema } from '../../../common/openapi/problem.schema.js';
 import { USER_STATUSES, type UserStatus } from '../entities/user.entity.js';
 
@@ -47,23 +48,24 @@ export class CreateUserRequest {
   displayName?: string;
 }
 
-/** Every field of a create, each optional; a role change is allowed to admins only (service rule). */
+/**
+ * Every field of a create, each optional; a role change is allowed to admins only (service rule).
+ * `null` clears phone, ssn, address or display name; on the others (NOT NULL columns) it is a 400.
+ */
 export class UpdateUserRequest extends PartialType(CreateUserRequest) {}
+notNullFields(UpdateUserRequest, ['email', 'password', 'role']);
+
+const PAGE_RANGE = { min: 1, max: INT4.max } as const;
 
 export class ListUsersQuery {
-  @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 1 })
+  @ApiPropertyOptional({ type: 'integer', default: 1, minimum: PAGE_RANGE.min, maximum: PAGE_RANGE.max })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @Integer(PAGE_RANGE, 'query')
   page = 1;
 
   @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @Integer({ min: 1, max: 200 }, 'query')
   pageSize = 50;
 
   @ApiPropertyOptional({ enum: ROLES })
@@ -93,7 +95,12 @@ export class UserView {
   @ApiProperty({ type: String, example: '***', nullable: true })
   address: string | null;
 
-  @ApiProperty({ type: String, example: 'Jane Doe', nullable: true })
+  @ApiProperty({
+    type: String,
+    example: 'Jane Doe',
+    nullable: true,
+    description: 'Encrypted at rest; `***` unless the caller is an admin or this user.',
+  })
   displayName: string | null;
 
   @ApiProperty({ enum: ROLES })

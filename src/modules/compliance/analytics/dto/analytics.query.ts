@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { IsDateTime, Required, upperCase } from '../../../../common/validation-rules.js';
+import { DateTime, Required, upperCase } from '../../../../common/validation-rules.js';
 import { FRAMEWORK_CODE, FRAMEWORK_FILTER_MESSAGE } from '../../records/dto/record-rules.js';
 
 export const BUCKETS = ['1h', '1d'] as const;
@@ -10,14 +10,12 @@ export type Bucket = (typeof BUCKETS)[number];
 export class AnalyticsQuery {
   @ApiProperty({ type: String, format: 'date-time', example: '2026-11-01T00:00:00Z', description: 'Inclusive' })
   @Required()
-  @Type(() => Date)
-  @IsDateTime()
+  @DateTime()
   from: Date;
 
   @ApiProperty({ type: String, format: 'date-time', example: '2026-11-08T00:00:00Z', description: 'Exclusive' })
   @Required()
-  @Type(() => Date)
-  @IsDateTime()
+  @DateTime()
   to: Date;
 
   @ApiPropertyOptional({ enum: BUCKETS, default: '1d' })

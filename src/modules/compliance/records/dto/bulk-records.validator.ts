@@ -2,7 +2,6 @@ import { Injectable, PipeTransform } from '@nestjs/common';
 import {
   arrayMaxSize,
   arrayMinSize,
-  isDate,
   isIn,
   isObject,
   isString,
@@ -13,8 +12,8 @@ import {
   min,
 } from 'class-validator';
 import type { FieldError } from '../../../../common/problem.js';
-import { validationProblem } from '../../../../common/validation.js';
-import { DATE_TIME_MESSAGE } from '../../../../common/validation-rules.js';
+import { inputDefects, PROTOTYPE_KEYS, unknownField, validationProblem } from '../../../../common/validation.js';
+import { DATE_TIME_MESSAGE, isDateTimeValue, toDateTime } from '../../../../common/validation-rules.js';
 import { MAX_BULK_RECORDS } from '../compliance-records.routes.js';
 import { RECORD_STATUSES } from '../record-status.js';
 import type { CreateRecordDto } from './create-record.dto.js';
@@ -28,7 +27,6 @@ import {
   MAX_EVIDENCE_NOTES_LENGTH,
   isScoreNumber,
   SCORE_RANGE,
-  toDate,
 } from './record-rules.js';
 
 /*
@@ -36,7 +34,8 @@ import {
  * class-validator spend about a second on 10,000 nested DTOs. The checks are class-validator's own
  * predicates with the limits of `record-rules.ts`, and the errors are the ones `CreateRecordDto`'s
  * decorators give (same fields, messages and order); test/unit/compliance/bulk-records.validator.spec.ts
- * holds the two to that on a corpus of bad records.
+ * holds the two to that on a corpus of bad records. Scalars are parsed by the same functions as the
+ * DTO's (`toDateTime`, from `common/scalars.ts`), so the two routes cannot disagree on a date again.
  */
 
 interface Check {
@@ -54,8 +53,6 @@ interface FieldRule {
   checks: Check[];
 }
 
-/** Keys Nest's ValidationPipe deletes from a body before validating it (prototype pollution). */
-const PROTOTYPE_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
 const NOT_AN_OBJECT = 'each value in nested property records must be either object or array';
 
 const isStringCheck = (property: string): Check => ({
@@ -76,7 +73,7 @@ function lengthCheck(property: string, bounds: { min: number; max: number }): Ch
   };
 }
 
-/** Deletes the keys the ValidationPipe would delete, at any depth, in place. */
+/** Deletes the keys the ValidationPipe deletes inside a body (here: in `details`), at any depth, in place. */
 function withoutPrototypeKeys(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
@@ -149,19 +146,25 @@ const FIELDS: FieldRule[] = [
   {
     property: 'assessedAt',
     optional: true,
-    convert: toDate,
-    checks: [{ passes: isDate, message: () => `assessedAt ${DATE_TIME_MESSAGE}` }],
+    convert: toDateTime,
+    checks: [{ passes: isDateTimeValue, message: () => `assessedAt ${DATE_TIME_MESSAGE}` }],
   },
 ];
 const KNOWN_FIELDS = new Set<string>(FIELDS.map((rule) => rule.property));
 
-/** Errors of one record object go to `errors` under `path`; returns the record as the DTO would hold it. */
+/**
+ * Errors of one record object go to `errors` under `path`; returns the record as the DTO would hold it.
+ * Prototype keys on the record are unknown fields, as the validation pipe reports them on a body.
+ */
 function checkRecord(source: object, path: string, errors: FieldError[]): CreateRecordDto {
   const input = source as Record<string, unknown>;
+  const prototypeKeys = Object.keys(input).filter((key) => PROTOTYPE_KEYS.has(key));
+  if (prototypeKeys.length) {
+    errors.push(...prototypeKeys.map((key) => unknownField(key, path)));
+    return {} as CreateRecordDto;
+  }
   for (const key of Object.keys(input)) {
-    if (!KNOWN_FIELDS.has(key) && !PROTOTYPE_KEYS.has(key)) {
-      errors.push({ field: `${path}.${key}`, messages: [`property ${key} should not exist`] });
-    }
+    if (!KNOWN_FIELDS.has(key)) errors.push(unknownField(key, path));
   }
   const record: Record<string, unknown> = {};
   for (const rule of FIELDS) {
@@ -185,10 +188,11 @@ function checkRecord(source: object, path: string, errors: FieldError[]): Create
 export function validateBulkRecords(body: unknown): CreateRecordDto[] {
   const errors: FieldError[] = [];
   const envelope = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  // What the validation pipe refuses in any body first: not an object, prototype keys.
+  const defects = inputDefects(body, 'body');
+  if (defects.length) throw validationProblem(defects);
   for (const key of Object.keys(envelope)) {
-    if (key !== 'records' && !PROTOTYPE_KEYS.has(key)) {
-      errors.push({ field: key, messages: [`property ${key} should not exist`] });
-    }
+    if (key !== 'records') errors.push(unknownField(key));
   }
   const records = Object.hasOwn(envelope, 'records') ? envelope.records : undefined;
   const messages: string[] = [];

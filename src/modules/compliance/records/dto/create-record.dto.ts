@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsIn, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { RECORD_STATUSES, type RecordStatus } from '../record-status.js';
-import { IsDateTime } from '../../../../common/validation-rules.js';
+import { DateTime } from '../../../../common/validation-rules.js';
 import { MaxJsonSize } from './max-json-size.js';
 import {
   CONTROL_ID_LENGTH,
@@ -13,7 +12,6 @@ import {
   MAX_EVIDENCE_NOTES_LENGTH,
   IsScoreNumber,
   SCORE_RANGE,
-  toDate,
 } from './record-rules.js';
 
 export class CreateRecordDto {
@@ -81,7 +79,6 @@ export class CreateRecordDto {
     description: 'ISO 8601 with a time zone; defaults to now',
   })
   @IsOptional()
-  @Transform(({ value }) => toDate(value))
-  @IsDateTime()
+  @DateTime()
   assessedAt?: Date;
 }

@@ -1,10 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { IsDateTime, upperCase } from '../../../../common/validation-rules.js';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { DateTime, DecimalQuery, Integer, upperCase } from '../../../../common/validation-rules.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../compliance-records.routes.js';
 import { RECORD_STATUSES, type RecordStatus } from '../record-status.js';
-import { ENTITY_ID_LENGTH, FRAMEWORK_CODE, FRAMEWORK_FILTER_MESSAGE } from './record-rules.js';
+import { ENTITY_ID_LENGTH, FRAMEWORK_CODE, FRAMEWORK_FILTER_MESSAGE, SCORE_RANGE } from './record-rules.js';
 
 export const SORT_FIELDS = ['assessedAt', 'createdAt', 'score'] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
@@ -29,30 +29,22 @@ export class ListRecordsQuery {
 
   @ApiPropertyOptional({ minimum: 0, maximum: 100, example: 50 })
   @IsOptional()
-  @Type(() => Number)
-  @IsNumber()
-  @Min(0)
-  @Max(100)
+  @DecimalQuery(SCORE_RANGE)
   minScore?: number;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 100, example: 100 })
   @IsOptional()
-  @Type(() => Number)
-  @IsNumber()
-  @Min(0)
-  @Max(100)
+  @DecimalQuery(SCORE_RANGE)
   maxScore?: number;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-11-01T00:00:00Z', description: 'Inclusive' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDateTime()
+  @DateTime()
   assessedFrom?: Date;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-12-01T00:00:00Z', description: 'Inclusive' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDateTime()
+  @DateTime()
   assessedTo?: Date;
 
   @ApiPropertyOptional({ enum: SORT_FIELDS, default: 'createdAt' })
@@ -67,10 +59,7 @@ export class ListRecordsQuery {
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
+  @Integer({ min: 1, max: MAX_PAGE_SIZE }, 'query')
   limit: number = DEFAULT_PAGE_SIZE;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 512, description: 'The `nextCursor` of the previous page' })

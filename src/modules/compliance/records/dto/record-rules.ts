@@ -27,19 +27,6 @@ export function isScoreNumber(value: unknown): boolean {
   }
 }
 
-/**
- * `@Type(() => Date)` without its throw: null, undefined and arrays stay as they are, anything else
- * becomes `new Date(value)`, an invalid date where that would throw (`{"toString": 1}`).
- */
-export function toDate(value: unknown): unknown {
-  if (value === null || value === undefined || Array.isArray(value)) return value;
-  try {
-    return new Date(value as string);
-  } catch {
-    return new Date(NaN);
-  }
-}
-
 /** `@IsNumber(SCORE_NUMBER)` that answers false where class-validator would throw. */
 export const IsScoreNumber = () =>
   ValidateBy({
