@@ -95,6 +95,8 @@ describe('key rotation on real Postgres', () => {
     const before = await status();
     expect(before.activeKeyId).toBe('dev1');
     expect(before.rowsByKey).toEqual({ dev1: VALUES });
+    // Seeded as v1 (column AAD), the admin's own values by the app as v2 (row-bound).
+    expect(before.rowsByVersion).toEqual({ v1: VALUES - 5, v2: 5 });
 
     const rotation = await http().post('/admin/encryption/rotate').send({ keyId: 'k2' }).expect(202);
     expect(rotation.body).toMatchObject({ targetKeyId: 'k2', status: 'running' });
@@ -115,6 +117,8 @@ describe('key rotation on real Postgres', () => {
     const done = await until((s) => s.rotation?.status === 'completed');
     expect(done.activeKeyId).toBe('k2');
     expect(done.rowsByKey).toEqual({ k2: VALUES });
+    expect(done.rowsByVersionAndKey).toEqual({ v2: { k2: VALUES } });
+    expect(done.rotation).toMatchObject({ targetEnvelope: 'v2' });
     for (const column of done.columns) {
       expect(Object.keys(column.rowsByKey).filter((key) => key !== 'k2')).toEqual([]);
     }

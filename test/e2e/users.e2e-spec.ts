@@ -16,11 +16,11 @@ describe('users', () => {
   const stored = (id: string) =>
     t.db.query<Record<string, string | null>>('SELECT * FROM users WHERE id = $1', [id]).then((rows) => rows[0]);
 
-  it('stores every PII column as a v1 ciphertext and returns it in clear to an admin', async () => {
+  it('stores every PII column as a v2 (row-bound) ciphertext and returns it in clear to an admin', async () => {
     const { body, user } = await create();
     const row = await stored(user.id);
     for (const column of ['email', 'phone', 'ssn', 'address', 'display_name']) {
-      expect(row[column]).toMatch(/^v1:[\w-]+:[\w-]+$/);
+      expect(row[column]).toMatch(/^v2:[\w-]+:[\w-]+$/);
     }
     expect(JSON.stringify(row)).not.toContain(body.email);
     expect(row.email_index).toMatch(/^[0-9a-f]{64}$/);

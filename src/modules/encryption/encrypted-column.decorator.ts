@@ -4,10 +4,44 @@ import { encryptionRegistry } from './encryption-registry.js';
 
 /**
  * What an encrypted property holds after a read that could not be decrypted. Reads never throw,
- * so one tampered row cannot fail a whole listing; services check for this and report it.
+ * so one tampered row cannot fail a whole listing; services check for this and report it. Saving
+ * the entity writes `stored` back unchanged: an unreadable column never blocks a change of another.
  */
 export class UnreadableValue {
-  constructor(readonly error: DecryptionError) {}
+  constructor(
+    readonly error: DecryptionError,
+    readonly stored: string,
+  ) {}
+}
+
+/** A stored ciphertext as read, before EncryptedColumnSubscriber opens it with the row's id. */
+export class UnopenedValue {
+  constructor(readonly stored: string) {}
+}
+
+/** A plaintext sealed for its row while the entity is being written; the subscriber puts `plaintext` back after. */
+export class SealedValue {
+  constructor(
+    readonly plaintext: string,
+    readonly stored: string,
+  ) {}
+}
+
+/**
+ * What the transformer gives for a plaintext no subscriber sealed (a write without the row's id,
+ * e.g. `update().set()` keyed by a where clause): the driver refuses it, so plaintext never reaches
+ * the table. TypeORM also calls the transformer to compare values; a fresh object compares unequal.
+ */
+class UnsealedPlaintext {
+  constructor(
+    private readonly target: object,
+    private readonly column: string,
+  ) {}
+
+  toPostgres(): never {
+    const name = `${tableOf(this.target)}.${this.column}`;
+    throw new Error(`encrypted column ${name} written without its row id; seal it with columnSealer()`);
+  }
 }
 
 const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -18,25 +52,24 @@ function tableOf(target: object): string {
   return table.name;
 }
 
-/** `text` column stored as `v1:<keyId>:…`; encrypts on write, decrypts on read, null stays null. */
+/**
+ * `text` column stored as `v2:<keyId>:…`, bound to its row: EncryptedColumnSubscriber seals the
+ * plaintext with the row's id before a write and opens the stored value after a read (`v1:` values
+ * too, while they are upgraded). null stays null.
+ */
 export function EncryptedColumn(options: { name?: string; nullable?: boolean } = {}): PropertyDecorator {
   return (target, propertyKey) => {
     const property = String(propertyKey);
     const column = options.name ?? snakeCase(property);
-    let aad: string | undefined;
-    const identity = () => (aad ??= `${tableOf(target)}.${column}`);
     const transformer: ValueTransformer = {
-      to: (value: string | null | undefined) =>
-        value === null || value === undefined ? value : encryptionRegistry.cipher().encrypt(value, identity()),
-      from: (stored: string | null) => {
-        if (stored === null || stored === undefined) return stored;
-        try {
-          return encryptionRegistry.cipher().decrypt(stored, identity());
-        } catch (error) {
-          if (error instanceof DecryptionError) return new UnreadableValue(error);
-          throw error;
+      to: (value: unknown) => {
+        if (value === null || value === undefined) return value;
+        if (value instanceof SealedValue || value instanceof UnreadableValue || value instanceof UnopenedValue) {
+          return value.stored;
         }
+        return new UnsealedPlaintext(target, column);
       },
+      from: (stored: string | null) => (stored === null || stored === undefined ? stored : new UnopenedValue(stored)),
     };
     encryptionRegistry.columns.push({ target: target.constructor, property, column, table: () => tableOf(target) });
     Column({ type: 'text', name: column, nullable: options.nullable ?? false, transformer })(target, propertyKey);
@@ -45,7 +78,7 @@ export function EncryptedColumn(options: { name?: string; nullable?: boolean } =
 
 /**
  * HMAC of another property's normalised value, in its own indexed column, filled before every
- * insert and update by BlindIndexSubscriber: equality lookups without decrypting anything.
+ * insert and update by EncryptedColumnSubscriber: equality lookups without decrypting anything.
  */
 export function BlindIndex(source: string, options: { name?: string } = {}): PropertyDecorator {
   return (target, propertyKey) => {
@@ -53,4 +86,24 @@ export function BlindIndex(source: string, options: { name?: string } = {}): Pro
     encryptionRegistry.blindIndexes.push({ target: target.constructor, property, source });
     Column({ type: 'text', name: options.name ?? snakeCase(property) })(target, propertyKey);
   };
+}
+
+/**
+ * Seals plaintexts of one encrypted property for rows given by id, for the writes TypeORM does not
+ * key by entity: `update().set()` and the bulk COPY path. Resolve it once, call it per row.
+ */
+export function columnSealer(
+  entity: abstract new () => object,
+  property: string,
+): (plaintext: string | null | undefined, id: string) => SealedValue | null | undefined {
+  const ref = encryptionRegistry.columns.find((c) => c.target === entity && c.property === property);
+  if (!ref) throw new Error(`${entity.name}.${property} is not an @EncryptedColumn`);
+  const table = ref.table();
+  return (plaintext, id) =>
+    plaintext === null || plaintext === undefined
+      ? plaintext
+      : new SealedValue(
+          plaintext,
+          encryptionRegistry.cipher().encryptRow(plaintext, { table, column: ref.column, id }),
+        );
 }

@@ -18,7 +18,8 @@ export class EncryptionAdminController {
   @ApiOperation({
     operationId: 'rotateKey',
     summary: 'Rotate the data key',
-    description: 'Activates a new data key and re-encrypts every encrypted column in the background.',
+    description:
+      'Activates a new data key and re-encrypts every encrypted column in the background, into the row-bound v2 envelope; rotating onto the active key upgrades old values without a new key.',
   })
   @ApiAcceptedResponse({ type: RotationView, description: 'Started' })
   @ApiProblem(
@@ -35,7 +36,7 @@ export class EncryptionAdminController {
   @ApiOperation({
     operationId: 'getEncryptionStatus',
     summary: 'Encryption status',
-    description: 'Values per key id per encrypted column, and the last rotation.',
+    description: 'Values per envelope version and key id per encrypted column, and the last rotation.',
   })
   @ApiOkResponse({ type: EncryptionStatusView })
   async status(): Promise<EncryptionStatusView> {

@@ -2,15 +2,25 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { EncryptedColumnRef } from './encryption-registry.js';
+import { CURRENT_ENVELOPE, type EnvelopeVersion } from './field-cipher.js';
 
 export interface RotationRun {
   id: string;
   targetKeyId: string;
+  /** `v2` for every run started since ciphertexts are bound to their rows; `v1` for older runs. */
+  targetEnvelope: EnvelopeVersion;
   status: 'running' | 'completed';
   cursors: Record<string, string>;
   rowsReencrypted: number;
   startedAt: Date;
   finishedAt: Date | null;
+}
+
+/** How many values of one column are in one envelope version under one key. */
+export interface ValueCount {
+  version: string;
+  keyId: string;
+  rows: number;
 }
 
 export interface StoredCiphertext {
@@ -49,6 +59,14 @@ export class EncryptionRotationRepository {
     return row ? toRun(row) : undefined;
   }
 
+  /** Whether a run that rewrote every value into `v2` has completed: from then on no `v1` value is legitimate. */
+  async upgradeCompleted(): Promise<boolean> {
+    const [row] = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM encryption_rotations WHERE status = 'completed' AND target_envelope = 'v2') AS done`,
+    );
+    return Boolean(row?.done);
+  }
+
   async complete(id: string): Promise<void> {
     await this.dataSource.query(
       `UPDATE encryption_rotations SET status = 'completed', finished_at = now(), updated_at = now() WHERE id = $1`,
@@ -56,24 +74,24 @@ export class EncryptionRotationRepository {
     );
   }
 
-  /** Rows per key id in one encrypted column (`split_part` reads the id without decrypting). */
-  async countByKey(ref: EncryptedColumnRef): Promise<Record<string, number>> {
+  /** Values per envelope version and key id in one encrypted column (read from the prefix, nothing decrypted). */
+  async countValues(ref: EncryptedColumnRef): Promise<ValueCount[]> {
     const column = quote(ref.column);
-    const rows: { key_id: string; rows: number }[] = await this.dataSource.query(
-      `SELECT split_part(${column}, ':', 2) AS key_id, count(*)::int AS rows
-         FROM ${quote(ref.table())} WHERE ${column} IS NOT NULL GROUP BY 1 ORDER BY 1`,
+    const rows: { version: string; key_id: string; rows: number }[] = await this.dataSource.query(
+      `SELECT split_part(${column}, ':', 1) AS version, split_part(${column}, ':', 2) AS key_id, count(*)::int AS rows
+         FROM ${quote(ref.table())} WHERE ${column} IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
     );
-    return Object.fromEntries(rows.map((r) => [r.key_id, r.rows]));
+    return rows.map((r) => ({ version: r.version, keyId: r.key_id, rows: r.rows }));
   }
 
-  /** The next rows after the run's cursor whose ciphertext is not yet on the target key. */
+  /** The next rows after the run's cursor whose value is not yet `v2` under the target key (runs always write `v2`). */
   async nextBatch(run: RotationRun, ref: EncryptedColumnRef, size: number): Promise<StoredCiphertext[]> {
     const column = quote(ref.column);
     return this.dataSource.query(
       `SELECT id::text AS id, ${column} AS value FROM ${quote(ref.table())}
-        WHERE id > $1 AND ${column} IS NOT NULL AND split_part(${column}, ':', 2) <> $2
+        WHERE id > $1 AND ${column} IS NOT NULL AND NOT starts_with(${column}, $2)
         ORDER BY id LIMIT $3`,
-      [run.cursors[cursorKey(ref)] ?? FIRST_ID, run.targetKeyId, size],
+      [run.cursors[cursorKey(ref)] ?? FIRST_ID, `${CURRENT_ENVELOPE}:${run.targetKeyId}:`, size],
     );
   }
 
@@ -116,6 +134,7 @@ function toRun(row: Record<string, unknown>): RotationRun {
   return {
     id: row.id as string,
     targetKeyId: row.target_key_id as string,
+    targetEnvelope: (row.target_envelope as EnvelopeVersion | undefined) ?? 'v1',
     status: row.status as RotationRun['status'],
     cursors: (row.cursors as Record<string, string>) ?? {},
     rowsReencrypted: Number(row.rows_reencrypted),

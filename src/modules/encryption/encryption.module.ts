@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { getToken, makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
 import { AppConfig } from '../../config/app-config.js';
-import { BlindIndexSubscriber } from './blind-index.subscriber.js';
+import { EncryptedColumnSubscriber } from './encrypted-column.subscriber.js';
 import { EncryptionAdminController } from './encryption-admin.controller.js';
 import {
   ENCRYPTION_DURATION_METRIC,
@@ -59,7 +59,7 @@ const LOADED_KEYRING = Symbol('LOADED_KEYRING');
         return cipher;
       },
     },
-    BlindIndexSubscriber,
+    EncryptedColumnSubscriber,
     EncryptionRotationRepository,
     ReencryptionJob,
     KeyRotationService,

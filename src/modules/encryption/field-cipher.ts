@@ -1,13 +1,33 @@
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { Keyring } from './keyring.js';
 
-const VERSION = 'v1';
+/** `table.column` AAD: any row of the column. Read while values are upgraded, never written by columns. */
+const COLUMN_BOUND = 'v1';
+/** AAD names the row too (table, column, primary key): a value copied to another row fails. */
+const ROW_BOUND = 'v2';
+/** The envelope every column value is written in. */
+export const CURRENT_ENVELOPE = ROW_BOUND;
+export const ENVELOPE_VERSIONS = [COLUMN_BOUND, ROW_BOUND] as const;
+export type EnvelopeVersion = (typeof ENVELOPE_VERSIONS)[number];
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /** Random IVs are drawn this many bytes at a time (341 IVs), not with one randomBytes call each. */
 const IV_POOL_BYTES = 4_092;
 
-export type DecryptionFailure = 'malformed' | 'unknown-key' | 'tampered';
+export type DecryptionFailure = 'malformed' | 'unknown-key' | 'tampered' | 'legacy-refused';
+
+/** Where a value lives: its table, its column and its row's primary key. */
+export interface RowIdentity {
+  table: string;
+  column: string;
+  id: string;
+}
+
+/**
+ * The v2 AAD. NUL cannot occur in a Postgres identifier or a uuid, so the encoding is unambiguous,
+ * and it never equals a v1 AAD (`table.column`), so relabelling a v2 value as v1 fails too.
+ */
+export const rowAad = (row: RowIdentity): string => `${ROW_BOUND}\0${row.table}\0${row.column}\0${row.id}`;
 
 /** A ciphertext that cannot be turned back into plaintext; the message never contains data. */
 export class DecryptionError extends Error {
@@ -26,21 +46,55 @@ export interface CipherObserver {
 }
 
 /**
- * AES-256-GCM field encryption. Output: `v1:<keyId>:<base64url(iv12 ‖ tag16 ‖ ciphertext)>`.
- * `aad` is the column identity (`table.column`), so a ciphertext moved to another column fails.
+ * AES-256-GCM field encryption. Output: `<version>:<keyId>:<base64url(iv12 ‖ tag16 ‖ ciphertext)>`.
+ * Column values are `v2`, whose AAD is the row identity (`rowAad`), so a ciphertext moved to
+ * another column or another row fails; `v1` (AAD `table.column`) is the envelope before that.
  */
 export class FieldCipher {
   /** Per key buffer: a raw Buffer key makes every createCipheriv build a KeyObject, 4× the cost. */
   private readonly secretKeys = new WeakMap<Buffer, KeyObject>();
   private ivPool = Buffer.alloc(0);
   private ivOffset = 0;
+  /**
+   * Whether `decryptRow` still reads `v1:` values. True until an upgrade run has rewritten every
+   * stored value (KeyRotationService turns it off at boot and when such a run completes).
+   */
+  acceptLegacy = true;
 
   constructor(
     readonly keyring: Keyring,
     private readonly observer?: CipherObserver,
   ) {}
 
+  /** `v1:` value bound to `aad` only. For values that belong to no row (cache seals, legacy migrations). */
   encrypt(plaintext: string, aad: string, keyId = this.keyring.activeId): string {
+    return this.seal(COLUMN_BOUND, plaintext, aad, keyId);
+  }
+
+  /** Reads a `v1:` value written by `encrypt` with the same `aad`. */
+  decrypt(ciphertext: string, aad: string): string {
+    return this.open(ciphertext, COLUMN_BOUND, aad);
+  }
+
+  /** `v2:` value of one column of one row: it decrypts only where it was written. */
+  encryptRow(plaintext: string, row: RowIdentity, keyId = this.keyring.activeId): string {
+    return this.seal(ROW_BOUND, plaintext, rowAad(row), keyId);
+  }
+
+  /**
+   * Reads the stored value of `row`'s column: `v2:` bound to this row, or (while `acceptLegacy`)
+   * a `v1:` value bound to the column only, as written before row binding.
+   */
+  decryptRow(stored: string, row: RowIdentity): string {
+    const version = FieldCipher.envelopeOf(stored);
+    if (version === COLUMN_BOUND) {
+      if (!this.acceptLegacy) throw new DecryptionError('legacy-refused', FieldCipher.keyIdOf(stored));
+      return this.open(stored, COLUMN_BOUND, `${row.table}.${row.column}`);
+    }
+    return this.open(stored, ROW_BOUND, rowAad(row));
+  }
+
+  private seal(version: EnvelopeVersion, plaintext: string, aad: string, keyId: string): string {
     const started = performance.now();
     const key = this.secretKey(keyId);
     if (!key) throw new DecryptionError('unknown-key', keyId);
@@ -51,13 +105,13 @@ export class FieldCipher {
     const rest = cipher.final();
     const payload = Buffer.concat([iv, cipher.getAuthTag(), body, rest]).toString('base64url');
     this.observer?.observe('encrypt', keyId, (performance.now() - started) / 1000);
-    return `${VERSION}:${keyId}:${payload}`;
+    return `${version}:${keyId}:${payload}`;
   }
 
-  decrypt(ciphertext: string, aad: string): string {
+  private open(ciphertext: string, expected: EnvelopeVersion, aad: string): string {
     const started = performance.now();
     const [version, keyId, payload, extra] = ciphertext.split(':');
-    if (version !== VERSION || !keyId || !payload || extra !== undefined) {
+    if (version !== expected || !keyId || !payload || extra !== undefined) {
       throw new DecryptionError('malformed', undefined);
     }
     const key = this.secretKey(keyId);
@@ -99,6 +153,12 @@ export class FieldCipher {
   /** Key id of a stored ciphertext, without decrypting it. */
   static keyIdOf(ciphertext: string): string | undefined {
     return ciphertext.split(':')[1];
+  }
+
+  /** Envelope version of a stored ciphertext, without decrypting it. */
+  static envelopeOf(ciphertext: string): EnvelopeVersion | undefined {
+    const version = ciphertext.slice(0, ciphertext.indexOf(':'));
+    return (ENVELOPE_VERSIONS as readonly string[]).includes(version) ? (version as EnvelopeVersion) : undefined;
   }
 
   /** Lowercased, trimmed HMAC-SHA256 (hex) for equality lookups on an encrypted value. */

@@ -2,25 +2,41 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ProblemException } from '../../common/problem.js';
 import { encryptionRegistry } from './encryption-registry.js';
-import { EncryptionRotationRepository, RotationRun } from './encryption-rotation.repository.js';
+import { EncryptionRotationRepository, RotationRun, type ValueCount } from './encryption-rotation.repository.js';
 import { FieldCipher } from './field-cipher.js';
 import { KEY_BYTES } from './keyring.js';
 import { KEYRING_SOURCE } from './encryption.tokens.js';
 import { type KeyringSource, saveKeyringFile } from './keyring.loader.js';
 import { ReencryptionJob } from './jobs/reencryption.job.js';
 
-export interface ColumnStatus {
-  table: string;
-  column: string;
+/** Value counts by key id, by envelope version, and by version then key id. */
+export interface ValueCounts {
   rowsByKey: Record<string, number>;
+  rowsByVersion: Record<string, number>;
+  rowsByVersionAndKey: Record<string, Record<string, number>>;
 }
 
-export interface EncryptionStatus {
+export interface ColumnStatus extends ValueCounts {
+  table: string;
+  column: string;
+}
+
+export interface EncryptionStatus extends ValueCounts {
   activeKeyId: string;
   keyIds: string[];
+  /** Whether `v1` values (bound to their column only) are still read; false once an upgrade run completed. */
+  legacyEnvelopeAccepted: boolean;
   columns: ColumnStatus[];
-  rowsByKey: Record<string, number>;
   rotation?: RotationRun;
+}
+
+const noCounts = (): ValueCounts => ({ rowsByKey: {}, rowsByVersion: {}, rowsByVersionAndKey: {} });
+
+function add(counts: ValueCounts, { version, keyId, rows }: ValueCount): void {
+  counts.rowsByKey[keyId] = (counts.rowsByKey[keyId] ?? 0) + rows;
+  counts.rowsByVersion[version] = (counts.rowsByVersion[version] ?? 0) + rows;
+  const byKey = (counts.rowsByVersionAndKey[version] ??= {});
+  byKey[keyId] = (byKey[keyId] ?? 0) + rows;
 }
 
 /** Rotate, report and retire data keys. Old keys stay readable until no row uses them. */
@@ -35,8 +51,12 @@ export class KeyRotationService implements OnApplicationBootstrap {
     @Inject(KEYRING_SOURCE) private readonly source: KeyringSource,
   ) {}
 
-  /** The last rotation's key stays active across restarts; a run stopped midway resumes. */
+  /**
+   * The last rotation's key stays active across restarts; a run stopped midway resumes; once an
+   * upgrade run has completed, `v1` values are refused (none is left that the app wrote).
+   */
   async onApplicationBootstrap(): Promise<void> {
+    if (await this.rotations.upgradeCompleted()) this.cipher.acceptLegacy = false;
     const latest = await this.rotations.latest();
     if (latest && this.cipher.keyring.has(latest.targetKeyId)) this.cipher.keyring.activate(latest.targetKeyId);
     if (latest && !this.cipher.keyring.has(latest.targetKeyId)) {
@@ -78,17 +98,21 @@ export class KeyRotationService implements OnApplicationBootstrap {
   async status(): Promise<EncryptionStatus> {
     const rotation = await this.rotations.latest();
     const columns: ColumnStatus[] = [];
-    const rowsByKey: Record<string, number> = {};
+    const total = noCounts();
     for (const ref of encryptionRegistry.columns) {
-      const counts = await this.rotations.countByKey(ref);
-      columns.push({ table: ref.table(), column: ref.column, rowsByKey: counts });
-      for (const [key, rows] of Object.entries(counts)) rowsByKey[key] = (rowsByKey[key] ?? 0) + rows;
+      const column: ColumnStatus = { table: ref.table(), column: ref.column, ...noCounts() };
+      for (const count of await this.rotations.countValues(ref)) {
+        add(column, count);
+        add(total, count);
+      }
+      columns.push(column);
     }
     return {
       activeKeyId: this.cipher.keyring.activeId,
       keyIds: this.cipher.keyring.ids,
+      legacyEnvelopeAccepted: this.cipher.acceptLegacy,
       columns,
-      rowsByKey,
+      ...total,
       rotation,
     };
   }

@@ -84,8 +84,13 @@ export class UsersService {
     return { items: views, page: query.page, pageSize: query.pageSize, total };
   }
 
+  /**
+   * A field whose stored value cannot be decrypted does not stop a change of another: it is
+   * written back untouched (and reported as a security event), unless this change replaces it.
+   */
   async update(id: string, input: UpdateUserRequest, viewer?: AuthenticatedUser): Promise<UserEntity> {
     const user = await this.require(id);
+    await this.reportUnreadable(user);
     const before = auditedState(user);
     const roleChanged = input.role !== undefined && input.role !== user.role;
     if (input.role !== undefined && viewer?.role !== 'admin') {

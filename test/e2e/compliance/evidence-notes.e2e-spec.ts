@@ -6,7 +6,7 @@ import { aRecord } from '../../support/builders/compliance-record.builder';
 import { TEST_REDIS_URL } from '../../support/database';
 
 const SECRET = 'Interviewed Jane Roe (DPO), home phone +44 20 7946 0958';
-const CIPHERTEXT = /^v1:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/;
+const CIPHERTEXT = /^v2:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/;
 
 describe('evidence notes of compliance records', () => {
   let t: TestApp;

@@ -36,8 +36,16 @@ describe('SealedRecordCache over Redis', () => {
     await cache.put(aView(id));
     const raw = (await client.get(recordCacheKey(id))) as string;
     expect(raw).not.toContain('Jane Roe');
-    expect(JSON.parse(raw).record.evidenceNotes).toMatch(/^v1:k1:/);
+    expect(JSON.parse(raw).record.evidenceNotes).toMatch(/^v2:k1:/);
     expect(await cache.get(id)).toEqual({ version: 1, record: aView(id) });
+  });
+
+  it("treats another record's entry copied under this record's key as a miss: cached notes are bound to the record id", async () => {
+    const [source, target] = [randomUUID(), randomUUID()];
+    await cache.put(aView(source));
+    await client.set(recordCacheKey(target), (await client.get(recordCacheKey(source))) as string, 'EX', 60);
+    expect(await cache.get(target)).toBeUndefined();
+    expect((await cache.get(source))?.record?.evidenceNotes).toBe(NOTES);
   });
 
   it('keeps records without notes as they are', async () => {

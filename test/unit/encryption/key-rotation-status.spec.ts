@@ -3,6 +3,7 @@ import { encryptionRegistry } from '../../../src/modules/encryption/encryption-r
 import type {
   EncryptionRotationRepository,
   RotationRun,
+  ValueCount,
 } from '../../../src/modules/encryption/encryption-rotation.repository';
 import type { ReencryptionJob } from '../../../src/modules/encryption/jobs/reencryption.job';
 import { KeyRotationService } from '../../../src/modules/encryption/key-rotation.service';
@@ -16,6 +17,7 @@ class RotationFinishingDuringReport {
     return {
       id: 'r1',
       targetKeyId: 'k2',
+      targetEnvelope: 'v2',
       status: this.status,
       cursors: {},
       rowsReencrypted: 0,
@@ -24,8 +26,14 @@ class RotationFinishingDuringReport {
     };
   }
 
-  async countByKey(): Promise<Record<string, number>> {
-    const counts: Record<string, number> = this.status === 'running' ? { dev1: 1, k2: 9 } : { k2: 10 };
+  async countValues(): Promise<ValueCount[]> {
+    const counts: ValueCount[] =
+      this.status === 'running'
+        ? [
+            { version: 'v1', keyId: 'dev1', rows: 1 },
+            { version: 'v2', keyId: 'k2', rows: 9 },
+          ]
+        : [{ version: 'v2', keyId: 'k2', rows: 10 }];
     this.status = 'completed';
     return counts;
   }
@@ -45,9 +53,13 @@ describe('KeyRotationService.status', () => {
     const during = await service.status();
     expect(during.rotation?.status).toBe('running');
     expect(during.rowsByKey).toEqual({ dev1: 1, k2: 9 + 10 * (columns - 1) });
+    expect(during.rowsByVersion).toEqual({ v1: 1, v2: 9 + 10 * (columns - 1) });
+    expect(during.rowsByVersionAndKey).toEqual({ v1: { dev1: 1 }, v2: { k2: 9 + 10 * (columns - 1) } });
+    expect(during.columns[0]).toMatchObject({ rowsByVersion: { v1: 1, v2: 9 } });
 
     const after = await service.status();
     expect(after.rotation?.status).toBe('completed');
     expect(after.rowsByKey).toEqual({ k2: 10 * columns });
+    expect(after.rowsByVersion).toEqual({ v2: 10 * columns });
   });
 });

@@ -3,6 +3,7 @@ import type { QueryDeepPartialEntity } from 'typeorm';
 import { copyRows, encodeCopyRows } from '../../../infrastructure/database/copy-rows.js';
 import type { PipelineStep } from '../../../infrastructure/database/pipelined.js';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
+import { columnSealer } from '../../encryption/encrypted-column.decorator.js';
 import type { ListRecordsQuery, SortField } from './dto/list-records.query.js';
 import { ComplianceFramework } from './entities/compliance-framework.entity.js';
 import { ComplianceRecord } from './entities/compliance-record.entity.js';
@@ -30,6 +31,11 @@ const COPIED_COLUMNS = [
   'evidence_notes',
   'assessed_at',
 ] as const;
+
+/** Evidence notes as stored, bound to their record's id (resolved on first use: the cipher is set at boot). */
+let sealNotes: ReturnType<typeof columnSealer> | undefined;
+const sealedNotes = (notes: string | null | undefined, id: string) =>
+  (sealNotes ??= columnSealer(ComplianceRecord, 'evidenceNotes'))(notes, id);
 
 /** Compliance records in Postgres, always through the request's transaction. */
 @Injectable()
@@ -115,26 +121,28 @@ export class ComplianceRecordsRepository {
     );
   }
 
-  /** Evidence notes as stored: through the column's own transformer, i.e. the encryption module's cipher. */
+  /** Evidence notes as stored: sealed for their row by the encryption module, the same as an entity write. */
   private storedNotes(rows: ComplianceRecord[]): (string | null)[] {
-    const column = this.transactions.manager.connection
-      .getMetadata(ComplianceRecord)
-      .findColumnWithPropertyName('evidenceNotes');
-    if (!column?.transformer) throw new Error('ComplianceRecord.evidenceNotes must be an @EncryptedColumn');
-    return rows.map((row) => column.getEntityValue(row, true) as string | null);
+    return rows.map((row) => sealedNotes(row.evidenceNotes as string | null, row.id)?.stored ?? null);
   }
 
   findById(id: string): Promise<ComplianceRecord | null> {
     return this.records.findOne({ where: { id } });
   }
 
-  /** Applies `changes` only if the record is still at `expectedVersion` (optimistic locking). */
+  /**
+   * Applies `changes` only if the record is still at `expectedVersion` (optimistic locking). The
+   * update is keyed by a where clause, not an entity, so new notes are sealed for the row here.
+   */
   async update(id: string, expectedVersion: number, changes: Partial<ComplianceRecord>): Promise<UpdateOutcome> {
+    const { evidenceNotes, ...plain } = changes;
+    const notes = typeof evidenceNotes === 'string' ? sealedNotes(evidenceNotes, id) : evidenceNotes;
     const result = await this.records
       .createQueryBuilder()
       .update(ComplianceRecord)
       .set({
-        ...changes,
+        ...plain,
+        ...(notes === undefined ? {} : { evidenceNotes: notes }),
         version: () => 'version + 1',
         updatedAt: () => 'now()',
       } as QueryDeepPartialEntity<ComplianceRecord>)

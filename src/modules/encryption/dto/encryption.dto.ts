@@ -23,6 +23,9 @@ export class RotationView {
   @ApiProperty({ enum: ['running', 'completed'] })
   status: string;
 
+  @ApiProperty({ enum: ['v1', 'v2'], description: 'Envelope version the run writes (v1: runs before row binding).' })
+  targetEnvelope: string;
+
   @ApiProperty({ type: 'integer', example: 1200 })
   rowsReencrypted: number;
 
@@ -36,6 +39,7 @@ export class RotationView {
     return Object.assign(new RotationView(), {
       id: run.id,
       targetKeyId: run.targetKeyId,
+      targetEnvelope: run.targetEnvelope,
       status: run.status,
       rowsReencrypted: run.rowsReencrypted,
       startedAt: new Date(run.startedAt).toISOString(),
@@ -43,6 +47,20 @@ export class RotationView {
     });
   }
 }
+
+const BY_VERSION = {
+  type: 'object',
+  additionalProperties: { type: 'integer' },
+  example: { v1: 10, v2: 9990 },
+  description: 'Values per envelope version: v2 is bound to its row, v1 (before row binding) to its column only.',
+} as const;
+
+const BY_VERSION_AND_KEY = {
+  type: 'object',
+  additionalProperties: { type: 'object', additionalProperties: { type: 'integer' } },
+  example: { v1: { k1: 10 }, v2: { k1: 90, k2: 9900 } },
+  description: 'Values per envelope version, then per key id.',
+} as const;
 
 export class ColumnStatusView {
   @ApiProperty({ example: 'users' })
@@ -58,6 +76,12 @@ export class ColumnStatusView {
     description: 'Rows per key id.',
   })
   rowsByKey: Record<string, number>;
+
+  @ApiProperty(BY_VERSION)
+  rowsByVersion: Record<string, number>;
+
+  @ApiProperty(BY_VERSION_AND_KEY)
+  rowsByVersionAndKey: Record<string, Record<string, number>>;
 }
 
 export class EncryptionStatusView {
@@ -77,6 +101,18 @@ export class EncryptionStatusView {
     description: 'Values per key id over every encrypted column.',
   })
   rowsByKey: Record<string, number>;
+
+  @ApiProperty(BY_VERSION)
+  rowsByVersion: Record<string, number>;
+
+  @ApiProperty(BY_VERSION_AND_KEY)
+  rowsByVersionAndKey: Record<string, Record<string, number>>;
+
+  @ApiProperty({
+    description:
+      'Whether v1 values (bound to their column, not their row) are still read: true until an upgrade run completed.',
+  })
+  legacyEnvelopeAccepted: boolean;
 
   @ApiPropertyOptional({ type: RotationView })
   rotation?: RotationView;

@@ -4,12 +4,14 @@ import { SECURITY_EVENTS, type SecurityEventSink } from '../../../common/securit
 import { JOB_QUEUE, type JobQueue } from '../../../infrastructure/queue/job-queue.js';
 import { encryptionRegistry, EncryptedColumnRef } from '../encryption-registry.js';
 import { EncryptionRotationRepository, RotationRun } from '../encryption-rotation.repository.js';
-import { DecryptionError, FieldCipher } from '../field-cipher.js';
+import { CURRENT_ENVELOPE, DecryptionError, FieldCipher, type RowIdentity } from '../field-cipher.js';
 
 export const REENCRYPTION_JOB = 'encryption.reencrypt';
 
 /**
- * Re-encrypts every registered encrypted column onto the rotation's target key, batch by batch.
+ * Re-encrypts every registered encrypted column onto the rotation's target key, batch by batch,
+ * and into the row-bound `v2` envelope (a `v1` value is read with its column AAD, written bound to
+ * its row): a rotation onto the active key is how old values are upgraded.
  * Progress lives in Postgres, so the job is resumable (a stopped run continues from its cursors)
  * and idempotent (rows already on the target key are never selected).
  */
@@ -56,12 +58,13 @@ export class ReencryptionJob implements OnModuleInit, BeforeApplicationShutdown 
       if (!(await this.column(run, ref))) return;
     }
     await this.rotations.complete(run.id);
+    if (run.targetEnvelope === CURRENT_ENVELOPE) this.cipher.acceptLegacy = false;
     this.logger.log(`rotation ${run.id} to key ${run.targetKeyId} completed (${run.rowsReencrypted} values)`);
   }
 
   /** Returns false when stopped before the column was finished. */
   private async column(run: RotationRun, ref: EncryptedColumnRef): Promise<boolean> {
-    const aad = `${ref.table()}.${ref.column}`;
+    const table = ref.table();
     for (;;) {
       if (this.stopping) return false;
       const batch = await this.rotations.nextBatch(run, ref, this.config.encryption.rotationBatchSize);
@@ -69,7 +72,8 @@ export class ReencryptionJob implements OnModuleInit, BeforeApplicationShutdown 
       const rows: { id: string; before: string; after: string }[] = [];
       for (const row of batch) {
         try {
-          rows.push({ id: row.id, before: row.value, after: this.reencrypt(row.value, aad, run.targetKeyId) });
+          const identity = { table, column: ref.column, id: row.id };
+          rows.push({ id: row.id, before: row.value, after: this.reencrypt(row.value, identity, run.targetKeyId) });
         } catch (error) {
           if (!(error instanceof DecryptionError)) throw error;
           await this.securityEvents.record({
@@ -86,7 +90,7 @@ export class ReencryptionJob implements OnModuleInit, BeforeApplicationShutdown 
     }
   }
 
-  private reencrypt(value: string, aad: string, keyId: string): string {
-    return this.cipher.encrypt(this.cipher.decrypt(value, aad), aad, keyId);
+  private reencrypt(value: string, row: RowIdentity, keyId: string): string {
+    return this.cipher.encryptRow(this.cipher.decryptRow(value, row), row, keyId);
   }
 }

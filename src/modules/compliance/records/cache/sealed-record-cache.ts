@@ -3,8 +3,11 @@ import { DecryptionError } from '../../../encryption/field-cipher.js';
 import type { RecordResponse } from '../dto/record.response.js';
 import type { CacheEntry, RecordCache } from './record-cache.js';
 
-/** Cached notes get their own AAD, so a cached ciphertext cannot be replayed into the table. */
-const CACHED_NOTES_AAD = 'record-cache.evidence_notes';
+/**
+ * Cached notes get their own AAD, bound to the record: a cached ciphertext can neither be replayed
+ * into the table nor moved to another record's cache entry.
+ */
+const cachedNotes = (id: string) => ({ table: 'record-cache', column: 'evidence_notes', id });
 
 /**
  * Wraps the record cache so evidence notes are only ever stored encrypted (Redis or memory) and
@@ -28,7 +31,7 @@ export class SealedRecordCache implements RecordCache {
     try {
       return {
         ...entry,
-        record: { ...entry.record, evidenceNotes: this.cipher.decrypt(evidenceNotes, CACHED_NOTES_AAD) },
+        record: { ...entry.record, evidenceNotes: this.cipher.decryptRow(evidenceNotes, cachedNotes(id)) },
       };
     } catch (error) {
       if (error instanceof DecryptionError) return undefined;
@@ -38,7 +41,7 @@ export class SealedRecordCache implements RecordCache {
 
   put(record: RecordResponse): Promise<void> {
     const { evidenceNotes } = record;
-    const sealed = evidenceNotes === null ? null : this.cipher.encrypt(evidenceNotes, CACHED_NOTES_AAD);
+    const sealed = evidenceNotes === null ? null : this.cipher.encryptRow(evidenceNotes, cachedNotes(record.id));
     return this.inner.put({ ...record, evidenceNotes: sealed });
   }
 
