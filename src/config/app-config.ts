@@ -24,6 +24,9 @@ export interface AuditSettings {
   checkpointKey?: string;
   retentionDays: number;
   checkpointIntervalMs: number;
+  checkpointEveryEvents: number;
+  checkpointSlackMs: number;
+  anchor: { sink: 'file' | 'http' | 'syslog'; file?: string; url?: string; syslog?: string };
 }
 
 export interface EncryptionSettings {
@@ -123,6 +126,14 @@ export class AppConfig {
       checkpointKey: this.env.AUDIT_CHECKPOINT_KEY,
       retentionDays: this.env.AUDIT_RETENTION_DAYS,
       checkpointIntervalMs: this.env.AUDIT_CHECKPOINT_INTERVAL_MS,
+      checkpointEveryEvents: this.env.AUDIT_CHECKPOINT_EVERY_EVENTS,
+      checkpointSlackMs: this.env.AUDIT_CHECKPOINT_SLACK_MS,
+      anchor: {
+        sink: this.env.AUDIT_ANCHOR,
+        file: this.env.AUDIT_ANCHOR_FILE,
+        url: this.env.AUDIT_ANCHOR_URL,
+        syslog: this.env.AUDIT_ANCHOR_SYSLOG,
+      },
     };
   }
 

@@ -112,7 +112,39 @@ export class Environment {
 
   @IsInt()
   @Min(1_000)
-  AUDIT_CHECKPOINT_INTERVAL_MS = 3_600_000;
+  AUDIT_CHECKPOINT_INTERVAL_MS = 60_000;
+
+  /** A checkpoint is also written after this many events (per replica), if sooner than the interval. */
+  @IsInt()
+  @Min(1)
+  AUDIT_CHECKPOINT_EVERY_EVENTS = 10_000;
+
+  /** Verify fails when the newest checkpoint is older than the interval plus this. */
+  @IsInt()
+  @Min(0)
+  AUDIT_CHECKPOINT_SLACK_MS = 60_000;
+
+  /** Where every checkpoint is also written, outside the database. */
+  @IsIn(['file', 'http', 'syslog'])
+  AUDIT_ANCHOR: 'file' | 'http' | 'syslog' = 'file';
+
+  /** File sink path; default DATA_DIR/audit-anchors/<database>.jsonl. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  AUDIT_ANCHOR_FILE?: string;
+
+  /** HTTP sink: each checkpoint is POSTed here as JSON. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false })
+  AUDIT_ANCHOR_URL?: string;
+
+  /** Syslog sink (RFC 5424): udp://host:port or tcp://host:port. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @Matches(/^(udp|tcp):\/\/[A-Za-z0-9.:[\]-]+:\d{1,5}$/)
+  AUDIT_ANCHOR_SYSLOG?: string;
   /** JSON `{"active":"k1","keys":{"k1":"<base64 32 bytes>"}}`. */
   @Transform(blankToUndefined)
   @IsOptional()
@@ -281,6 +313,9 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(new Environm
   'DATABASE_URL',
   'REDIS_URL',
   'ELASTICSEARCH_NODE',
+  'AUDIT_ANCHOR_FILE',
+  'AUDIT_ANCHOR_URL',
+  'AUDIT_ANCHOR_SYSLOG',
   ...OPTIONAL_SECRET_KEYS,
 );
 

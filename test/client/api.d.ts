@@ -141,7 +141,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate the data key
-         * @description Activates a new data key and re-encrypts every encrypted column in the background.
+         * @description Activates a new data key and re-encrypts every encrypted column in the background, into the row-bound v2 envelope; rotating onto the active key upgrades old values without a new key.
          *
          *     Needs a session token; roles admin and admin.
          */
@@ -161,7 +161,7 @@ export interface paths {
         };
         /**
          * Encryption status
-         * @description Values per key id per encrypted column, and the last rotation.
+         * @description Values per envelope version and key id per encrypted column, and the last rotation.
          *
          *     Needs a session token; roles admin and admin.
          */
@@ -841,19 +841,33 @@ export interface components {
              */
             nextCursor: string | null;
         };
+        AnchorReportDto: {
+            /**
+             * @description AUDIT_ANCHOR
+             * @example file
+             * @enum {string}
+             */
+            sink: "file" | "http" | "syslog";
+            /**
+             * @description anchored checkpoints compared with the database (only the file sink can be read back: 0 otherwise)
+             * @example 1440
+             */
+            compared: number;
+        };
         BrokenLinkDto: {
             /**
-             * @description chain (shard); -1 for a forged checkpoint
+             * @description chain (shard); -1 for a finding about the checkpoints, whose sequence number is then `seq`
              * @example 3
              */
             shard: number;
             /** @example 1042 */
             seq: number;
             /**
+             * @description checkpoint_missing: a checkpoint is absent from the chain of checkpoints or from the database although anchored; checkpoint_rewound: the anchor holds checkpoints newer than the newest in the database; anchor_mismatch: an anchored checkpoint differs from the database row of the same sequence number; checkpoint_stale: the newest checkpoint is older than AUDIT_CHECKPOINT_INTERVAL_MS + AUDIT_CHECKPOINT_SLACK_MS
              * @example hash_mismatch
              * @enum {string}
              */
-            reason: "hash_mismatch" | "prev_hash_mismatch" | "missing_event" | "unexpected_event" | "truncated" | "checkpoint_mismatch" | "checkpoint_forged";
+            reason: "hash_mismatch" | "prev_hash_mismatch" | "missing_event" | "unexpected_event" | "truncated" | "checkpoint_mismatch" | "checkpoint_forged" | "checkpoint_missing" | "checkpoint_rewound" | "anchor_mismatch" | "checkpoint_stale";
             /** @example 5f0c2f8e-1d7a-4c39-9a51-3c1f6f0e2b11 */
             eventId?: string;
             /** @example 2026-11-24T10:15:00.000Z */
@@ -864,7 +878,20 @@ export interface components {
             ok: boolean;
             /** @example 120000 */
             eventsChecked: number;
+            /**
+             * @description chained checkpoints checked (0 when from/to limit the range)
+             * @example 1440
+             */
+            checkpointsChecked: number;
+            anchor: components["schemas"]["AnchorReportDto"];
             firstBroken?: components["schemas"]["BrokenLinkDto"];
+            /**
+             * @description protections missing although the evidence checked is intact (ddl_guard_missing: see docs/audit.md)
+             * @example [
+             *       "ddl_guard_missing"
+             *     ]
+             */
+            warnings?: "ddl_guard_missing"[];
         };
         RotateKeyRequest: {
             /**
@@ -883,6 +910,11 @@ export interface components {
             targetKeyId: string;
             /** @enum {string} */
             status: "running" | "completed";
+            /**
+             * @description Envelope version the run writes (v1: runs before row binding).
+             * @enum {string}
+             */
+            targetEnvelope: "v1" | "v2";
             /** @example 1200 */
             rowsReencrypted: number;
             /**
@@ -911,6 +943,33 @@ export interface components {
             rowsByKey: {
                 [key: string]: number;
             };
+            /**
+             * @description Values per envelope version: v2 is bound to its row, v1 (before row binding) to its column only.
+             * @example {
+             *       "v1": 10,
+             *       "v2": 9990
+             *     }
+             */
+            rowsByVersion: {
+                [key: string]: number;
+            };
+            /**
+             * @description Values per envelope version, then per key id.
+             * @example {
+             *       "v1": {
+             *         "k1": 10
+             *       },
+             *       "v2": {
+             *         "k1": 90,
+             *         "k2": 9900
+             *       }
+             *     }
+             */
+            rowsByVersionAndKey: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
         };
         EncryptionStatusView: {
             /** @example k2 */
@@ -933,6 +992,35 @@ export interface components {
             rowsByKey: {
                 [key: string]: number;
             };
+            /**
+             * @description Values per envelope version: v2 is bound to its row, v1 (before row binding) to its column only.
+             * @example {
+             *       "v1": 10,
+             *       "v2": 9990
+             *     }
+             */
+            rowsByVersion: {
+                [key: string]: number;
+            };
+            /**
+             * @description Values per envelope version, then per key id.
+             * @example {
+             *       "v1": {
+             *         "k1": 10
+             *       },
+             *       "v2": {
+             *         "k1": 90,
+             *         "k2": 9900
+             *       }
+             *     }
+             */
+            rowsByVersionAndKey: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /** @description Whether v1 values (bound to their column, not their row) are still read: true until an upgrade run completed. */
+            legacyEnvelopeAccepted: boolean;
             rotation?: components["schemas"]["RotationView"];
         };
         CreateUserRequest: {
@@ -974,7 +1062,10 @@ export interface components {
             ssn: string | null;
             /** @example *** */
             address: string | null;
-            /** @example Jane Doe */
+            /**
+             * @description Encrypted at rest; `***` unless the caller is an admin or this user.
+             * @example Jane Doe
+             */
             displayName: string | null;
             /** @enum {string} */
             role: "admin" | "auditor" | "analyst" | "service";
@@ -3978,6 +4069,25 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "Only roles admin and admin may call this route",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (a malformed id is an unknown id) (`/problems/not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource (a malformed id is an unknown id)",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }

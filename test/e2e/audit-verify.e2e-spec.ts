@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { AuditCheckpoints } from '../../src/modules/audit/checkpoints/audit-checkpoints';
 import { startTestApp, TestApp } from '../support/app';
@@ -5,12 +8,18 @@ import { startTestApp, TestApp } from '../support/app';
 describe('audit chain verification', () => {
   let t: TestApp;
   let shard: number;
+  const dir = mkdtempSync(join(tmpdir(), 'ck-audit-verify-'));
+  const anchorFile = join(dir, 'anchor.jsonl');
   beforeAll(async () => {
-    t = await startTestApp();
+    // Each test starts without checkpoints, so the anchor file is emptied with them.
+    t = await startTestApp({ AUDIT_ANCHOR_FILE: anchorFile, AUDIT_CHECKPOINT_INTERVAL_MS: '3600000' });
     // Log the auditor in now: the login is itself audited, and each test starts from an empty trail.
     await t.as('auditor');
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   /** Runs SQL as the superuser with triggers off, the way an attacker with database access would. */
   const tamper = (sql: string) => t.db.query(`SET session_replication_role = replica; ${sql}`);
@@ -18,6 +27,7 @@ describe('audit chain verification', () => {
   beforeEach(async () => {
     await tamper(`TRUNCATE audit_events, audit_checkpoints;
       UPDATE audit_chain_heads SET seq = 0, hash = repeat('0', 64), last_at = to_timestamp(0)`);
+    writeFileSync(anchorFile, '');
     const audit = t.app.get(AuditService);
     for (let i = 0; i < 60; i++) await audit.recordDetached({ action: 'test.event', details: { i } });
     const [busiest] = await t.db.query<{ shard: number }>(
@@ -29,7 +39,23 @@ describe('audit chain verification', () => {
   const verify = async (query = '') => (await (await t.as('auditor')).get(`/audit/verify${query}`).expect(200)).body;
 
   it('reports an untouched trail as intact and counts every event', async () => {
-    expect(await verify()).toEqual({ ok: true, eventsChecked: 60 });
+    expect(await verify()).toEqual({
+      ok: true,
+      eventsChecked: 60,
+      checkpointsChecked: 0,
+      anchor: { sink: 'file', compared: 0 },
+    });
+  });
+
+  it('reports a deleted checkpoint over HTTP', async () => {
+    await t.app.get(AuditCheckpoints).writePeriodic();
+    await tamper('DELETE FROM audit_checkpoints');
+    expect(await verify()).toMatchObject({
+      ok: false,
+      checkpointsChecked: 0,
+      anchor: { sink: 'file', compared: 1 },
+      firstBroken: { shard: -1, seq: 1, reason: 'checkpoint_rewound' },
+    });
   });
 
   it('detects an edited row', async () => {
@@ -111,7 +137,7 @@ describe('audit chain verification', () => {
     await expect(t.db.query(`TRUNCATE audit_events`)).rejects.toThrow(/append-only/);
     await expect(t.db.query(`DELETE FROM audit_checkpoints`)).rejects.toThrow(/append-only/);
     await expect(t.db.query(`UPDATE audit_checkpoints SET heads = '[]'`)).rejects.toThrow(/append-only/);
-    expect(await verify()).toEqual({ ok: true, eventsChecked: 60 });
+    expect(await verify()).toMatchObject({ ok: true, eventsChecked: 60, checkpointsChecked: 1 });
   });
 
   it('answers a problem document for a malformed range', async () => {

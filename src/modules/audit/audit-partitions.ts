@@ -34,6 +34,8 @@ export class AuditPartitions {
         if ((error as { code?: string }).code !== '42P07') throw error;
       }
     }
+    // The event trigger guards new partitions when a superuser migrated; this covers any other role.
+    await this.transactions.manager.query('SELECT audit_guard_partitions()');
   }
 
   async list(manager: EntityManager = this.transactions.manager): Promise<Partition[]> {

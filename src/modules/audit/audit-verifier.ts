@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { AUDIT_SHARDS } from '../../infrastructure/database/migrations/1764400000000-CreateAuditTrail.js';
 import { AuditRepository, StoredEvent } from './audit.repository.js';
 import { GENESIS_HASH, hashEvent } from './chain/audit-hash.js';
+import { AuditGuards, GuardWarning } from './audit-guards.js';
 import { AuditCheckpoints, ChainPosition, Checkpoint } from './checkpoints/audit-checkpoints.js';
+import { CheckpointChainVerifier, CheckpointFindingReason } from './checkpoints/checkpoint-chain-verifier.js';
 
 export type BrokenReason =
   | 'hash_mismatch'
@@ -11,7 +13,7 @@ export type BrokenReason =
   | 'unexpected_event'
   | 'truncated'
   | 'checkpoint_mismatch'
-  | 'checkpoint_forged';
+  | CheckpointFindingReason;
 
 export interface BrokenLink {
   shard: number;
@@ -25,7 +27,13 @@ export interface BrokenLink {
 export interface VerifyReport {
   ok: boolean;
   eventsChecked: number;
+  /** Chained checkpoints checked (whole-trail verification only). */
+  checkpointsChecked: number;
+  /** The sink checkpoints are anchored to, and how many anchored checkpoints were compared. */
+  anchor: { sink: 'file' | 'http' | 'syslog'; compared: number };
   firstBroken?: BrokenLink;
+  /** Protections that are missing although the evidence checked is intact. */
+  warnings?: GuardWarning[];
 }
 
 const PAGE = 5_000;
@@ -40,6 +48,8 @@ export class AuditVerifier {
   constructor(
     private readonly repository: AuditRepository,
     private readonly checkpoints: AuditCheckpoints,
+    private readonly checkpointChain: CheckpointChainVerifier,
+    private readonly guards: AuditGuards,
   ) {}
 
   async verify(range: { from?: Date; to?: Date } = {}): Promise<VerifyReport> {
@@ -47,12 +57,23 @@ export class AuditVerifier {
     const latest = await this.checkpoints.latest();
     let eventsChecked = 0;
     const broken: BrokenLink[] = [];
+    const whole = !range.from && !range.to;
+    const chain = whole ? await this.checkpointChain.verify() : undefined;
+    const warnings = await this.guards.warnings();
+    const done = (links: BrokenLink[]): VerifyReport => ({
+      ok: links.length === 0,
+      eventsChecked,
+      checkpointsChecked: chain?.checked ?? 0,
+      anchor: chain?.anchor ?? { sink: this.checkpointChain.sink, compared: 0 },
+      firstBroken: earliest(links),
+      ...(warnings.length && { warnings }),
+    });
     for (const checkpoint of [anchor, latest]) {
       if (checkpoint && !this.checkpoints.isAuthentic(checkpoint)) {
-        return { ok: false, eventsChecked, firstBroken: { shard: -1, seq: 0, reason: 'checkpoint_forged' } };
+        return done([{ shard: -1, seq: checkpoint.seq ?? 0, reason: 'checkpoint_forged' }]);
       }
     }
-    const whole = !range.from && !range.to;
+    if (chain?.finding) broken.push({ shard: -1, ...chain.finding });
     const heads = whole ? await this.repository.heads() : [];
     for (let shard = 0; shard < AUDIT_SHARDS; shard++) {
       const head = heads.find((h) => h.shard === shard);
@@ -63,7 +84,7 @@ export class AuditVerifier {
     }
     const stray = whole ? await this.repository.outsideShards(AUDIT_SHARDS) : undefined;
     if (stray) broken.push({ shard: stray.shard, seq: stray.seq, reason: 'unexpected_event', eventId: stray.id });
-    return { ok: broken.length === 0, eventsChecked, firstBroken: earliest(broken) };
+    return done(broken);
   }
 
   private async verifyShard(

@@ -6,6 +6,7 @@ import { AuditClock } from './audit-clock.js';
 import { AuditController } from './audit.controller.js';
 import { AuditInterceptor } from './audit.interceptor.js';
 import { auditAppendedCounter } from './audit-metrics.js';
+import { AuditGuards } from './audit-guards.js';
 import { AuditPartitions } from './audit-partitions.js';
 import { AuditReader } from './audit-reader.js';
 import { AuditRepository } from './audit.repository.js';
@@ -16,12 +17,16 @@ import { AuditVerifier } from './audit-verifier.js';
 import { AuditChain } from './chain/audit-chain.js';
 import { AuditGroupCommit } from './chain/audit-group-commit.js';
 import { AuditCheckpoints } from './checkpoints/audit-checkpoints.js';
+import { CHECKPOINT_ANCHOR, createCheckpointAnchor } from './checkpoints/checkpoint-anchor.js';
+import { CheckpointCadence } from './checkpoints/checkpoint-cadence.js';
+import { CheckpointChainVerifier } from './checkpoints/checkpoint-chain-verifier.js';
 import { CHECKPOINT_KEY, loadCheckpointKey } from './checkpoints/checkpoint-key.js';
 import { AuditJobs } from './jobs/audit-jobs.js';
 import { AuditRetention } from './jobs/audit-retention.js';
 import { AuditSearchIndexer } from './search/audit-search.consumer.js';
 import { AuditSearchSource } from './search/audit-search.source.js';
 import { SearchModule } from '../search/search.module.js';
+import { DataSource } from 'typeorm';
 
 /**
  * The audit trail. Global so every feature can inject `AuditService` and `AuditScope`; it is also
@@ -41,6 +46,9 @@ import { SearchModule } from '../search/search.module.js';
     AuditReader,
     AuditVerifier,
     AuditCheckpoints,
+    CheckpointCadence,
+    CheckpointChainVerifier,
+    AuditGuards,
     AuditPartitions,
     AuditRetention,
     AuditJobs,
@@ -48,6 +56,7 @@ import { SearchModule } from '../search/search.module.js';
     AuditSearchIndexer,
     AuditSearchSource,
     { provide: CHECKPOINT_KEY, inject: [AppConfig], useFactory: loadCheckpointKey },
+    { provide: CHECKPOINT_ANCHOR, inject: [AppConfig, DataSource], useFactory: createCheckpointAnchor },
     { provide: SECURITY_EVENTS, useClass: AuditSecurityEventSink },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],

@@ -9,6 +9,7 @@ import { AUDIT_APPENDED_METRIC } from './audit-metrics.js';
 import { AuditScope } from './audit-scope.js';
 import { AuditChain, EventDraft } from './chain/audit-chain.js';
 import { AuditGroupCommit } from './chain/audit-group-commit.js';
+import { CheckpointCadence } from './checkpoints/checkpoint-cadence.js';
 
 /** The one way to write the audit trail. */
 @Injectable()
@@ -19,6 +20,7 @@ export class AuditService {
     private readonly groupCommit: AuditGroupCommit,
     private readonly scope: AuditScope,
     @InjectMetric(AUDIT_APPENDED_METRIC) private readonly appended: Counter,
+    private readonly cadence: CheckpointCadence,
   ) {}
 
   /**
@@ -30,7 +32,10 @@ export class AuditService {
     const draft = toDraft(input);
     if (!this.transactions.active) return this.groupCommit.append(draft);
     const [event] = await this.chain.append([draft]);
-    await this.transactions.afterCommit(() => this.appended.inc());
+    await this.transactions.afterCommit(() => {
+      this.appended.inc();
+      this.cadence.committed(1);
+    });
     this.scope.markRecorded();
     return event;
   }

@@ -15,6 +15,8 @@ import { AddUserVersion1764500001000 } from './1764500001000-AddUserVersion.js';
 import { PartitionSearchDocuments1764500002000 } from './1764500002000-PartitionSearchDocuments.js';
 import { BatchOutboxEvents1764600000000 } from './1764600000000-BatchOutboxEvents.js';
 import { CompressOutboxPayload1764700000000 } from './1764700000000-CompressOutboxPayload.js';
+import { GuardAuditPartitionsAndChainCheckpoints1764800000000 } from './1764800000000-GuardAuditPartitionsAndChainCheckpoints.js';
+import { AddRotationTargetEnvelope1764820000000 } from './1764820000000-AddRotationTargetEnvelope.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -35,4 +37,6 @@ export const MIGRATIONS = [
   PartitionSearchDocuments1764500002000,
   BatchOutboxEvents1764600000000,
   CompressOutboxPayload1764700000000,
+  GuardAuditPartitionsAndChainCheckpoints1764800000000,
+  AddRotationTargetEnvelope1764820000000,
 ];

@@ -4,6 +4,7 @@ import type { Counter } from 'prom-client';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
 import type { ChainedEvent } from '../audit-event.js';
 import { AUDIT_APPENDED_METRIC } from '../audit-metrics.js';
+import { CheckpointCadence } from '../checkpoints/checkpoint-cadence.js';
 import { AuditChain, EventDraft } from './audit-chain.js';
 
 interface Waiting {
@@ -31,6 +32,7 @@ export class AuditGroupCommit {
     private readonly transactions: TransactionContext,
     private readonly chain: AuditChain,
     @InjectMetric(AUDIT_APPENDED_METRIC) private readonly appended: Counter,
+    private readonly cadence: CheckpointCadence,
   ) {}
 
   append(draft: EventDraft): Promise<ChainedEvent> {
@@ -56,6 +58,7 @@ export class AuditGroupCommit {
       // Detached: the batch may have been started from inside a request whose transaction it must not join.
       const events = await this.transactions.runDetached(() => this.chain.append(batch.map((w) => w.draft)));
       this.appended.inc(events.length);
+      this.cadence.committed(events.length);
       batch.forEach((waiting, i) => waiting.resolve(events[i]));
     } catch (error) {
       batch.forEach((waiting) => waiting.reject(error));
