@@ -17,6 +17,7 @@ import { validateEnvironment } from './config/environment.js';
 import { DrainSignal } from './modules/health/drain-signal.js';
 import { refuseRequestsWhileClosing } from './modules/health/draining-requests.js';
 import { BULK_RECORDS_ROUTE } from './modules/compliance/records/compliance-records.routes.js';
+import { CATALOG_IMPORT_BODY_LIMIT_BYTES, CATALOG_IMPORT_ROUTE } from './modules/catalogs/catalogs.routes.js';
 import { HTTP_DURATION_METRIC, HttpLabels, recordHttpMetrics } from './modules/metrics/http-metrics.js';
 
 export interface CreateAppOptions {
@@ -53,7 +54,10 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     done();
   });
   refuseRequestsWhileClosing(fastify, app.get(DrainSignal));
-  applyRouteBodyLimits(fastify, { [BULK_RECORDS_ROUTE]: environment.COMPLIANCE_BULK_BODY_LIMIT_BYTES });
+  applyRouteBodyLimits(fastify, {
+    [BULK_RECORDS_ROUTE]: environment.COMPLIANCE_BULK_BODY_LIMIT_BYTES,
+    [CATALOG_IMPORT_ROUTE]: CATALOG_IMPORT_BODY_LIMIT_BYTES,
+  });
   recordHttpMetrics(fastify, app.get<Histogram<HttpLabels>>(getToken(HTTP_DURATION_METRIC)));
 
   const document = buildApiDocument(app);

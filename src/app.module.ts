@@ -7,6 +7,7 @@ import { OutboxModule } from './infrastructure/outbox/outbox.module.js';
 import { RedisModule } from './infrastructure/redis/redis.module.js';
 import { SearchInfrastructureModule } from './infrastructure/search/search-infrastructure.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
+import { CatalogsModule } from './modules/catalogs/catalogs.module.js';
 import { EncryptionModule } from './modules/encryption/encryption.module.js';
 import { ComplianceModule } from './modules/compliance/compliance.module.js';
 import { HealthModule } from './modules/health/health.module.js';
@@ -35,6 +36,7 @@ export class AppModule {
         UsersModule,
         SessionsModule,
         OutboxModule,
+        CatalogsModule,
         ComplianceModule,
         SearchModule,
       ],

@@ -426,6 +426,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/catalogs/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import an OSCAL catalog as the control catalog of a framework
+         * @description Idempotent: a re-import updates changed controls, adds new ones and deletes those the catalog no longer has, never duplicating. One transaction. Up to 16 MiB of JSON.
+         *
+         *     Needs a session token; roles admin and admin.
+         */
+        post: operations["importCatalog"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/catalogs/{framework}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the control catalog of a framework as OSCAL
+         * @description An OSCAL catalog document (https://github.com/usnistgov/OSCAL/releases/download/v1.0.6/oscal_catalog_schema.json), groups and controls in imported order.
+         *
+         *     Needs a session token; roles analyst, auditor and admin.
+         */
+        get: operations["exportCatalog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/compliance/records": {
         parameters: {
             query?: never;
@@ -1190,6 +1234,49 @@ export interface components {
         RevokedCount: {
             /** @example 3 */
             revoked: number;
+        };
+        CatalogImportResponse: {
+            /** @example NIST-800-53-MODERATE */
+            framework: string;
+            /** @description The framework row was created by this import */
+            frameworkCreated: boolean;
+            /** @description The framework had no catalog before this import */
+            catalogCreated: boolean;
+            /**
+             * @description Controls in the catalog, enhancements included
+             * @example 287
+             */
+            controls: number;
+            /**
+             * @description Controls new to the catalog
+             * @example 0
+             */
+            inserted: number;
+            /**
+             * @description Controls whose text, place or OSCAL members changed
+             * @example 3
+             */
+            updated: number;
+            /**
+             * @description Controls already stored as imported
+             * @example 284
+             */
+            unchanged: number;
+            /**
+             * @description Controls the catalog no longer has, deleted with their edges
+             * @example 0
+             */
+            removed: number;
+            /**
+             * @description Groups (families)
+             * @example 20
+             */
+            groups: number;
+            /**
+             * @description `related` edges from the controls' links (links to controls outside the catalog are left out)
+             * @example 1450
+             */
+            relatedMappings: number;
         };
         CreateRecordDto: {
             /**
@@ -4126,6 +4213,295 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "Bodies must be application/json",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry later",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or the instance is shutting down",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importCatalog: {
+        parameters: {
+            query: {
+                /** @description The framework the catalog belongs to, in any case (stored upper case). Created, named after the catalog's title, when GET /compliance/frameworks does not list it yet. */
+                framework: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description An OSCAL catalog document (JSON), as defined by https://github.com/usnistgov/OSCAL/releases/download/v1.0.6/oscal_catalog_schema.json */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description uuid, metadata, groups, controls… */
+                    catalog: {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogImportResponse"];
+                };
+            };
+            /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request failed validation; `errors` names each field",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Only roles admin and admin may call this route",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route accepts",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "Bodies must be application/json",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry later",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or the instance is shutting down",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportCatalog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A framework code, in any case */
+                framework: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OSCAL catalog */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        catalog: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only roles analyst, auditor and admin may call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Only roles analyst, auditor and admin may call this route",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The framework has no control catalog (`/problems/catalog-not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/catalog-not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "The framework has no control catalog",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }

@@ -49,6 +49,12 @@ describe('migrations', () => {
         'idx_audit_details',
       ]),
     );
+    expect(upTables.map((t) => t.tablename)).toEqual(
+      expect.arrayContaining(['control_catalogs', 'controls', 'control_mappings']),
+    );
+    expect(upIndexes.map((i) => i.indexname)).toEqual(
+      expect.arrayContaining(['idx_control_mappings_source_relationship', 'idx_control_mappings_target_relationship']),
+    );
 
     for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration();
     expect(await tables()).toEqual([]);

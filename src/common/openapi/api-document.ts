@@ -12,6 +12,7 @@ const TAGS: Record<string, string> = {
   users: 'Users and their encrypted PII',
   'compliance records': 'Assessment results per entity, framework and control',
   'compliance analytics': 'Time series and dashboard figures over the records',
+  catalogs: 'Control catalogs per framework, OSCAL in and out',
   search: 'Full-text search over records, users and the audit trail',
   audit: 'The hash-chained audit trail: query, export, verify',
   encryption: 'Data keys and their rotation',

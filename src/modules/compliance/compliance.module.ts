@@ -26,6 +26,7 @@ import { ComplianceRecord } from './records/entities/compliance-record.entity.js
 import { RecordSearchIndexer } from './records/search/record-search.consumer.js';
 import { RecordSearchSource } from './records/search/record-search.source.js';
 import { SearchModule } from '../search/search.module.js';
+import { CatalogsModule } from '../catalogs/catalogs.module.js';
 
 /** Redis when configured, the in-process LRU otherwise; chosen once, at boot; notes always sealed. */
 function recordCacheFor(config: AppConfig, redis: RedisConnection, cipher: FieldCipher): RecordCache {
@@ -38,7 +39,7 @@ function recordCacheFor(config: AppConfig, redis: RedisConnection, cipher: Field
 
 /** Compliance records (CRUD, bulk, cache) and their time-series analytics. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ComplianceRecord, ComplianceFramework]), SearchModule],
+  imports: [TypeOrmModule.forFeature([ComplianceRecord, ComplianceFramework]), SearchModule, CatalogsModule],
   controllers: [ComplianceRecordsController, FrameworksController, AnalyticsController],
   providers: [
     ComplianceRecordsRepository,

@@ -17,6 +17,7 @@ import { BatchOutboxEvents1764600000000 } from './1764600000000-BatchOutboxEvent
 import { CompressOutboxPayload1764700000000 } from './1764700000000-CompressOutboxPayload.js';
 import { GuardAuditPartitionsAndChainCheckpoints1764800000000 } from './1764800000000-GuardAuditPartitionsAndChainCheckpoints.js';
 import { AddRotationTargetEnvelope1764820000000 } from './1764820000000-AddRotationTargetEnvelope.js';
+import { CreateControlCatalogs1764900000000 } from './1764900000000-CreateControlCatalogs.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   CompressOutboxPayload1764700000000,
   GuardAuditPartitionsAndChainCheckpoints1764800000000,
   AddRotationTargetEnvelope1764820000000,
+  CreateControlCatalogs1764900000000,
 ];

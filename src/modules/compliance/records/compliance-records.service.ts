@@ -8,6 +8,7 @@ import { OutboxWriter } from '../../../infrastructure/outbox/outbox-writer.js';
 import { auditDiff } from '../../audit/audit-diff.js';
 import { UnreadableValue } from '../../encryption/encrypted-column.decorator.js';
 import { AuditScope } from '../../audit/audit-scope.js';
+import { CatalogsService } from '../../catalogs/catalogs.service.js';
 import { CachedRecordReader } from './cache/cached-record-reader.js';
 import { ComplianceRecordsRepository, UpdateOutcome } from './compliance-records.repository.js';
 import { BulkRecordsResponse } from './dto/bulk-records.dto.js';
@@ -50,11 +51,13 @@ export class ComplianceRecordsService {
     private readonly reader: CachedRecordReader,
     private readonly transactions: TransactionContext,
     private readonly audit: AuditScope,
+    private readonly catalogs: CatalogsService,
     @Inject(SECURITY_EVENTS) private readonly securityEvents: SecurityEventSink,
   ) {}
 
   async create(input: CreateRecordDto): Promise<RecordResponse> {
     await this.requireKnownFrameworks([input.framework], () => 'framework');
+    await this.requireKnownControls([input], () => 'controlId');
     const id = uuidv7();
     await this.records.insert(this.toRow(id, input));
     const record = RecordResponse.of(await this.load(id));
@@ -69,6 +72,7 @@ export class ComplianceRecordsService {
       inputs.map((input) => input.framework),
       (index) => `records.${index}.framework`,
     );
+    await this.requireKnownControls(inputs, (index) => `records.${index}.controlId`);
     const now = new Date();
     const rows = inputs.map((input) => this.toRow(uuidv7(), input, now));
     await pipelined([
@@ -124,6 +128,13 @@ export class ComplianceRecordsService {
     if (fields.framework) await this.requireKnownFrameworks([fields.framework], () => 'framework');
     const before = await this.records.findById(id);
     if (!before) throw notFound();
+    if (fields.framework || fields.controlId) {
+      const framework = fields.framework ?? before.framework;
+      await this.requireKnownControls(
+        [{ framework, controlId: fields.controlId ?? before.controlId }],
+        () => 'controlId',
+      );
+    }
     this.check(await this.records.update(id, expectedVersion, fields));
     const record = RecordResponse.of(await this.load(id));
     const assessmentChanged =
@@ -198,6 +209,25 @@ export class ComplianceRecordsService {
       .slice(0, 50)
       .map(({ index }) => ({ field: field(index), messages: ['framework is not a known framework code'] }));
     throw new ValidationProblem(errors, `Unknown framework at ${errors.map((error) => error.field).join(', ')}.`);
+  }
+
+  /** When a record's framework has a catalog, its control id must be one of the catalog's controls. */
+  private async requireKnownControls(
+    refs: { framework: string; controlId: string }[],
+    field: (index: number) => string,
+  ): Promise<void> {
+    const unknown = await this.catalogs.unknownControls(refs);
+    if (!unknown.length) return;
+    const missing = new Set(unknown.map((ref) => `${ref.framework}\u0000${ref.controlId}`));
+    const errors = refs
+      .map((ref, index) => ({ key: `${ref.framework}\u0000${ref.controlId}`, index }))
+      .filter(({ key }) => missing.has(key))
+      .slice(0, 50)
+      .map(({ index }) => ({
+        field: field(index),
+        messages: [`controlId is not a control of this framework's catalog (GET /catalogs/{framework} lists them)`],
+      }));
+    throw new ValidationProblem(errors, `Unknown control at ${errors.map((error) => error.field).join(', ')}.`);
   }
 
   private toRow(id: string, input: CreateRecordDto, now = new Date()): ComplianceRecord {

@@ -1,0 +1,77 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ProblemException } from '../../common/problem.js';
+import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
+import { AuditScope } from '../audit/audit-scope.js';
+import { CatalogsRepository, type ControlRef } from './catalogs.repository.js';
+import type { CatalogImportResponse } from './dto/catalog-import.response.js';
+import { buildOscalCatalog, type ParsedCatalog, parseOscalCatalog } from './oscal-catalog.js';
+
+/** Where a catalog's own `related` edges come from, so a re-import replaces exactly those. */
+export const catalogEdgeSource = (framework: string) => `oscal-catalog:${framework}`;
+
+/** Control catalogs: OSCAL import and export, and the control check records go through. */
+@Injectable()
+export class CatalogsService {
+  private readonly logger = new Logger('ControlCatalogs');
+
+  constructor(
+    private readonly catalogs: CatalogsRepository,
+    private readonly audit: AuditScope,
+    private readonly transactions: TransactionContext,
+  ) {}
+
+  /** One transaction (the request's, or its own from the CLI): the whole catalog is written, or nothing. */
+  async import(framework: string, document: unknown): Promise<CatalogImportResponse> {
+    const parsed = parseOscalCatalog(document);
+    return this.transactions.run(() => this.write(framework, parsed));
+  }
+
+  private async write(framework: string, { header, controls, related }: ParsedCatalog): Promise<CatalogImportResponse> {
+    const started = Date.now();
+    this.logger.log(`import ${framework}: ${controls.length} controls in ${header.groups.length} groups parsed`);
+    await this.catalogs.lockCatalog(framework);
+    const frameworkCreated = await this.catalogs.ensureFramework(framework, header.title.slice(0, 200));
+    const catalogCreated = await this.catalogs.upsertCatalog(framework, header);
+    const { inserted, updated } = await this.catalogs.upsertControls(framework, controls);
+    const removed = await this.catalogs.removeControlsExcept(
+      framework,
+      controls.map((control) => control.controlId),
+    );
+    await this.catalogs.linkParents(framework, controls);
+    this.logger.log(`import ${framework}: controls written (${inserted} new, ${updated} updated, ${removed} removed)`);
+    const relatedMappings = await this.catalogs.replaceRelatedEdges(framework, catalogEdgeSource(framework), related);
+    const result = {
+      framework,
+      frameworkCreated,
+      catalogCreated,
+      controls: controls.length,
+      inserted,
+      updated,
+      unchanged: controls.length - inserted - updated,
+      removed,
+      groups: header.groups.length,
+      relatedMappings,
+    };
+    this.logger.log(
+      `import ${framework}: done in ${Date.now() - started} ms, ${controls.length} controls, ${relatedMappings} related edges`,
+    );
+    this.audit.describe({ resourceType: 'control_catalog', resourceId: framework, details: { ...result } });
+    return result;
+  }
+
+  async export(framework: string): Promise<{ catalog: Record<string, unknown> }> {
+    const header = await this.catalogs.findCatalog(framework);
+    if (!header) throw catalogNotFound();
+    return buildOscalCatalog(header, await this.catalogs.controlsOf(framework));
+  }
+
+  /** The refs whose framework has a catalog that lacks the control (one query for any number). */
+  async unknownControls(refs: ControlRef[]): Promise<ControlRef[]> {
+    const distinct = new Map(refs.map((ref) => [`${ref.framework}\u0000${ref.controlId}`, ref]));
+    return this.catalogs.unknownControls([...distinct.values()]);
+  }
+}
+
+export function catalogNotFound(): ProblemException {
+  return new ProblemException(404, 'catalog-not-found', 'This framework has no control catalog.');
+}
