@@ -470,6 +470,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/catalogs/mappings/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import typed mappings between controls (NIST OLIR relationships)
+         * @description Both ends of every mapping must be controls of imported catalogs; otherwise a 400 names each bad item's path and nothing is written. Idempotent per (from, to, relationship, source): a re-import updates strength and rationale, never duplicates. One transaction.
+         *
+         *     Needs a session token; roles admin and admin.
+         */
+        post: operations["importControlMappings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/catalogs/{framework}/controls/{control}/related": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Controls related to a control through mappings, with the path to each
+         * @description Follows mapping edges in both directions (an edge walked in reverse reads as its inverse: subset-of ↔ superset-of; equivalent, intersects-with and related read the same both ways), up to `depth` edges, never revisiting a control on the path. Each control appears once, at its shortest depth.
+         *
+         *     Needs a session token; any role.
+         */
+        get: operations["relatedControls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/compliance/records": {
         parameters: {
             query?: never;
@@ -1277,6 +1321,135 @@ export interface components {
              * @example 1450
              */
             relatedMappings: number;
+        };
+        MappingEndDto: {
+            /**
+             * @description A framework with a catalog, any case
+             * @example GDPR
+             */
+            framework: string;
+            /**
+             * @description OSCAL id or label of the control
+             * @example art-32
+             */
+            control: string;
+        };
+        MappingItemDto: {
+            from: components["schemas"]["MappingEndDto"];
+            to: components["schemas"]["MappingEndDto"];
+            /**
+             * @description `from` is … of `to`
+             * @example subset-of
+             * @enum {string}
+             */
+            relationship: "equivalent" | "subset-of" | "superset-of" | "intersects-with";
+            /**
+             * @description OLIR strength, 0–10
+             * @example 8
+             */
+            strength?: number;
+            /** @example Both require encryption of data at rest. */
+            rationale?: string;
+        };
+        ImportMappingsBody: {
+            /**
+             * @description Who asserts these mappings; a re-import from the same source updates instead of duplicating
+             * @example compliance-kit-demo-2026
+             */
+            source: string;
+            mappings: components["schemas"]["MappingItemDto"][];
+        };
+        MappingImportResponse: {
+            /** @example compliance-kit-demo-2026 */
+            source: string;
+            /**
+             * @description Distinct mappings in the file (a repeated item counts once)
+             * @example 12
+             */
+            mappings: number;
+            /**
+             * @description Mappings new to this source
+             * @example 12
+             */
+            inserted: number;
+            /**
+             * @description Mappings whose strength or rationale changed
+             * @example 0
+             */
+            updated: number;
+            /**
+             * @description Mappings already stored as given
+             * @example 0
+             */
+            unchanged: number;
+        };
+        ControlSummary: {
+            /** @example NIST-800-53-LOW */
+            framework: string;
+            /**
+             * @description OSCAL id
+             * @example ac-2
+             */
+            control: string;
+            /** @example Account Management */
+            title: string;
+        };
+        ControlKey: {
+            /** @example NIST-800-53-LOW */
+            framework: string;
+            /**
+             * @description OSCAL id
+             * @example ac-2
+             */
+            control: string;
+        };
+        MappingStep: {
+            /** @description The control this step walks from */
+            from: components["schemas"]["ControlKey"];
+            /** @description The control this step reaches */
+            to: components["schemas"]["ControlKey"];
+            /**
+             * @description `from` is … of `to`: the stored relationship, inverted when the edge is walked in reverse
+             * @example superset-of
+             * @enum {string}
+             */
+            relationship: "equivalent" | "subset-of" | "superset-of" | "intersects-with" | "related";
+            /**
+             * @description forward: the mapping was stored from → to; reverse: it was stored to → from
+             * @enum {string}
+             */
+            direction: "forward" | "reverse";
+            /**
+             * @description Who asserted the mapping
+             * @example compliance-kit-demo-2026
+             */
+            source: string;
+        };
+        RelatedControl: {
+            /** @example NIST-800-53-LOW */
+            framework: string;
+            /**
+             * @description OSCAL id
+             * @example ac-2
+             */
+            control: string;
+            /** @example Account Management */
+            title: string;
+            /**
+             * @description Edges from the start (shortest)
+             * @example 1
+             */
+            depth: number;
+            /** @description The edges from the start control to this one, in order */
+            path: components["schemas"]["MappingStep"][];
+        };
+        RelatedControlsResponse: {
+            control: components["schemas"]["ControlSummary"];
+            /** @example 2 */
+            depth: number;
+            relationships: ("equivalent" | "subset-of" | "superset-of" | "intersects-with" | "related")[];
+            /** @description By depth, then framework and control id; each control once */
+            related: components["schemas"]["RelatedControl"][];
         };
         CreateRecordDto: {
             /**
@@ -4502,6 +4675,285 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "The framework has no control catalog",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry later",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or the instance is shutting down",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importControlMappings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportMappingsBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MappingImportResponse"];
+                };
+            };
+            /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request failed validation; `errors` names each field",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Only roles admin and admin may call this route",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route accepts",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "Bodies must be application/json",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry later",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or the instance is shutting down",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    relatedControls: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated relationships to follow, as read from the control being walked from: equivalent, subset-of, superset-of, intersects-with, related. Default: all of them. */
+                relationships?: string;
+                depth?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A framework code, in any case */
+                framework: string;
+                /** @description OSCAL id or label of the start control */
+                control: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelatedControlsResponse"];
+                };
+            };
+            /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request failed validation; `errors` names each field",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The framework has no catalog, or its catalog no such control (`/problems/control-not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/control-not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "The framework has no catalog, or its catalog no such control",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }

@@ -6,15 +6,30 @@ import { AuditAction } from '../audit/audit-scope.js';
 import { FRAMEWORK_CODE } from '../compliance/records/dto/record-rules.js';
 import { CATALOGS_ROUTE } from './catalogs.routes.js';
 import { catalogNotFound, CatalogsService } from './catalogs.service.js';
+import { ControlGraphService, controlNotFound } from './control-graph.service.js';
 import { CatalogImportResponse } from './dto/catalog-import.response.js';
 import { ImportCatalogQuery } from './dto/import-catalog.query.js';
+import { ImportMappingsBody } from './dto/import-mappings.body.js';
+import { MappingImportResponse } from './dto/mapping-import.response.js';
+import { RelatedControlsQuery } from './dto/related-controls.query.js';
+import { RelatedControlsResponse } from './dto/related-controls.response.js';
 
 /** A path framework code in any case; one that cannot be a code names no catalog (404, like an unknown one). */
 class FrameworkCodePipe implements PipeTransform<unknown, string> {
+  constructor(private readonly notFound = catalogNotFound) {}
+
   transform(value: unknown): string {
     const code = typeof value === 'string' ? value.toUpperCase() : '';
-    if (!FRAMEWORK_CODE.test(code)) throw catalogNotFound();
+    if (!FRAMEWORK_CODE.test(code)) throw this.notFound();
     return code;
+  }
+}
+
+/** A path control id or label: printable ASCII up to a control id's length; anything else names no control. */
+class ControlRefPipe implements PipeTransform<unknown, string> {
+  transform(value: unknown): string {
+    if (typeof value !== 'string' || !/^[\x21-\x7e]{1,64}$/.test(value)) throw controlNotFound();
+    return value;
   }
 }
 
@@ -23,7 +38,10 @@ const OSCAL_CATALOG_SCHEMA = 'https://github.com/usnistgov/OSCAL/releases/downlo
 @ApiTags('catalogs')
 @Controller(CATALOGS_ROUTE)
 export class CatalogsController {
-  constructor(private readonly catalogs: CatalogsService) {}
+  constructor(
+    private readonly catalogs: CatalogsService,
+    private readonly graph: ControlGraphService,
+  ) {}
 
   @Post('import')
   @HttpCode(200)
@@ -76,5 +94,43 @@ export class CatalogsController {
     @Param('framework', new FrameworkCodePipe()) framework: string,
   ): Promise<{ catalog: Record<string, unknown> }> {
     return this.catalogs.export(framework);
+  }
+
+  @Post('mappings/import')
+  @HttpCode(200)
+  @Roles('admin')
+  @AuditAction('catalog.mappings-imported')
+  @ApiOperation({
+    operationId: 'importControlMappings',
+    summary: 'Import typed mappings between controls (NIST OLIR relationships)',
+    description:
+      'Both ends of every mapping must be controls of imported catalogs; otherwise a 400 names each bad ' +
+      "item's path and nothing is written. Idempotent per (from, to, relationship, source): a re-import " +
+      'updates strength and rationale, never duplicates. One transaction.',
+  })
+  @ApiOkResponse({ type: MappingImportResponse })
+  importMappings(@Body() body: ImportMappingsBody): Promise<MappingImportResponse> {
+    return this.graph.importMappings(body);
+  }
+
+  @Get(':framework/controls/:control/related')
+  @ApiOperation({
+    operationId: 'relatedControls',
+    summary: 'Controls related to a control through mappings, with the path to each',
+    description:
+      'Follows mapping edges in both directions (an edge walked in reverse reads as its inverse: ' +
+      'subset-of ↔ superset-of; equivalent, intersects-with and related read the same both ways), up to ' +
+      '`depth` edges, never revisiting a control on the path. Each control appears once, at its shortest depth.',
+  })
+  @ApiParam({ name: 'framework', example: 'NIST-800-53-LOW', description: 'A framework code, in any case' })
+  @ApiParam({ name: 'control', example: 'ac-2', description: 'OSCAL id or label of the start control' })
+  @ApiOkResponse({ type: RelatedControlsResponse })
+  @ApiProblem(404, 'The framework has no catalog, or its catalog no such control', 'control-not-found')
+  related(
+    @Param('framework', new FrameworkCodePipe(controlNotFound)) framework: string,
+    @Param('control', new ControlRefPipe()) control: string,
+    @Query() query: RelatedControlsQuery,
+  ): Promise<RelatedControlsResponse> {
+    return this.graph.related(framework, control, query.relationships, query.depth);
   }
 }

@@ -55,7 +55,7 @@ export class CreateControlCatalogs1764900000000 implements MigrationInterface {
         target_control  bigint NOT NULL REFERENCES controls (id) ON DELETE CASCADE,
         relationship    text NOT NULL
                         CHECK (relationship IN ('equivalent', 'subset-of', 'superset-of', 'intersects-with', 'related')),
-        strength        numeric(3, 2) CHECK (strength BETWEEN 0 AND 1),
+        strength        smallint CHECK (strength BETWEEN 0 AND 10),
         rationale       text,
         source          text NOT NULL CHECK (length(source) BETWEEN 1 AND 200),
         created_at      timestamptz NOT NULL DEFAULT now(),
