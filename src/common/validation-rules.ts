@@ -68,3 +68,12 @@ export const DecimalQuery = (bounds: Bounds) =>
 
 /** Framework codes are upper case; a filter accepts them in any case. */
 export const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
+
+/** A comma-separated query value as a list of its non-empty, trimmed items. */
+export const commaSeparated = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : value;

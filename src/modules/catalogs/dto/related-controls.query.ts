@@ -1,21 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMinSize, IsIn } from 'class-validator';
-import { Integer } from '../../../common/validation-rules.js';
+import { commaSeparated, Integer } from '../../../common/validation-rules.js';
 import { OLIR_RELATIONSHIPS } from './import-mappings.body.js';
 
 /** What a walk may follow: the OLIR types as read from the walking side, and a catalog's own `related` links. */
 export const WALK_RELATIONSHIPS = [...OLIR_RELATIONSHIPS, 'related'] as const;
 export type WalkRelationship = (typeof WALK_RELATIONSHIPS)[number];
 export const MAX_RELATED_DEPTH = 4;
-
-const toList = ({ value }: { value: unknown }) =>
-  typeof value === 'string'
-    ? value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean)
-    : value;
 
 export class RelatedControlsQuery {
   @ApiPropertyOptional({
@@ -25,7 +17,7 @@ export class RelatedControlsQuery {
       `Comma-separated relationships to follow, as read from the control being walked from: ` +
       `${WALK_RELATIONSHIPS.join(', ')}. Default: all of them.`,
   })
-  @Transform(toList)
+  @Transform(commaSeparated)
   @ArrayMinSize(1)
   @IsIn(WALK_RELATIONSHIPS, { each: true })
   relationships: WalkRelationship[] = [...WALK_RELATIONSHIPS];

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { Integer, Required } from '../../../common/validation-rules.js';
+import { commaSeparated, Integer, Required } from '../../../common/validation-rules.js';
 import {
   ALL_KEYWORD_FIELDS,
   SEARCH_INDEXES,
@@ -10,14 +10,6 @@ import {
 
 export const MAX_QUERY_LENGTH = 200;
 const MAX_FILTER_LENGTH = 100;
-
-const toList = ({ value }: { value: unknown }) =>
-  typeof value === 'string'
-    ? value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean)
-    : value;
 
 export class SuggestParamsDto {
   @ApiProperty({ description: 'Prefix of a control id or entity id', example: 'CC6', maxLength: 50 })
@@ -97,7 +89,7 @@ export class SearchParamsDto {
     description: `Comma-separated keyword fields to count: ${ALL_KEYWORD_FIELDS.join(', ')}`,
     example: 'framework,status',
   })
-  @Transform(toList)
+  @Transform(commaSeparated)
   @IsIn(ALL_KEYWORD_FIELDS, { each: true })
   facets: string[] = [];
 
