@@ -72,6 +72,11 @@ export interface ComplianceSettings {
   bulkBodyLimitBytes: number;
 }
 
+export interface ControlGraphSettings {
+  cacheTtlSeconds: number;
+  cacheLruMaxEntries: number;
+}
+
 /** Typed, read-only view of the validated environment, one accessor per area. */
 export class AppConfig {
   constructor(private readonly env: Environment) {}
@@ -205,6 +210,13 @@ export class AppConfig {
       eventsRetentionDays: this.env.COMPLIANCE_EVENTS_RETENTION_DAYS,
       partitionsAheadDays: this.env.COMPLIANCE_EVENTS_PARTITIONS_AHEAD_DAYS,
       bulkBodyLimitBytes: this.env.COMPLIANCE_BULK_BODY_LIMIT_BYTES,
+    };
+  }
+
+  get controlGraph(): ControlGraphSettings {
+    return {
+      cacheTtlSeconds: this.env.CONTROL_GRAPH_CACHE_TTL_SECONDS,
+      cacheLruMaxEntries: this.env.CONTROL_GRAPH_CACHE_LRU_MAX_ENTRIES,
     };
   }
 }

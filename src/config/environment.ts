@@ -287,6 +287,14 @@ export class Environment {
   @Min(0)
   @Max(100_000)
   SEARCH_RANK_CANDIDATES = 1_000;
+
+  @IsInt()
+  @Min(1)
+  CONTROL_GRAPH_CACHE_TTL_SECONDS = 3_600;
+
+  @IsInt()
+  @Min(1)
+  CONTROL_GRAPH_CACHE_LRU_MAX_ENTRIES = 2_000;
 }
 
 export class ConfigurationError extends Error {

@@ -131,6 +131,6 @@ export class CatalogsController {
     @Param('control', new ControlRefPipe()) control: string,
     @Query() query: RelatedControlsQuery,
   ): Promise<RelatedControlsResponse> {
-    return this.graph.related(framework, control, query.relationships, query.depth);
+    return this.graph.related(framework, control, query.relationships, query.depth, query.limit);
   }
 }

@@ -28,6 +28,8 @@ export interface MappingRow {
 }
 
 export interface WalkRow {
+  /** Controls reached (the start excluded), the same on every row. */
+  total: string;
   framework: string;
   control_id: string;
   title: string;
@@ -122,9 +124,16 @@ export class ControlGraphRepository {
    * The start control (depth 0, first row) and every control reachable from it in at most `depth`
    * edges of the given relationships, walked both ways (a reversed edge reads as its inverse).
    * One recursive CTE: a walk never revisits a control already on its path, and stops at `depth`;
-   * each control is reported once, at its shortest depth. No rows: the start control does not exist.
+   * each control is reported once, at its shortest depth, the nearest `limit` of them. No rows: the
+   * start control does not exist.
    */
-  async walk(framework: string, control: string, relationships: WalkRelationship[], depth: number): Promise<WalkRow[]> {
+  async walk(
+    framework: string,
+    control: string,
+    relationships: WalkRelationship[],
+    depth: number,
+    limit: number,
+  ): Promise<WalkRow[]> {
     const reversed = [...new Set(relationships.map((relationship) => INVERSE[relationship]))];
     return this.query<WalkRow>(
       `WITH RECURSIVE walk (id, framework, control_id, depth, visited, path) AS (
@@ -156,10 +165,11 @@ export class ControlGraphRepository {
          SELECT DISTINCT ON (w.id) w.id, w.framework, w.control_id, w.depth, w.path
            FROM walk w ORDER BY w.id, w.depth, w.path::text
        )
-       SELECT s.framework, s.control_id, c.title, s.depth, s.path
+       SELECT count(*) OVER () - 1 AS total, s.framework, s.control_id, c.title, s.depth, s.path
          FROM shortest s JOIN controls c ON c.id = s.id
-        ORDER BY s.depth, s.framework, s.control_id`,
-      [framework, control, relationships, reversed, depth],
+        ORDER BY s.depth, s.framework, s.control_id
+        LIMIT $6 + 1`,
+      [framework, control, relationships, reversed, depth, limit],
     );
   }
 }

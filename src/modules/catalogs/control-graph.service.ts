@@ -2,8 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { ProblemException } from '../../common/problem.js';
 import type { FieldError } from '../../common/problem.js';
 import { validationProblem } from '../../common/validation.js';
+import { randomUUID } from 'node:crypto';
 import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
+import { OutboxWriter } from '../../infrastructure/outbox/outbox-writer.js';
 import { AuditScope } from '../audit/audit-scope.js';
+import { TraversalCache } from './cache/traversal-cache.js';
+import { CONTROL_GRAPH_CHANGED, type ControlGraphChangedPayload } from './control-graph-events.js';
 import { ControlGraphRepository, type MappingInput, type MappingRow } from './control-graph.repository.js';
 import type { ImportMappingsBody } from './dto/import-mappings.body.js';
 import type { MappingImportResponse } from './dto/mapping-import.response.js';
@@ -17,6 +21,8 @@ export class ControlGraphService {
     private readonly graph: ControlGraphRepository,
     private readonly audit: AuditScope,
     private readonly transactions: TransactionContext,
+    private readonly outbox: OutboxWriter,
+    private readonly traversals: TraversalCache,
   ) {}
 
   /** Every item is checked before anything is written; the whole file is written, or nothing. */
@@ -52,23 +58,49 @@ export class ControlGraphService {
         updated,
         unchanged: distinct - inserted - updated,
       };
+      if (inserted || updated) {
+        const frameworks = [...new Set(items.flatMap((item) => [item.fromFramework, item.toFramework]))].sort();
+        const payload: ControlGraphChangedPayload = { change: 'mappings', frameworks };
+        await this.outbox.append(CONTROL_GRAPH_CHANGED, randomUUID(), payload);
+        await this.transactions.afterCommit(() => this.traversals.invalidate());
+      }
       this.audit.describe({ resourceType: 'control_mappings', resourceId: body.source, details: { ...result } });
       return result;
     });
   }
 
+  /** Cached until the graph changes (catalog or mapping import, through the outbox). */
   async related(
     framework: string,
     control: string,
     relationships: WalkRelationship[],
     depth: number,
+    limit: number,
   ): Promise<RelatedControlsResponse> {
-    const [start, ...reached] = await this.graph.walk(framework, control, relationships, depth);
-    if (!start) throw controlNotFound();
+    const followed = [...new Set(relationships)].sort();
+    const key = `related:${framework}:${depth}:${limit}:${followed.join(',')}:${control}`;
+    const answer = await this.traversals.remember(key, () => this.walk(framework, control, followed, depth, limit));
+    if (!answer) throw controlNotFound();
+    return answer;
+  }
+
+  private async walk(
+    framework: string,
+    control: string,
+    relationships: WalkRelationship[],
+    depth: number,
+    limit: number,
+  ): Promise<RelatedControlsResponse | undefined> {
+    const [start, ...reached] = await this.graph.walk(framework, control, relationships, depth, limit);
+    if (!start) return undefined;
+    const total = Number(start.total);
     return {
       control: { framework: start.framework, control: start.control_id, title: start.title },
       depth,
-      relationships: [...new Set(relationships)],
+      relationships,
+      limit,
+      total,
+      truncated: total > reached.length,
       related: reached.map((row) => ({
         framework: row.framework,
         control: row.control_id,

@@ -8,6 +8,7 @@ import { OLIR_RELATIONSHIPS } from './import-mappings.body.js';
 export const WALK_RELATIONSHIPS = [...OLIR_RELATIONSHIPS, 'related'] as const;
 export type WalkRelationship = (typeof WALK_RELATIONSHIPS)[number];
 export const MAX_RELATED_DEPTH = 4;
+export const MAX_RELATED_LIMIT = 2_000;
 
 export class RelatedControlsQuery {
   @ApiPropertyOptional({
@@ -25,4 +26,14 @@ export class RelatedControlsQuery {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_RELATED_DEPTH, default: 2 })
   @Integer({ min: 1, max: MAX_RELATED_DEPTH }, 'query')
   depth = 2;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_RELATED_LIMIT,
+    default: 200,
+    description: 'At most this many controls, the nearest first; `total` says how many were reachable',
+  })
+  @Integer({ min: 1, max: MAX_RELATED_LIMIT }, 'query')
+  limit = 200;
 }

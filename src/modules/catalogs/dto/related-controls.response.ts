@@ -56,6 +56,18 @@ export class RelatedControlsResponse {
   @ApiProperty({ enum: WALK_RELATIONSHIPS, isArray: true })
   relationships: string[];
 
-  @ApiProperty({ type: [RelatedControl], description: 'By depth, then framework and control id; each control once' })
+  @ApiProperty({ type: 'integer', minimum: 1, example: 200 })
+  limit: number;
+
+  @ApiProperty({ type: 'integer', minimum: 0, example: 12, description: 'Controls reachable within `depth`' })
+  total: number;
+
+  @ApiProperty({ description: 'Whether `related` stops at `limit` before `total`' })
+  truncated: boolean;
+
+  @ApiProperty({
+    type: [RelatedControl],
+    description: 'By depth, then framework and control id; each control once; at most `limit`',
+  })
   related: RelatedControl[];
 }

@@ -1,0 +1,49 @@
+import type { Redis } from 'ioredis';
+import type { CacheLookup, ControlGraphCache } from './control-graph-cache.js';
+
+/** Bump when the cached shape changes, so a deploy never reads answers of the old shape. */
+const SCHEMA = 'v1';
+
+const GET_IN_GENERATION = `
+local generation = redis.call('GET', KEYS[1]) or '0'
+return { generation, redis.call('GET', ARGV[1] .. generation .. ':' .. ARGV[2]) }`;
+
+/**
+ * Shared by every replica of one database: an invalidation delivered to one of them holds for all.
+ * Keys carry the database's `namespace`, so deployments (or test databases) sharing a Redis never
+ * read each other's graphs; one hash tag keeps a namespace's keys in one Redis Cluster slot, so one
+ * script reads the generation and the entry.
+ */
+export class RedisControlGraphCache implements ControlGraphCache {
+  readonly kind = 'redis' as const;
+  private readonly generationKey: string;
+  private readonly entryPrefix: string;
+
+  constructor(
+    private readonly client: Redis,
+    private readonly ttlSeconds: number,
+    namespace: string,
+  ) {
+    this.generationKey = `ck:{control-graph:${namespace}}:generation`;
+    this.entryPrefix = `ck:{control-graph:${namespace}}:${SCHEMA}:`;
+  }
+
+  async get(key: string): Promise<CacheLookup> {
+    const [generation, raw] = (await this.client.eval(
+      GET_IN_GENERATION,
+      1,
+      this.generationKey,
+      this.entryPrefix,
+      key,
+    )) as [string, string | null];
+    return { generation, value: raw ? (JSON.parse(raw) as unknown) : undefined };
+  }
+
+  async put(generation: string, key: string, value: unknown): Promise<void> {
+    await this.client.set(`${this.entryPrefix}${generation}:${key}`, JSON.stringify(value), 'EX', this.ttlSeconds);
+  }
+
+  async invalidate(): Promise<void> {
+    await this.client.incr(this.generationKey);
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * Appended (outbox, same transaction) whenever a catalog or mappings change. What is derived from
+ * the control graph listens to it: the traversal cache, centrality scores, the `controls` search
+ * index and the control titles in the `compliance` index.
+ */
+export const CONTROL_GRAPH_CHANGED = 'control-graph.changed';
+
+export interface ControlGraphChangedPayload extends Record<string, unknown> {
+  /** What changed: a catalog (its controls and their `related` edges) or a mapping file. */
+  change: 'catalog' | 'mappings';
+  /** Frameworks whose controls or edges changed (upper case). */
+  frameworks: string[];
+}
