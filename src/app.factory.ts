@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import type { Histogram } from 'prom-client';
 import { AppModule } from './app.module.js';
 import { problemFrameworkErrors } from './common/framework-errors.js';
+import { useCsvBodyParser } from './common/csv-body.js';
 import { problemClientErrorHandler, removeNonJsonParsers, useGuardedJsonParser } from './common/json-body.js';
 import { buildApiDocument } from './common/openapi/api-document.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
@@ -17,7 +18,12 @@ import { validateEnvironment } from './config/environment.js';
 import { DrainSignal } from './modules/health/drain-signal.js';
 import { refuseRequestsWhileClosing } from './modules/health/draining-requests.js';
 import { BULK_RECORDS_ROUTE } from './modules/compliance/records/compliance-records.routes.js';
-import { CATALOG_IMPORT_BODY_LIMIT_BYTES, CATALOG_IMPORT_ROUTE } from './modules/catalogs/catalogs.routes.js';
+import {
+  CATALOG_IMPORT_BODY_LIMIT_BYTES,
+  CATALOG_IMPORT_ROUTE,
+  CATALOG_MAPPINGS_IMPORT_BODY_LIMIT_BYTES,
+  CATALOG_MAPPINGS_IMPORT_ROUTE,
+} from './modules/catalogs/catalogs.routes.js';
 import { HTTP_DURATION_METRIC, HttpLabels, recordHttpMetrics } from './modules/metrics/http-metrics.js';
 
 export interface CreateAppOptions {
@@ -47,6 +53,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   app.useGlobalPipes(createValidationPipe());
   useGuardedJsonParser(app, environment.HTTP_BODY_LIMIT_BYTES);
   removeNonJsonParsers(app);
+  useCsvBodyParser(app, [CATALOG_MAPPINGS_IMPORT_ROUTE]);
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -57,6 +64,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   applyRouteBodyLimits(fastify, {
     [BULK_RECORDS_ROUTE]: environment.COMPLIANCE_BULK_BODY_LIMIT_BYTES,
     [CATALOG_IMPORT_ROUTE]: CATALOG_IMPORT_BODY_LIMIT_BYTES,
+    [CATALOG_MAPPINGS_IMPORT_ROUTE]: CATALOG_MAPPINGS_IMPORT_BODY_LIMIT_BYTES,
   });
   recordHttpMetrics(fastify, app.get<Histogram<HttpLabels>>(getToken(HTTP_DURATION_METRIC)));
 

@@ -4,6 +4,7 @@ import type { RecordStatus } from '../modules/compliance/records/record-status.j
 
 const DAY_MS = 86_400_000;
 
+/** Labels of controls in the demo catalogs (`demo-catalogs.ts`), which records must name once they are imported. */
 const CONTROLS: Record<string, string[]> = {
   GDPR: ['Art.5-1f', 'Art.25', 'Art.30', 'Art.32-1a', 'Art.32-1b', 'Art.33', 'Art.35'],
   SOC2: ['CC6.1', 'CC6.2', 'CC6.3', 'CC7.2', 'CC8.1', 'A1.2', 'C1.1'],

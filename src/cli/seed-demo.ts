@@ -5,12 +5,15 @@ import { EVENTS_RETENTION, type EventsRetention } from '../modules/compliance/an
 import { ComplianceRecordsService } from '../modules/compliance/records/compliance-records.service.js';
 import { MAX_BULK_RECORDS } from '../modules/compliance/records/compliance-records.routes.js';
 import { runCommand } from './command-context.js';
+import { seedDemoCatalogs } from './demo-catalogs.js';
 import { demoRecords } from './demo-data.js';
 
 /**
  * `npm run seed:demo [-- --records N --seed S --days D]`: fills the configured database (or the
- * embedded default) with realistic compliance records over the last D days, their outbox events
- * and time-series events, through the same service the API uses. Same seed, same day: same data.
+ * embedded default) with the illustrative catalogs of the demo frameworks and mappings between
+ * them, then realistic compliance records on those controls over the last D days, their outbox
+ * events and time-series events, through the same services the API uses. Same seed, same day:
+ * same data.
  */
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -28,11 +31,15 @@ const days = option('days', 90);
 runCommand('seed:demo', async ({ app, database }) => {
   const records = app.get(ComplianceRecordsService);
   const transactions = app.get(TransactionContext);
+  // Catalogs first: from then on a record's control must exist in its framework's catalog.
+  const catalogs = await seedDemoCatalogs(app);
   const data = demoRecords(count, seed, new Date(), days);
   for (let start = 0; start < data.length; start += MAX_BULK_RECORDS) {
     await transactions.run(() => records.createMany(data.slice(start, start + MAX_BULK_RECORDS)));
   }
   await app.get(OutboxRelay).drain();
   const retention = await app.get<EventsRetention>(EVENTS_RETENTION).maintain();
-  process.stdout.write(`seeded ${count} records over ${days} days (seed ${seed}) into ${database}; ${retention}\n`);
+  process.stdout.write(
+    `seeded ${count} records over ${days} days (seed ${seed}) into ${database}; ${catalogs}; ${retention}\n`,
+  );
 });

@@ -481,7 +481,7 @@ export interface paths {
         put?: never;
         /**
          * Import typed mappings between controls (NIST OLIR relationships)
-         * @description Both ends of every mapping must be controls of imported catalogs; otherwise a 400 names each bad item's path and nothing is written. Idempotent per (from, to, relationship, source): a re-import updates strength and rationale, never duplicates. One transaction.
+         * @description Both ends of every mapping must be controls of imported catalogs; otherwise a 400 names each bad item's path and nothing is written. Idempotent per (from, to, relationship, source): a re-import updates strength and rationale, never duplicates. One transaction. The body is JSON, or CSV (RFC 4180, UTF-8, header `from_framework,from_control,relationship,to_framework,to_control,strength,rationale`, `source` in the query) whose problems name their line (`line 3, relationship`). Up to 4 MiB.
          *
          *     Needs a session token; roles admin and admin.
          */
@@ -506,6 +506,72 @@ export interface paths {
          *     Needs a session token; any role.
          */
         get: operations["relatedControls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/catalogs/centrality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Controls ranked by how many requirements across frameworks they are mapped to
+         * @description Degree (distinct controls mapped to, OLIR relationships, either direction), the other frameworks one edge away, and a PageRank score over the undirected OLIR graph, computed in Postgres whenever the graph changes (`computedAt`).
+         *
+         *     Needs a session token; any role.
+         */
+        get: operations["controlCentrality"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/catalogs/{framework}/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Which controls of a framework an entity's records cover, directly or through mappings
+         * @description Covered: the entity's latest record on the control passed, or on a control from which a path of equivalent and superset-of edges (as read toward this control) reaches it. Partial: the best path has subset-of or intersects-with edges. `related` edges never count. A failed latest record on the control itself makes it not covered. Each control lists at most 5 records, nearest first, each with its path.
+         *
+         *     Needs a session token; roles analyst, auditor and admin.
+         */
+        get: operations["catalogCoverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/catalogs/{framework}/controls/{control}/impact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a failed control puts in question: the controls mapped to it and the entities assessed on them
+         * @description Every control reachable in at most `depth` OLIR edges (either direction, never `related`), by framework, each with its path, and the entities with a record on the start control or one reached.
+         *
+         *     Needs a session token; roles analyst, auditor and admin.
+         */
+        get: operations["controlImpact"];
         put?: never;
         post?: never;
         delete?: never;
@@ -664,6 +730,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/compliance/assessment-results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A framework's records as an OSCAL assessment-results document
+         * @description An OSCAL 1.0.6 assessment-results document (https://github.com/usnistgov/OSCAL/releases/download/v1.0.6/oscal_assessment-results_schema.json): one result, an observation per record (never its evidence notes or details), a finding per control decided by the latest record of each entity. At most 10,000 records; above that a 400 asks to narrow the export.
+         *
+         *     Needs a session token; roles analyst, auditor and admin.
+         */
+        get: operations["exportAssessmentResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/search": {
         parameters: {
             query?: never;
@@ -673,7 +761,7 @@ export interface paths {
         };
         /**
          * Full-text search
-         * @description Over one index (compliance records, users, audit events) with keyword filters, facets and highlights; Elasticsearch when configured and up, Postgres full text otherwise. The audit index is for auditors (and admins) only.
+         * @description Over one index (compliance records, catalog controls, users, audit events) with keyword filters, facets and highlights; Elasticsearch when configured and up, Postgres full text otherwise. The audit index is for auditors (and admins) only.
          *
          *     Needs a session token; roles auditor, analyst and admin.
          */
@@ -1448,8 +1536,203 @@ export interface components {
             /** @example 2 */
             depth: number;
             relationships: ("equivalent" | "subset-of" | "superset-of" | "intersects-with" | "related")[];
-            /** @description By depth, then framework and control id; each control once */
+            /** @example 200 */
+            limit: number;
+            /**
+             * @description Controls reachable within `depth`
+             * @example 12
+             */
+            total: number;
+            /** @description Whether `related` stops at `limit` before `total` */
+            truncated: boolean;
+            /** @description By depth, then framework and control id; each control once; at most `limit` */
             related: components["schemas"]["RelatedControl"][];
+        };
+        CentralControl: {
+            /**
+             * @description Place in this answer
+             * @example 1
+             */
+            rank: number;
+            /** @example ISO27001 */
+            framework: string;
+            /**
+             * @description OSCAL id
+             * @example a-8-24
+             */
+            control: string;
+            /** @example A.8.24 */
+            label: string | null;
+            /** @example Use of cryptography */
+            title: string;
+            /**
+             * @description Distinct controls it is mapped to (OLIR types, either direction)
+             * @example 14
+             */
+            degree: number;
+            /**
+             * @description The other frameworks whose controls it is mapped to in one edge
+             * @example [
+             *       "GDPR",
+             *       "SOC2"
+             *     ]
+             */
+            frameworks: string[];
+            /**
+             * @description PageRank over the OLIR edges as an undirected graph (damping 0.85, 20 iterations); scores sum to 1
+             * @example 0.0123
+             */
+            score: number;
+        };
+        CentralityResponse: {
+            /**
+             * Format: date-time
+             * @description When the scores were computed; null: not yet (no catalog imported, or the first run is pending)
+             */
+            computedAt: string | null;
+            /**
+             * @description The framework asked for, if any
+             * @example null
+             */
+            framework: string | null;
+            /** @example 50 */
+            limit: number;
+            /** @description By score, then degree, framework and control id */
+            controls: components["schemas"]["CentralControl"][];
+        };
+        CoverageSummary: {
+            /**
+             * @description Controls answered for (the catalog, or the one asked)
+             * @example 61
+             */
+            controls: number;
+            /** @example 40 */
+            covered: number;
+            /** @example 12 */
+            partial: number;
+            /** @example 9 */
+            notCovered: number;
+        };
+        EvidenceRecord: {
+            /** Format: uuid */
+            id: string;
+            /** @example ISO27001 */
+            framework: string;
+            /**
+             * @description OSCAL id of the control the record names (by id or label)
+             * @example a-8-24
+             */
+            control: string;
+            /**
+             * @example passed
+             * @enum {string}
+             */
+            status: "passed" | "failed" | "warning" | "not_applicable" | "pending";
+            /** Format: date-time */
+            assessedAt: string;
+        };
+        CoverageEvidence: {
+            record: components["schemas"]["EvidenceRecord"];
+            /** @description From the record's control to this one, each edge as read toward this control; empty: the record is on it */
+            path: components["schemas"]["MappingStep"][];
+            /**
+             * @description What the path says, the record's control being … of this one: equivalent (every edge equivalent, or no edge), superset-of (equivalent and superset-of edges: covers), subset-of (equivalent and subset-of edges), intersects-with (anything else: partly)
+             * @example superset-of
+             * @enum {string}
+             */
+            relationship: "equivalent" | "subset-of" | "superset-of" | "intersects-with";
+        };
+        ControlCoverage: {
+            /**
+             * @description OSCAL id
+             * @example cc6-1
+             */
+            control: string;
+            /** @example CC6.1 */
+            label: string | null;
+            /** @example Logical access security */
+            title: string;
+            /** @enum {string} */
+            coverage: "covered" | "partial" | "not-covered";
+            /** @description The records that give this coverage, nearest first, at most 5; none when not covered */
+            evidence: components["schemas"]["CoverageEvidence"][];
+            /** @description More records give this coverage than `evidence` lists */
+            moreEvidence: boolean;
+            /**
+             * @description Why it is not covered (only for not-covered controls)
+             * @example no passed record on this control or on any control mapped to it within depth 2
+             */
+            reason?: string;
+        };
+        CoverageResponse: {
+            /**
+             * @description The target framework
+             * @example SOC2
+             */
+            framework: string;
+            /** @example org-4711 */
+            entityId: string;
+            /** @example 2 */
+            depth: number;
+            /** @description Counts over every control answered for, whatever `status` lists */
+            summary: components["schemas"]["CoverageSummary"];
+            /**
+             * @description Controls with the coverage `status` asks for (all by default)
+             * @example 21
+             */
+            total: number;
+            /** @example 0 */
+            offset: number;
+            /** @example 2000 */
+            limit: number;
+            /** @description In catalog order, from `offset`, at most `limit` */
+            controls: components["schemas"]["ControlCoverage"][];
+        };
+        ImpactedFramework: {
+            /** @example SOC2 */
+            framework: string;
+            /**
+             * @description Controls of this framework reached
+             * @example 3
+             */
+            controlCount: number;
+            /**
+             * @description Entities with a record on one of them
+             * @example 12
+             */
+            entityCount: number;
+            /** @description The controls reached, nearest first, each with its path */
+            controls: components["schemas"]["RelatedControl"][];
+        };
+        AffectedEntity: {
+            /** @example org-4711 */
+            entityId: string;
+            /** @description The entity's latest record on the start control and on each control reached that it has one on */
+            records: components["schemas"]["EvidenceRecord"][];
+        };
+        ControlImpactResponse: {
+            /** @description The start (failed) control */
+            control: components["schemas"]["ControlSummary"];
+            /** @example 2 */
+            depth: number;
+            /**
+             * @description Controls reached (the start not included)
+             * @example 7
+             */
+            controlCount: number;
+            /** @description Whether the frameworks list fewer controls than were reached (at most 2000, the nearest) */
+            truncated: boolean;
+            /** @description By framework code; counts over every control reached */
+            frameworks: components["schemas"]["ImpactedFramework"][];
+            /**
+             * @description Entities with a record on the start control or a control reached
+             * @example 40
+             */
+            entityCount: number;
+            /** @example 100 */
+            limit: number;
+            /** @description By entity id, at most `limit` */
+            entities: components["schemas"]["AffectedEntity"][];
         };
         CreateRecordDto: {
             /**
@@ -1505,6 +1788,11 @@ export interface components {
             framework: string;
             /** @example Art.32-1 */
             controlId: string;
+            /**
+             * @description The title of the control in its framework's catalog (controlId by OSCAL id or label); null when the framework has no catalog or the catalog no longer has the control
+             * @example Security of processing
+             */
+            controlTitle: string | null;
             /**
              * @example passed
              * @enum {string}
@@ -1787,7 +2075,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            index: "compliance" | "audit" | "users";
+            index: "compliance" | "audit" | "users" | "controls";
             /** @enum {string} */
             status: "running" | "completed" | "failed";
             /**
@@ -4724,14 +5012,24 @@ export interface operations {
     };
     importControlMappings: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Who asserts the mappings of a `text/csv` body (required there: CSV has no envelope). A JSON body names its source in the body and takes no query parameter. */
+                source?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
+        /** @description The mappings, as JSON or as CSV */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ImportMappingsBody"];
+                /**
+                 * @example from_framework,from_control,relationship,to_framework,to_control,strength,rationale
+                 *     GDPR,art-32,subset-of,ISO27001,a-8-24,7,"Art. 32 names encryption among other measures."
+                 *     ISO27001,A.8.24,intersects-with,PCI-DSS,3.5.1,,
+                 */
+                "text/csv": string;
             };
         };
         responses: {
@@ -4819,7 +5117,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
+            /** @description Bodies must be application/json or text/csv (UTF-8) (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4830,7 +5128,7 @@ export interface operations {
                      *       "type": "/problems/unsupported-media-type",
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
-                     *       "detail": "Bodies must be application/json",
+                     *       "detail": "Bodies must be application/json or text/csv (UTF-8)",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -4884,6 +5182,8 @@ export interface operations {
                 /** @description Comma-separated relationships to follow, as read from the control being walked from: equivalent, subset-of, superset-of, intersects-with, related. Default: all of them. */
                 relationships?: string;
                 depth?: number;
+                /** @description At most this many controls, the nearest first; `total` says how many were reachable */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -4935,6 +5235,414 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The framework has no catalog, or its catalog no such control (`/problems/control-not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/control-not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "The framework has no catalog, or its catalog no such control",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry later",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or the instance is shutting down",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    controlCentrality: {
+        parameters: {
+            query?: {
+                /** @description Rank only this framework's controls (scores stay those of the whole graph); any case */
+                framework?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CentralityResponse"];
+                };
+            };
+            /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request failed validation; `errors` names each field",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The framework asked for has no control catalog (`/problems/catalog-not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/catalog-not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "The framework asked for has no control catalog",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry later",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or the instance is shutting down",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    catalogCoverage: {
+        parameters: {
+            query: {
+                /** @description The entity whose records count (a record's `entityId`) */
+                entityId: string;
+                depth?: number;
+                /** @description Comma-separated: list only controls with this coverage (covered, partial, not-covered). The summary counts all. */
+                status?: string;
+                /** @description Only this control of the catalog (OSCAL id or label) */
+                control?: string;
+                /** @description At most this many controls, in catalog order; `total` says how many are listed in all */
+                limit?: number;
+                /** @description Controls to skip (paging) */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The target framework (with a catalog), any case */
+                framework: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoverageResponse"];
+                };
+            };
+            /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request failed validation; `errors` names each field",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only roles analyst, auditor and admin may call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Only roles analyst, auditor and admin may call this route",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The framework has no catalog, or its catalog not the control asked for (`/problems/catalog-not-found`, `/problems/control-not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/catalog-not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "The framework has no catalog, or its catalog not the control asked for",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry later",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or the instance is shutting down",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    controlImpact: {
+        parameters: {
+            query?: {
+                depth?: number;
+                /** @description At most this many affected entities, by entity id; `entityCount` says how many there are */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A framework code, in any case */
+                framework: string;
+                /** @description OSCAL id or label of the failed control */
+                control: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ControlImpactResponse"];
+                };
+            };
+            /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request failed validation; `errors` names each field",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only roles analyst, auditor and admin may call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Only roles analyst, auditor and admin may call this route",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -6311,13 +7019,161 @@ export interface operations {
             };
         };
     };
+    exportAssessmentResults: {
+        parameters: {
+            query: {
+                /** @description A framework code, in any case */
+                framework: string;
+                /** @description Only the records of this entity */
+                entityId?: string;
+                /** @description Inclusive */
+                assessedFrom?: string;
+                /** @description Exclusive */
+                assessedTo?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OSCAL assessment-results document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description uuid, metadata, import-ap, results */
+                        "assessment-results": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request failed validation; `errors` names each field",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only roles analyst, auditor and admin may call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Only roles analyst, auditor and admin may call this route",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No framework with this code (`/problems/not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No framework with this code",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry later",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or the instance is shutting down",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     search: {
         parameters: {
             query: {
                 /** @description Words must all match; "quoted phrase", a OR b, -excluded. Synonyms of framework names apply. */
                 q: string;
-                index?: "compliance" | "audit" | "users";
-                /** @description compliance index */
+                index?: "compliance" | "audit" | "users" | "controls";
+                /** @description compliance and controls indices */
                 framework?: string;
                 /** @description compliance and users indices */
                 status?: string;
@@ -6331,7 +7187,9 @@ export interface operations {
                 targetType?: string;
                 /** @description users index */
                 role?: string;
-                /** @description Comma-separated keyword fields to count: framework, status, entityId, action, actorRole, targetType, role */
+                /** @description controls index: the control's group in its catalog (the family, e.g. ac) */
+                group?: string;
+                /** @description Comma-separated keyword fields to count: framework, status, entityId, action, actorRole, targetType, role, group */
                 facets?: string;
                 page?: number;
                 pageSize?: number;
@@ -6454,7 +7312,7 @@ export interface operations {
             query: {
                 /** @description Prefix of a control id or entity id */
                 q: string;
-                index?: "compliance" | "audit" | "users";
+                index?: "compliance" | "audit" | "users" | "controls";
                 limit?: number;
             };
             header?: never;
@@ -6571,7 +7429,7 @@ export interface operations {
     startReindex: {
         parameters: {
             query: {
-                index: "compliance" | "audit" | "users";
+                index: "compliance" | "audit" | "users" | "controls";
             };
             header?: never;
             path?: never;

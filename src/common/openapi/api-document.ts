@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { DocumentBuilder, type OpenAPIObject, type OperationObject, SwaggerModule } from '@nestjs/swagger';
 import { APP_VERSION } from '../app-version.js';
+import { applyBodyMediaTypes } from './api-body-media-types.decorator.js';
 import { problemResponse } from './api-problem.decorator.js';
 import { type RouteAccess, routeAccess } from './route-access.js';
 
@@ -50,6 +51,7 @@ export function buildApiDocument(app: INestApplication): OpenAPIObject {
   describeAccess(document, routeAccess(app.get(ModulesContainer)));
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item) as [string, OperationObject][]) {
+      applyBodyMediaTypes(operation);
       addSharedProblems(path, method, operation);
     }
   }

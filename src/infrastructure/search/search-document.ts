@@ -1,4 +1,4 @@
-export const SEARCH_INDEXES = ['compliance', 'audit', 'users'] as const;
+export const SEARCH_INDEXES = ['compliance', 'audit', 'users', 'controls'] as const;
 export type SearchIndexName = (typeof SEARCH_INDEXES)[number];
 
 /**
@@ -22,6 +22,7 @@ export const KEYWORD_FIELDS: Record<SearchIndexName, readonly string[]> = {
   compliance: ['framework', 'status', 'entityId'],
   audit: ['action', 'actorRole', 'targetType'],
   users: ['role', 'status'],
+  controls: ['framework', 'group'],
 };
 
 export const ALL_KEYWORD_FIELDS = [...new Set(Object.values(KEYWORD_FIELDS).flat())];

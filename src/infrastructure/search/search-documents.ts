@@ -32,6 +32,25 @@ export interface UserFacts {
   createdAt: Date;
 }
 
+/**
+ * A catalog control: published catalog text, not personal data, so its title, statement and
+ * guidance are all indexed. `version` is chosen by the catalogs module (see docs/search.md).
+ */
+export interface ControlFacts {
+  framework: string;
+  controlId: string;
+  label: string | null;
+  groupId: string | null;
+  title: string;
+  statement: string | null;
+  guidance: string | null;
+  version: number;
+  updatedAt: Date;
+}
+
+/** One document per (framework, OSCAL id): stable across re-imports, unlike the row's identity. */
+export const controlDocumentId = (framework: string, controlId: string) => `${framework}:${controlId}`;
+
 export function complianceDocument(record: ComplianceRecordFacts): SearchDocument {
   return {
     index: 'compliance',
@@ -67,5 +86,18 @@ export function userDocument(user: UserFacts): SearchDocument {
     body: `${user.status}`,
     keywords: { role: user.role, status: user.status },
     occurredAt: user.createdAt.toISOString(),
+  };
+}
+
+export function controlDocument(control: ControlFacts): SearchDocument {
+  return {
+    index: 'controls',
+    id: controlDocumentId(control.framework, control.controlId),
+    version: control.version,
+    code: control.controlId,
+    title: [control.label, control.title].filter(Boolean).join(' '),
+    body: [control.statement, control.guidance].filter(Boolean).join('\n'),
+    keywords: { framework: control.framework, ...(control.groupId ? { group: control.groupId } : {}) },
+    occurredAt: control.updatedAt.toISOString(),
   };
 }

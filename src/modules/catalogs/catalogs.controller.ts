@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, type PipeTransform } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../common/auth/roles.js';
+import { CsvBody } from '../../common/csv-body.js';
+import { ApiBodyMediaTypes } from '../../common/openapi/api-body-media-types.decorator.js';
 import { ApiProblem } from '../../common/openapi/api-problem.decorator.js';
 import { AuditAction } from '../audit/audit-scope.js';
 import { FRAMEWORK_CODE } from '../compliance/records/dto/record-rules.js';
@@ -10,9 +12,12 @@ import { ControlGraphService, controlNotFound } from './control-graph.service.js
 import { CatalogImportResponse } from './dto/catalog-import.response.js';
 import { ImportCatalogQuery } from './dto/import-catalog.query.js';
 import { ImportMappingsBody } from './dto/import-mappings.body.js';
+import { ImportMappingsQuery } from './dto/import-mappings.query.js';
 import { MappingImportResponse } from './dto/mapping-import.response.js';
 import { RelatedControlsQuery } from './dto/related-controls.query.js';
 import { RelatedControlsResponse } from './dto/related-controls.response.js';
+import { MAPPING_CSV_COLUMNS, MAPPING_CSV_EXAMPLE } from './mapping-csv.js';
+import { MappingImportService } from './mapping-import.service.js';
 
 /** A path framework code in any case; one that cannot be a code names no catalog (404, like an unknown one). */
 class FrameworkCodePipe implements PipeTransform<unknown, string> {
@@ -41,6 +46,7 @@ export class CatalogsController {
   constructor(
     private readonly catalogs: CatalogsService,
     private readonly graph: ControlGraphService,
+    private readonly mappingImport: MappingImportService,
   ) {}
 
   @Post('import')
@@ -106,11 +112,22 @@ export class CatalogsController {
     description:
       'Both ends of every mapping must be controls of imported catalogs; otherwise a 400 names each bad ' +
       "item's path and nothing is written. Idempotent per (from, to, relationship, source): a re-import " +
-      'updates strength and rationale, never duplicates. One transaction.',
+      'updates strength and rationale, never duplicates. One transaction. The body is JSON, or CSV ' +
+      `(RFC 4180, UTF-8, header \`${MAPPING_CSV_COLUMNS.join(',')}\`, \`source\` in the query) whose ` +
+      'problems name their line (`line 3, relationship`). Up to 4 MiB.',
   })
+  @ApiBody({ type: ImportMappingsBody, description: 'The mappings, as JSON or as CSV' })
+  @ApiBodyMediaTypes({ 'text/csv': { schema: { type: 'string' }, example: MAPPING_CSV_EXAMPLE } })
   @ApiOkResponse({ type: MappingImportResponse })
-  importMappings(@Body() body: ImportMappingsBody): Promise<MappingImportResponse> {
-    return this.graph.importMappings(body);
+  @ApiProblem(415, 'Bodies must be application/json or text/csv (UTF-8)', 'unsupported-media-type')
+  importMappings(
+    @Query() query: ImportMappingsQuery,
+    // Typed as a union, so the global pipe leaves the body to the service, which knows both formats.
+    @Body() body: CsvBody | Record<string, unknown>,
+  ): Promise<MappingImportResponse> {
+    return body instanceof CsvBody
+      ? this.mappingImport.fromCsv(body.text, query.source)
+      : this.mappingImport.fromJson(body, query.source);
   }
 
   @Get(':framework/controls/:control/related')

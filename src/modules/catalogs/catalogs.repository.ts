@@ -10,6 +10,19 @@ export interface ControlRef {
   controlId: string;
 }
 
+/** What a ref names: whether its framework has a catalog, and the control it resolves to (null if none). */
+export interface ControlResolution extends ControlRef {
+  catalog: boolean;
+  control: {
+    /** The OSCAL id, also when the ref is the label. */
+    controlId: string;
+    label: string | null;
+    title: string;
+    /** The id of the control's `assessment-objective` part, when it has one (NIST's `ac-2_obj`). */
+    objectiveId: string | null;
+  } | null;
+}
+
 /** Catalogs, controls and mapping edges in Postgres, always through the request's transaction. */
 @Injectable()
 export class CatalogsRepository {
@@ -123,8 +136,13 @@ export class CatalogsRepository {
    * Makes the catalog's own `related` edges (from `source`) exactly `links`: missing ones are added,
    * stale ones removed. Links to controls outside the catalog are left out; the count kept is returned.
    */
-  async replaceRelatedEdges(framework: string, source: string, links: RelatedLink[]): Promise<number> {
-    const rows = await this.query<{ kept: string }>(
+  /** Makes the catalog's own `related` edges exactly `links`; says how many there are and whether any changed. */
+  async replaceRelatedEdges(
+    framework: string,
+    source: string,
+    links: RelatedLink[],
+  ): Promise<{ kept: number; changed: boolean }> {
+    const rows = await this.query<{ kept: string; changed: boolean }>(
       `WITH wanted AS (
          SELECT DISTINCT s.id AS source_control, t.id AS target_control
            FROM jsonb_to_recordset($2::jsonb) AS r(source text, target text)
@@ -136,15 +154,18 @@ export class CatalogsRepository {
           WHERE m.source_control = s.id AND s.framework = $1 AND m.source = $3 AND m.relationship = 'related'
             AND NOT EXISTS (SELECT 1 FROM wanted w
                              WHERE w.source_control = m.source_control AND w.target_control = m.target_control)
+         RETURNING 1
        ), added AS (
          INSERT INTO control_mappings (source_control, target_control, relationship, source)
          SELECT source_control, target_control, 'related', $3 FROM wanted
          ON CONFLICT DO NOTHING
+         RETURNING 1
        )
-       SELECT count(*) AS kept FROM wanted`,
+       SELECT (SELECT count(*) FROM wanted) AS kept,
+              EXISTS (SELECT 1 FROM removed) OR EXISTS (SELECT 1 FROM added) AS changed`,
       [framework, JSON.stringify(links), source],
     );
-    return Number(rows[0].kept);
+    return { kept: Number(rows[0].kept), changed: rows[0].changed };
   }
 
   async findCatalog(framework: string): Promise<CatalogHeader | undefined> {
@@ -215,5 +236,43 @@ export class CatalogsRepository {
       [refs.map((ref) => ref.framework), refs.map((ref) => ref.controlId)],
     );
     return rows.map((row) => ({ framework: row.framework, controlId: row.control_id }));
+  }
+
+  /** Each ref's control, by OSCAL id or else by label (the id wins when both match). One statement. */
+  async resolveControls(refs: ControlRef[]): Promise<ControlResolution[]> {
+    if (!refs.length) return [];
+    const rows = await this.query<{
+      framework: string;
+      ref: string;
+      catalog: boolean;
+      control_id: string | null;
+      label: string | null;
+      title: string | null;
+      objective_id: string | null;
+    }>(
+      `SELECT r.framework, r.ref, k.framework IS NOT NULL AS catalog, c.control_id, c.label, c.title, c.objective_id
+         FROM unnest($1::text[], $2::text[]) AS r(framework, ref)
+         LEFT JOIN control_catalogs k ON k.framework = r.framework
+         LEFT JOIN LATERAL (
+           SELECT c.control_id, c.label, c.title,
+                  jsonb_path_query_first(c.oscal, '$.parts[*] ? (@.name == "assessment-objective").id') #>> '{}'
+                    AS objective_id
+             FROM controls c
+            WHERE k.framework IS NOT NULL AND c.framework = r.framework
+              AND (c.control_id = r.ref OR c.label = r.ref)
+            ORDER BY c.control_id = r.ref DESC, c.sort_order
+            LIMIT 1
+         ) c ON true`,
+      [refs.map((ref) => ref.framework), refs.map((ref) => ref.controlId)],
+    );
+    return rows.map((row) => ({
+      framework: row.framework,
+      controlId: row.ref,
+      catalog: row.catalog,
+      control:
+        row.control_id === null
+          ? null
+          : { controlId: row.control_id, label: row.label, title: row.title as string, objectiveId: row.objective_id },
+    }));
   }
 }

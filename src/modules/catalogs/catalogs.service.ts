@@ -1,9 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ProblemException } from '../../common/problem.js';
+import { randomUUID } from 'node:crypto';
 import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
+import { OutboxWriter } from '../../infrastructure/outbox/outbox-writer.js';
 import { AuditScope } from '../audit/audit-scope.js';
-import { CatalogsRepository, type ControlRef } from './catalogs.repository.js';
+import { CatalogsRepository, type ControlRef, type ControlResolution } from './catalogs.repository.js';
 import type { CatalogImportResponse } from './dto/catalog-import.response.js';
+import { TraversalCache } from './cache/traversal-cache.js';
+import { CONTROL_GRAPH_CHANGED, type ControlGraphChangedPayload } from './control-graph-events.js';
 import { buildOscalCatalog, type ParsedCatalog, parseOscalCatalog } from './oscal-catalog.js';
 
 /** Where a catalog's own `related` edges come from, so a re-import replaces exactly those. */
@@ -18,6 +22,8 @@ export class CatalogsService {
     private readonly catalogs: CatalogsRepository,
     private readonly audit: AuditScope,
     private readonly transactions: TransactionContext,
+    private readonly outbox: OutboxWriter,
+    private readonly traversals: TraversalCache,
   ) {}
 
   /** One transaction (the request's, or its own from the CLI): the whole catalog is written, or nothing. */
@@ -39,7 +45,8 @@ export class CatalogsService {
     );
     await this.catalogs.linkParents(framework, controls);
     this.logger.log(`import ${framework}: controls written (${inserted} new, ${updated} updated, ${removed} removed)`);
-    const relatedMappings = await this.catalogs.replaceRelatedEdges(framework, catalogEdgeSource(framework), related);
+    const edges = await this.catalogs.replaceRelatedEdges(framework, catalogEdgeSource(framework), related);
+    const relatedMappings = edges.kept;
     const result = {
       framework,
       frameworkCreated,
@@ -55,6 +62,12 @@ export class CatalogsService {
     this.logger.log(
       `import ${framework}: done in ${Date.now() - started} ms, ${controls.length} controls, ${relatedMappings} related edges`,
     );
+    // An unchanged re-import tells nobody: re-indexing a framework's records costs seconds per 100,000.
+    if (catalogCreated || inserted || updated || removed || edges.changed) {
+      const payload: ControlGraphChangedPayload = { change: 'catalog', frameworks: [framework] };
+      await this.outbox.append(CONTROL_GRAPH_CHANGED, randomUUID(), payload);
+      await this.transactions.afterCommit(() => this.traversals.invalidate());
+    }
     this.audit.describe({ resourceType: 'control_catalog', resourceId: framework, details: { ...result } });
     return result;
   }
@@ -70,7 +83,16 @@ export class CatalogsService {
     const distinct = new Map(refs.map((ref) => [`${ref.framework}\u0000${ref.controlId}`, ref]));
     return this.catalogs.unknownControls([...distinct.values()]);
   }
+
+  /** What each ref names (catalog or not, its control if it resolves), keyed by `controlRefKey`; one query. */
+  async resolveControls(refs: ControlRef[]): Promise<Map<string, ControlResolution>> {
+    const distinct = new Map(refs.map((ref) => [controlRefKey(ref), ref]));
+    const resolved = await this.catalogs.resolveControls([...distinct.values()]);
+    return new Map(resolved.map((resolution) => [controlRefKey(resolution), resolution]));
+  }
 }
+
+export const controlRefKey = (ref: ControlRef) => `${ref.framework}\u0000${ref.controlId}`;
 
 export function catalogNotFound(): ProblemException {
   return new ProblemException(404, 'catalog-not-found', 'This framework has no control catalog.');

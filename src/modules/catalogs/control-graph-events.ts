@@ -11,3 +11,12 @@ export interface ControlGraphChangedPayload extends Record<string, unknown> {
   /** Frameworks whose controls or edges changed (upper case). */
   frameworks: string[];
 }
+
+/** The frameworks whose catalog (not only mappings) changed in these events, each once. */
+export function changedCatalogs(events: { payload: Record<string, unknown> }[]): string[] {
+  const frameworks = events
+    .map((event) => event.payload as ControlGraphChangedPayload)
+    .filter((payload) => payload.change === 'catalog')
+    .flatMap((payload) => payload.frameworks);
+  return [...new Set(frameworks)].sort();
+}

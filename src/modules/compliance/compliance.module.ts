@@ -7,6 +7,9 @@ import { FieldCipher } from '../encryption/field-cipher.js';
 import { AnalyticsController } from './analytics/analytics.controller.js';
 import { AnalyticsRepository } from './analytics/analytics.repository.js';
 import { AnalyticsService } from './analytics/analytics.service.js';
+import { AssessmentResultsController } from './assessment-results/assessment-results.controller.js';
+import { AssessmentResultsRepository } from './assessment-results/assessment-results.repository.js';
+import { AssessmentResultsService } from './assessment-results/assessment-results.service.js';
 import { ComplianceEventsRecorder } from './analytics/compliance-events.consumer.js';
 import { ComplianceEventsRepository } from './analytics/compliance-events.repository.js';
 import { EventPartitions } from './analytics/jobs/event-partitions.js';
@@ -23,6 +26,8 @@ import { ComplianceRecordsService } from './records/compliance-records.service.j
 import { FrameworksController } from './records/frameworks.controller.js';
 import { ComplianceFramework } from './records/entities/compliance-framework.entity.js';
 import { ComplianceRecord } from './records/entities/compliance-record.entity.js';
+import { RecordControlTitlesIndexer } from './records/search/record-control-titles.consumer.js';
+import { RecordSearchDocuments } from './records/search/record-search-document.js';
 import { RecordSearchIndexer } from './records/search/record-search.consumer.js';
 import { RecordSearchSource } from './records/search/record-search.source.js';
 import { SearchModule } from '../search/search.module.js';
@@ -40,14 +45,16 @@ function recordCacheFor(config: AppConfig, redis: RedisConnection, cipher: Field
 /** Compliance records (CRUD, bulk, cache) and their time-series analytics. */
 @Module({
   imports: [TypeOrmModule.forFeature([ComplianceRecord, ComplianceFramework]), SearchModule, CatalogsModule],
-  controllers: [ComplianceRecordsController, FrameworksController, AnalyticsController],
+  controllers: [ComplianceRecordsController, FrameworksController, AnalyticsController, AssessmentResultsController],
   providers: [
     ComplianceRecordsRepository,
     ComplianceRecordsService,
     CachedRecordReader,
     RecordCacheInvalidator,
+    RecordSearchDocuments,
     RecordSearchIndexer,
     RecordSearchSource,
+    RecordControlTitlesIndexer,
     { provide: RECORD_CACHE, inject: [AppConfig, RedisConnection, FieldCipher], useFactory: recordCacheFor },
     makeCounterProvider({
       name: RECORD_CACHE_METRIC,
@@ -60,6 +67,8 @@ function recordCacheFor(config: AppConfig, redis: RedisConnection, cipher: Field
     EventPartitions,
     AnalyticsRepository,
     AnalyticsService,
+    AssessmentResultsRepository,
+    AssessmentResultsService,
   ],
   exports: [ComplianceRecordsService, AnalyticsService, EventPartitions],
 })

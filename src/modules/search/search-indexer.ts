@@ -41,6 +41,22 @@ export class SearchIndexer {
     return removed;
   }
 
+  /**
+   * For a source that replaces a whole set at once (a framework's catalog): deletes, at `version`,
+   * every live document of `index` whose keywords contain `scope` and whose id is not in `present`.
+   * Reads the Postgres copy, which every write reaches; the count deleted is returned.
+   */
+  async deleteMissing(
+    index: SearchIndexName,
+    scope: Record<string, string>,
+    present: string[],
+    version: number,
+  ): Promise<number> {
+    const missing = await this.transactions.run(() => this.repository.liveIdsExcept(index, scope, present));
+    if (missing.length) await this.delete(missing.map((id) => ({ index, id, version })));
+    return missing.length;
+  }
+
   async delete(refs: SearchDocumentRef[]): Promise<void> {
     await this.transactions.run(async () => {
       await this.postgres.delete(refs);

@@ -22,7 +22,7 @@ export class SearchController {
     operationId: 'search',
     summary: 'Full-text search',
     description:
-      'Over one index (compliance records, users, audit events) with keyword filters, facets and ' +
+      'Over one index (compliance records, catalog controls, users, audit events) with keyword filters, facets and ' +
       'highlights; Elasticsearch when configured and up, Postgres full text otherwise. The audit ' +
       'index is for auditors (and admins) only.',
   })

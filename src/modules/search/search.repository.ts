@@ -91,6 +91,16 @@ export class SearchRepository {
     return removed;
   }
 
+  /** Ids of the live documents of `index` whose keywords contain `scope`, other than `present`. */
+  async liveIdsExcept(index: SearchIndexName, scope: Record<string, string>, present: string[]): Promise<string[]> {
+    const rows = (await this.transactions.manager.query(
+      `SELECT document_id FROM search_documents
+       WHERE index_name = $1 AND NOT deleted AND keywords @> $2::jsonb AND document_id <> ALL($3::text[])`,
+      [index, JSON.stringify(scope), present],
+    )) as { document_id: string }[];
+    return rows.map((row) => row.document_id);
+  }
+
   /** Re-queues every document of an index written at or after `since` (writes racing a rebuild). */
   async enqueueWrittenSince(index: SearchIndexName, since: Date): Promise<void> {
     await this.transactions.manager.query(

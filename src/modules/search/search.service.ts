@@ -30,6 +30,7 @@ const INDEX_READERS: Record<SearchIndexName, readonly Role[]> = {
   compliance: ['auditor', 'analyst'],
   audit: ['auditor'],
   users: ['auditor', 'analyst'],
+  controls: ['auditor', 'analyst'],
 };
 
 /** The caller of a search, to check their role against the index. */

@@ -6,6 +6,7 @@ import { AppProcess, startAppProcess } from '../../support/process';
 
 const USER_CREATE = 'dist/src/cli/user-create.js';
 const SEED_DEMO = 'dist/src/cli/seed-demo.js';
+const DEMO_MAPPINGS = `SELECT count(*)::int AS n FROM control_mappings WHERE source = 'compliance-kit-demo (illustrative)'`;
 
 describe('user:create and seed:demo while the app runs on the embedded default', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ck-cli-beside-'));
@@ -72,5 +73,39 @@ describe('user:create and seed:demo while the app runs on the embedded default',
     );
     expect(await queryEmbedded(dataDir, 'SELECT count(*)::int AS n FROM compliance_records')).toEqual([{ n: 40 }]);
     expect(embeddedPostmasterPid(dataDir)).toBe(postmaster);
+  });
+
+  it('seeds the illustrative catalogs and mappings first, and the records name their controls', async () => {
+    expect(await queryEmbedded(dataDir, 'SELECT framework FROM control_catalogs ORDER BY 1')).toEqual(
+      ['GDPR', 'HIPAA', 'ISO27001', 'PCI-DSS', 'SOC2'].map((framework) => ({ framework })),
+    );
+    expect(await queryEmbedded(dataDir, DEMO_MAPPINGS)).toEqual([{ n: 16 }]);
+    const [{ remarks }] = await queryEmbedded<{ remarks: string }>(
+      dataDir,
+      `SELECT metadata->>'remarks' AS remarks FROM control_catalogs WHERE framework = 'ISO27001'`,
+    );
+    expect(remarks).toMatch(/^Illustrative catalog written for the Compliance Kit demo; not the official text/);
+    const unknown = `SELECT count(*)::int AS n FROM compliance_records r
+      WHERE NOT EXISTS (SELECT 1 FROM controls c WHERE c.framework = r.framework
+                          AND (c.control_id = r.control_id OR c.label = r.control_id))`;
+    expect(await queryEmbedded(dataDir, unknown)).toEqual([{ n: 0 }]);
+    const [{ n: onEncryption }] = await queryEmbedded<{ n: number }>(
+      dataDir,
+      `SELECT count(*)::int AS n FROM compliance_records r
+         JOIN controls c ON c.framework = r.framework AND c.label = r.control_id
+        WHERE c.title ILIKE '%encryption%'`,
+    );
+    expect(onEncryption).toBeGreaterThan(0);
+  });
+
+  it('seeds again without duplicating catalogs or mappings', async () => {
+    const controls = 'SELECT count(*)::int AS n FROM controls';
+    const before = await queryEmbedded(dataDir, controls);
+    const result = await runBuilt(SEED_DEMO, ['--records', '1', '--days', '1'], { DATA_DIR: dataDir });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/; 5 illustrative catalogs \((\d+) controls, 16 mappings\);/);
+    expect(await queryEmbedded(dataDir, controls)).toEqual(before);
+    expect(await queryEmbedded(dataDir, DEMO_MAPPINGS)).toEqual([{ n: 16 }]);
   });
 });

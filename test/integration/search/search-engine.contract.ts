@@ -1,4 +1,5 @@
 import type { SearchDocument } from '../../../src/infrastructure/search/search-document';
+import { controlDocument, type ControlFacts } from '../../../src/infrastructure/search/search-documents';
 import type { SearchEngine, SearchRequest } from '../../../src/infrastructure/search/search-engine';
 import { parseSearchQuery } from '../../../src/infrastructure/search/search-query';
 import { aComplianceDocument, complianceCorpus } from '../../support/search-corpus';
@@ -21,6 +22,51 @@ const request = (q: string, overrides: Partial<SearchRequest> = {}): SearchReque
   pageSize: 20,
   ...overrides,
 });
+
+/** Invented catalog text: two illustrative frameworks, three families between them. */
+const control = (facts: Partial<ControlFacts> & Pick<ControlFacts, 'framework' | 'controlId' | 'title'>) =>
+  controlDocument({
+    label: null,
+    groupId: 'ac',
+    statement: null,
+    guidance: null,
+    version: 1,
+    updatedAt: new Date('2026-12-01T00:00:00Z'),
+    ...facts,
+  });
+const CONTROLS = [
+  control({
+    framework: 'ILL-A',
+    controlId: 'ac-2',
+    label: 'AC-2',
+    title: 'Account Management',
+    statement: 'Define the account types the system allows.',
+    guidance: 'Shared and temporary accounts are examples.',
+  }),
+  control({
+    framework: 'ILL-A',
+    controlId: 'ac-2.1',
+    label: 'AC-2(1)',
+    title: 'Automated Account Management',
+    statement: 'Manage accounts with automated mechanisms.',
+    guidance: 'Mechanisms include telephonic notification.',
+  }),
+  control({
+    framework: 'ILL-A',
+    controlId: 'sc-13',
+    groupId: 'sc',
+    title: 'Cryptographic Protection',
+    statement: 'Implement the required cryptographic uses.',
+    guidance: 'Encryption supports the confidentiality of information.',
+  }),
+  control({
+    framework: 'ILL-B',
+    controlId: 'ac-2',
+    title: 'Account Lifecycle',
+    statement: 'Review accounts every quarter.',
+  }),
+  control({ framework: 'ILL-B', controlId: 'pm-1', groupId: null, title: 'Program Plan' }),
+];
 
 async function* batchesOf(documents: SearchDocument[], size: number) {
   for (let i = 0; i < documents.length; i += size) yield documents.slice(i, i + size);
@@ -139,6 +185,57 @@ export function searchEngineContract(start: () => Promise<EngineUnderTest>): voi
     for (const s of byPrefix.filter((s) => s.kind === 'control')) expect(s.text).toMatch(/^CC6/);
     const nearMiss = await engine.suggest('compliance', 'REQ-10', 10);
     expect(nearMiss.map((s) => s.text)).toContain('REQ-10.2');
+  });
+
+  describe('control documents (the controls index)', () => {
+    const controls = (q: string, overrides: Partial<SearchRequest> = {}) =>
+      engine.search(request(q, { index: 'controls', ...overrides }));
+    const ids = async (q: string, overrides: Partial<SearchRequest> = {}) =>
+      (await controls(q, overrides)).hits.map((hit) => hit.id);
+
+    beforeAll(async () => {
+      await engine.index(CONTROLS);
+      await subject.refresh();
+    });
+
+    it('finds a control by a word of its title, of its statement and of its guidance', async () => {
+      expect(await ids('lifecycle')).toEqual(['ILL-B:ac-2']);
+      expect(await ids('quarter')).toEqual(['ILL-B:ac-2']);
+      expect(await ids('telephonic')).toEqual(['ILL-A:ac-2.1']);
+      expect(await ids('encryption')).toEqual(['ILL-A:sc-13']);
+      expect(await ids('cryptographic protection')).toEqual(['ILL-A:sc-13']);
+    });
+
+    it('keeps control text out of the other indices and theirs out of it', async () => {
+      expect((await engine.search(request('telephonic'))).total).toBe(0);
+      expect((await controls('malware')).total).toBe(0);
+    });
+
+    it('filters and facets by framework and by group', async () => {
+      const result = await controls('accounts', { facets: ['framework', 'group'] });
+      expect(result.hits.map((hit) => hit.id).sort()).toEqual(['ILL-A:ac-2', 'ILL-A:ac-2.1', 'ILL-B:ac-2']);
+      expect(result.facets.framework).toEqual([
+        { value: 'ILL-A', count: 2 },
+        { value: 'ILL-B', count: 1 },
+      ]);
+      expect(result.facets.group).toEqual([{ value: 'ac', count: 3 }]);
+      expect(await ids('accounts', { filters: { framework: 'ILL-B' } })).toEqual(['ILL-B:ac-2']);
+      expect(await ids('plan', { filters: { framework: 'ILL-B', group: 'ac' } })).toEqual([]);
+    });
+
+    it('ranks a control by its OSCAL id first and suggests ids by prefix', async () => {
+      const hits = await ids('ac-2');
+      expect(hits.slice(0, 2).sort()).toEqual(['ILL-A:ac-2', 'ILL-B:ac-2']);
+      expect(hits[2]).toBe('ILL-A:ac-2.1');
+      const suggested = (await engine.suggest('controls', 'ac-', 10)).map((s) => s.text);
+      expect(suggested).toEqual(expect.arrayContaining(['ac-2', 'ac-2.1']));
+    });
+
+    it('highlights the matched words of the guidance', async () => {
+      const [hit] = (await controls('telephonic')).hits;
+      expect(hit.highlights.join(' ')).toMatch(/<mark>telephonic<\/mark>/i);
+      expect(hit).toMatchObject({ code: 'ac-2.1', title: 'AC-2(1) Automated Account Management' });
+    });
   });
 
   it('loses no write made while a reindex runs, and drops documents gone from the source', async () => {

@@ -18,6 +18,7 @@ import { CompressOutboxPayload1764700000000 } from './1764700000000-CompressOutb
 import { GuardAuditPartitionsAndChainCheckpoints1764800000000 } from './1764800000000-GuardAuditPartitionsAndChainCheckpoints.js';
 import { AddRotationTargetEnvelope1764820000000 } from './1764820000000-AddRotationTargetEnvelope.js';
 import { CreateControlCatalogs1764900000000 } from './1764900000000-CreateControlCatalogs.js';
+import { CreateControlCentralityAndRecordControlIndex1764910000000 } from './1764910000000-CreateControlCentralityAndRecordControlIndex.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   GuardAuditPartitionsAndChainCheckpoints1764800000000,
   AddRotationTargetEnvelope1764820000000,
   CreateControlCatalogs1764900000000,
+  CreateControlCentralityAndRecordControlIndex1764910000000,
 ];

@@ -57,10 +57,11 @@ export class ComplianceRecordsRepository {
     return new Map(rows.map((row) => [row.code, row.name]));
   }
 
-  /** Live (not deleted) records with an id after `after`, in id order: keyset pages for reindex. */
-  liveAfter(after: string | undefined, limit: number): Promise<ComplianceRecord[]> {
+  /** Live (not deleted) records after `after` in id order, of one framework when given: keyset pages. */
+  liveAfter(after: string | undefined, limit: number, framework?: string): Promise<ComplianceRecord[]> {
     const query = this.records.createQueryBuilder('record').orderBy('record.id', 'ASC').limit(limit);
-    if (after) query.where('record.id > :after', { after });
+    if (after) query.andWhere('record.id > :after', { after });
+    if (framework) query.andWhere('record.framework = :framework', { framework });
     return query.getMany();
   }
 

@@ -8,7 +8,7 @@ import { OutboxWriter } from '../../../infrastructure/outbox/outbox-writer.js';
 import { auditDiff } from '../../audit/audit-diff.js';
 import { UnreadableValue } from '../../encryption/encrypted-column.decorator.js';
 import { AuditScope } from '../../audit/audit-scope.js';
-import { CatalogsService } from '../../catalogs/catalogs.service.js';
+import { CatalogsService, controlRefKey } from '../../catalogs/catalogs.service.js';
 import { CachedRecordReader } from './cache/cached-record-reader.js';
 import { ComplianceRecordsRepository, UpdateOutcome } from './compliance-records.repository.js';
 import { BulkRecordsResponse } from './dto/bulk-records.dto.js';
@@ -63,7 +63,7 @@ export class ComplianceRecordsService {
     const record = RecordResponse.of(await this.load(id));
     await this.outbox.append(RECORD_CREATED, id, recordEventPayload(record, true));
     this.describeChange(id, null, record);
-    return record;
+    return (await this.withControlTitles([record]))[0];
   }
 
   /** All or nothing: any invalid record fails the whole call before anything is written. */
@@ -102,7 +102,7 @@ export class ComplianceRecordsService {
       return found ? RecordResponse.of(found) : undefined;
     });
     if (!record) throw notFound();
-    return record;
+    return (await this.withControlTitles([record]))[0];
   }
 
   async list(query: ListRecordsQuery): Promise<RecordPage> {
@@ -115,7 +115,7 @@ export class ComplianceRecordsService {
     const items: (RecordResponse | UnreadableRecordView)[] = [];
     for (const { record } of rows) items.push((await this.reportUnreadable(record)) ?? RecordResponse.of(record));
     return {
-      items,
+      items: await this.withControlTitles(items),
       nextCursor:
         last && rows.length === query.limit
           ? encodeCursor({ sort: query.sort, order: query.order, value: last.cursorValue, id: last.record.id })
@@ -144,7 +144,7 @@ export class ComplianceRecordsService {
     await this.outbox.append(RECORD_UPDATED, id, recordEventPayload(record, assessmentChanged));
     await this.invalidateAfterCommit(id, record.version);
     this.describeChange(id, RecordResponse.of(before), record);
-    return record;
+    return (await this.withControlTitles([record]))[0];
   }
 
   async remove(id: string, expectedVersion?: number): Promise<void> {
@@ -177,6 +177,19 @@ export class ComplianceRecordsService {
       details: { fields: [{ field: 'evidenceNotes', reason, keyId }] },
     });
     return { id: record.id, problem: { type: '/problems/record-unreadable', status: 422, detail: UNREADABLE_DETAIL } };
+  }
+
+  /**
+   * Copies of the views with their control's title, in one query for any number. Done after the
+   * cache, never stored in it, so a catalog change needs no invalidation.
+   */
+  private async withControlTitles<T extends RecordResponse | UnreadableRecordView>(views: T[]): Promise<T[]> {
+    const records = views.filter((view): view is T & RecordResponse => 'controlId' in view);
+    if (!records.length) return views;
+    const resolved = await this.catalogs.resolveControls(records);
+    return views.map((view) =>
+      'controlId' in view ? { ...view, controlTitle: resolved.get(controlRefKey(view))?.control?.title ?? null } : view,
+    );
   }
 
   private invalidateAfterCommit(id: string, version: number): Promise<void> {

@@ -42,7 +42,11 @@ export class SearchParamsDto {
   @IsIn(SEARCH_INDEXES)
   index: SearchIndexName = 'compliance';
 
-  @ApiPropertyOptional({ example: 'SOC2', maxLength: MAX_FILTER_LENGTH, description: 'compliance index' })
+  @ApiPropertyOptional({
+    example: 'SOC2',
+    maxLength: MAX_FILTER_LENGTH,
+    description: 'compliance and controls indices',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_FILTER_LENGTH)
@@ -83,6 +87,16 @@ export class SearchParamsDto {
   @IsString()
   @MaxLength(MAX_FILTER_LENGTH)
   role?: string;
+
+  @ApiPropertyOptional({
+    example: 'ac',
+    maxLength: MAX_FILTER_LENGTH,
+    description: "controls index: the control's group in its catalog (the family, e.g. ac)",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_FILTER_LENGTH)
+  group?: string;
 
   @ApiPropertyOptional({
     type: String,

@@ -20,6 +20,20 @@ export class RecordResponse {
   @ApiProperty({ example: 'Art.32-1' })
   controlId: string;
 
+  /**
+   * Resolved on every read, after the record cache (which holds records without it), so a catalog
+   * re-import shows at once. Absent only on a view that has not been through that step yet.
+   */
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'Security of processing',
+    description:
+      "The title of the control in its framework's catalog (controlId by OSCAL id or label); null when the " +
+      'framework has no catalog or the catalog no longer has the control',
+  })
+  controlTitle?: string | null;
+
   @ApiProperty({ enum: RECORD_STATUSES, example: 'passed' })
   status: RecordStatus;
 

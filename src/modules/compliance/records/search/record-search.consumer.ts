@@ -5,9 +5,8 @@ import {
   OutboxEvent,
 } from '../../../../infrastructure/outbox/outbox-consumer.js';
 import { SearchIndexer } from '../../../search/search-indexer.js';
-import { ComplianceRecordsRepository } from '../compliance-records.repository.js';
 import { RECORD_CREATED, RECORD_DELETED, RECORD_UPDATED, type RecordEventPayload } from '../record-events.js';
-import { recordSearchDocument } from './record-search-document.js';
+import { RecordSearchDocuments } from './record-search-document.js';
 
 /**
  * Keeps the `compliance` search index in step with records. Replays are harmless: the engines
@@ -21,7 +20,7 @@ export class RecordSearchIndexer implements OutboxConsumer, OnModuleInit {
   constructor(
     private readonly registry: OutboxConsumerRegistry,
     private readonly indexer: SearchIndexer,
-    private readonly records: ComplianceRecordsRepository,
+    private readonly documents: RecordSearchDocuments,
   ) {}
 
   onModuleInit(): void {
@@ -29,16 +28,11 @@ export class RecordSearchIndexer implements OutboxConsumer, OnModuleInit {
   }
 
   async handle(events: OutboxEvent[]): Promise<void> {
-    const frameworkNames = await this.records.frameworkNames();
     const deleted = events.filter((event) => event.type === RECORD_DELETED);
     const written = events.filter((event) => event.type !== RECORD_DELETED);
     if (written.length) {
-      await this.indexer.index(
-        written.map((event) => {
-          const { record } = event.payload as RecordEventPayload;
-          return recordSearchDocument(record, frameworkNames.get(record.framework) ?? record.framework);
-        }),
-      );
+      const records = written.map((event) => (event.payload as RecordEventPayload).record);
+      await this.indexer.index(await this.documents.of(records));
     }
     if (deleted.length) {
       await this.indexer.delete(

@@ -2,8 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { SearchDocument } from '../../../../infrastructure/search/search-document.js';
 import { SearchDocumentSource, SearchDocumentSources } from '../../../search/search-document-source.js';
 import { ComplianceRecordsRepository } from '../compliance-records.repository.js';
-import { RecordResponse } from '../dto/record.response.js';
-import { recordSearchDocument } from './record-search-document.js';
+import { RecordSearchDocuments, searchedFieldsOf } from './record-search-document.js';
 
 /** What `POST /admin/search/reindex?index=compliance` rebuilds from: every live record, by id. */
 @Injectable()
@@ -13,6 +12,7 @@ export class RecordSearchSource implements SearchDocumentSource, OnModuleInit {
   constructor(
     private readonly sources: SearchDocumentSources,
     private readonly records: ComplianceRecordsRepository,
+    private readonly documents: RecordSearchDocuments,
   ) {}
 
   onModuleInit(): void {
@@ -20,14 +20,11 @@ export class RecordSearchSource implements SearchDocumentSource, OnModuleInit {
   }
 
   async *stream(batchSize: number): AsyncIterable<SearchDocument[]> {
-    const frameworkNames = await this.records.frameworkNames();
     let after: string | undefined;
     for (;;) {
       const batch = await this.records.liveAfter(after, batchSize);
       if (!batch.length) return;
-      yield batch.map((row) =>
-        recordSearchDocument(RecordResponse.of(row), frameworkNames.get(row.framework) ?? row.framework),
-      );
+      yield await this.documents.of(batch.map(searchedFieldsOf));
       after = batch[batch.length - 1].id;
     }
   }
