@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { RESULTS_DIR } from './lib/report';
 import { writeResults } from './lib/summary';
 import { compliance } from './scenarios/compliance';
+import { controlGraph } from './scenarios/control-graph';
 import { healthLive } from './scenarios/health-live';
 import { search } from './scenarios/search';
 
@@ -21,6 +22,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'auth-session': authSession,
   compliance,
   search,
+  'control-graph': controlGraph,
 };
 
 async function main(): Promise<void> {

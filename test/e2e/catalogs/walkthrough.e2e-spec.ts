@@ -21,7 +21,12 @@ const ENTITY = 'walk-org';
 const isoCatalog = {
   catalog: {
     uuid: randomUUID(),
-    metadata: { title: 'ISO 27001 (illustrative)', 'last-modified': '2026-12-01T00:00:00Z', version: '1', 'oscal-version': '1.0.6' },
+    metadata: {
+      title: 'ISO 27001 (illustrative)',
+      'last-modified': '2026-12-01T00:00:00Z',
+      version: '1',
+      'oscal-version': '1.0.6',
+    },
     groups: [
       {
         id: 'a8',
