@@ -152,8 +152,9 @@ export class CatalogsRepository {
        ), removed AS (
          DELETE FROM control_mappings m USING controls s
           WHERE m.source_control = s.id AND s.framework = $1 AND m.source = $3 AND m.relationship = 'related'
-            AND NOT EXISTS (SELECT 1 FROM wanted w
-                             WHERE w.source_control = m.source_control AND w.target_control = m.target_control)
+            -- NOT IN over a CTE is one hashed subplan; NOT EXISTS was planned as a nested loop
+            -- (jsonb_to_recordset is estimated at one row), quadratic in the catalog's edges.
+            AND (m.source_control, m.target_control) NOT IN (SELECT source_control, target_control FROM wanted)
          RETURNING 1
        ), added AS (
          INSERT INTO control_mappings (source_control, target_control, relationship, source)

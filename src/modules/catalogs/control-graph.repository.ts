@@ -135,40 +135,53 @@ export class ControlGraphRepository {
     limit: number,
   ): Promise<WalkRow[]> {
     const reversed = [...new Set(relationships.map((relationship) => INVERSE[relationship]))];
+    // The recursion carries edge ids only (negative: walked in reverse); the JSON path is built
+    // for the rows returned, not for every walk row (a depth-2 walk from a hub has thousands).
     return this.query<WalkRow>(
-      `WITH RECURSIVE walk (id, framework, control_id, depth, visited, path) AS (
-         SELECT s.id, s.framework, s.control_id, 0, ARRAY[s.id], '[]'::jsonb
-           FROM (SELECT c.id, c.framework, c.control_id FROM controls c
+      `WITH RECURSIVE walk (id, depth, visited, steps) AS (
+         SELECT s.id, 0, ARRAY[s.id], ARRAY[]::bigint[]
+           FROM (SELECT c.id FROM controls c
                   WHERE c.framework = $1 AND (c.control_id = $2 OR c.label = $2)
                   ORDER BY c.control_id = $2 DESC, c.sort_order LIMIT 1) s
          UNION ALL
-         SELECT t.id, t.framework, t.control_id, w.depth + 1, w.visited || t.id,
-                w.path || jsonb_build_object(
-                  'from', jsonb_build_object('framework', w.framework, 'control', w.control_id),
-                  'to', jsonb_build_object('framework', t.framework, 'control', t.control_id),
-                  'relationship', e.relationship, 'direction', e.direction, 'source', e.source)
+         SELECT e.next, w.depth + 1, w.visited || e.next, w.steps || e.step
            FROM walk w
            CROSS JOIN LATERAL (
-             SELECT m.target_control AS next, m.relationship, 'forward' AS direction, m.source
+             SELECT m.target_control AS next, m.id AS step
                FROM control_mappings m
               WHERE m.source_control = w.id AND m.relationship = ANY($3::text[])
              UNION ALL
-             SELECT m.source_control, CASE m.relationship WHEN 'subset-of' THEN 'superset-of'
-                                                          WHEN 'superset-of' THEN 'subset-of'
-                                                          ELSE m.relationship END, 'reverse', m.source
+             SELECT m.source_control, -m.id
                FROM control_mappings m
               WHERE m.target_control = w.id AND m.relationship = ANY($4::text[])
            ) e
-           JOIN controls t ON t.id = e.next
           WHERE w.depth < $5 AND e.next <> ALL(w.visited)
        ), shortest AS (
-         SELECT DISTINCT ON (w.id) w.id, w.framework, w.control_id, w.depth, w.path
-           FROM walk w ORDER BY w.id, w.depth, w.path::text
+         SELECT DISTINCT ON (w.id) w.id, w.depth, w.steps FROM walk w ORDER BY w.id, w.depth, w.steps
+       ), page AS (
+         SELECT count(*) OVER () - 1 AS total, s.depth, s.steps, c.framework, c.control_id, c.title
+           FROM shortest s JOIN controls c ON c.id = s.id
+          ORDER BY s.depth, c.framework, c.control_id
+          LIMIT $6 + 1
        )
-       SELECT count(*) OVER () - 1 AS total, s.framework, s.control_id, c.title, s.depth, s.path
-         FROM shortest s JOIN controls c ON c.id = s.id
-        ORDER BY s.depth, s.framework, s.control_id
-        LIMIT $6 + 1`,
+       SELECT p.total, p.framework, p.control_id, p.title, p.depth,
+              coalesce((
+                SELECT jsonb_agg(jsonb_build_object(
+                         'from', jsonb_build_object('framework', f.framework, 'control', f.control_id),
+                         'to', jsonb_build_object('framework', t.framework, 'control', t.control_id),
+                         'relationship', CASE WHEN st.step > 0 THEN m.relationship
+                                              WHEN m.relationship = 'subset-of' THEN 'superset-of'
+                                              WHEN m.relationship = 'superset-of' THEN 'subset-of'
+                                              ELSE m.relationship END,
+                         'direction', CASE WHEN st.step > 0 THEN 'forward' ELSE 'reverse' END,
+                         'source', m.source) ORDER BY st.n)
+                  FROM unnest(p.steps) WITH ORDINALITY AS st(step, n)
+                  JOIN control_mappings m ON m.id = abs(st.step)
+                  JOIN controls f ON f.id = CASE WHEN st.step > 0 THEN m.source_control ELSE m.target_control END
+                  JOIN controls t ON t.id = CASE WHEN st.step > 0 THEN m.target_control ELSE m.source_control END
+              ), '[]'::jsonb) AS path
+         FROM page p
+        ORDER BY p.depth, p.framework, p.control_id`,
       [framework, control, relationships, reversed, depth, limit],
     );
   }

@@ -19,6 +19,7 @@ import { GuardAuditPartitionsAndChainCheckpoints1764800000000 } from './17648000
 import { AddRotationTargetEnvelope1764820000000 } from './1764820000000-AddRotationTargetEnvelope.js';
 import { CreateControlCatalogs1764900000000 } from './1764900000000-CreateControlCatalogs.js';
 import { CreateControlCentralityAndRecordControlIndex1764910000000 } from './1764910000000-CreateControlCentralityAndRecordControlIndex.js';
+import { IncludeMappingIdInTraversalIndexes1764930000000 } from './1764930000000-IncludeMappingIdInTraversalIndexes.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   AddRotationTargetEnvelope1764820000000,
   CreateControlCatalogs1764900000000,
   CreateControlCentralityAndRecordControlIndex1764910000000,
+  IncludeMappingIdInTraversalIndexes1764930000000,
 ];
