@@ -6,6 +6,7 @@ import { QueueModule } from './infrastructure/queue/queue.module.js';
 import { OutboxModule } from './infrastructure/outbox/outbox.module.js';
 import { RedisModule } from './infrastructure/redis/redis.module.js';
 import { SearchInfrastructureModule } from './infrastructure/search/search-infrastructure.module.js';
+import { ApiKeysModule } from './modules/api-keys/api-keys.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { CatalogsModule } from './modules/catalogs/catalogs.module.js';
 import { EncryptionModule } from './modules/encryption/encryption.module.js';
@@ -34,6 +35,7 @@ export class AppModule {
         AuditModule,
         EncryptionModule,
         UsersModule,
+        ApiKeysModule,
         SessionsModule,
         OutboxModule,
         CatalogsModule,

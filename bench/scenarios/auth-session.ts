@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { startApp } from '../lib/app-process';
-import { logIn } from '../lib/login';
+import { BENCH_CLIENT_HEADERS, logIn } from '../lib/login';
 import { load, LoadResult, warmUp } from '../lib/load';
 import { ratio, report } from '../lib/report';
 import type { SummaryRow } from '../lib/summary';
@@ -17,7 +17,21 @@ async function admin(sql: string): Promise<void> {
   await client.query(sql).finally(() => client.end());
 }
 
-/** One app, one database: authenticated GET /auth/session vs public GET /health/live. */
+/** An admin API key for the bench app, created with the admin's session. */
+async function createApiKey(appUrl: string, token: string): Promise<string> {
+  const res = await fetch(`${appUrl}/api-keys`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...BENCH_CLIENT_HEADERS, authorization: `Bearer ${token}` },
+    body: JSON.stringify({ name: 'bench', role: 'admin' }),
+  });
+  if (res.status !== 201) throw new Error(`bench key creation failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { secret: string }).secret;
+}
+
+/**
+ * One app, one database: public GET /health/live, then GET /auth/session with a session and with
+ * an API key (one Postgres lookup, and one audit event, per request).
+ */
 async function measure(label: string, redisUrl: string): Promise<LoadResult[]> {
   const name = `ck_bench_${randomBytes(4).toString('hex')}`;
   await admin(`CREATE DATABASE ${name}`);
@@ -33,12 +47,15 @@ async function measure(label: string, redisUrl: string): Promise<LoadResult[]> {
   });
   try {
     const token = await logIn(app.url, EMAIL, PASSWORD);
-    const authenticated = { headers: { authorization: `Bearer ${token}` } };
+    const authenticated = { headers: { ...BENCH_CLIENT_HEADERS, authorization: `Bearer ${token}` } };
+    const withKey = { headers: { ...BENCH_CLIENT_HEADERS, 'x-api-key': await createApiKey(app.url, token) } };
     await warmUp(`${app.url}/health/live`);
     await warmUp(`${app.url}/auth/session`, authenticated);
+    await warmUp(`${app.url}/auth/session`, withKey);
     const health = await load(`${label}: GET /health/live`, `${app.url}/health/live`, {}, app.pid);
     const session = await load(`${label}: GET /auth/session`, `${app.url}/auth/session`, authenticated, app.pid);
-    return [health, session];
+    const key = await load(`${label}: GET /auth/session (API key)`, `${app.url}/auth/session`, withKey, app.pid);
+    return [health, session, key];
   } finally {
     await app.stop();
     await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -53,9 +70,17 @@ const throughputRow = (label: string, [health, session]: LoadResult[]): SummaryR
   unit: 'req/s',
 });
 
-/** Health's CPU per request over the session route's: the throughput ratio on an otherwise idle machine. */
-const cpuRatio = ([health, session]: LoadResult[]) =>
-  health.cpuUsPerRequest && session.cpuUsPerRequest ? ratio(health.cpuUsPerRequest, session.cpuUsPerRequest) : NaN;
+const keyThroughputRow = (label: string, [, session, key]: LoadResult[]): SummaryRow => ({
+  metric: `${label}: GET /auth/session with an API key throughput`,
+  value: key.requestsPerSecond,
+  baseline: session.requestsPerSecond,
+  baselineLabel: 'the same route with a session',
+  unit: 'req/s',
+});
+
+/** The baseline's CPU per request over the other's: the throughput ratio on an otherwise idle machine. */
+const cpuRatio = (baseline: LoadResult, other: LoadResult) =>
+  baseline.cpuUsPerRequest && other.cpuUsPerRequest ? ratio(baseline.cpuUsPerRequest, other.cpuUsPerRequest) : NaN;
 
 /**
  * Redis up (primary store) and Redis unreachable (circuit open, Postgres fallback), printed together.
@@ -69,10 +94,19 @@ export async function authSession(): Promise<void> {
     rows: [...up, ...down],
     ratios: {
       'redis up: session / health req/s': ratio(up[1].requestsPerSecond, up[0].requestsPerSecond),
-      'redis up: health / session CPU per request': cpuRatio(up),
+      'redis up: health / session CPU per request': cpuRatio(up[0], up[1]),
+      'redis up: API key / session req/s': ratio(up[2].requestsPerSecond, up[1].requestsPerSecond),
+      'redis up: session / API key CPU per request': cpuRatio(up[1], up[2]),
       'redis down: session / health req/s': ratio(down[1].requestsPerSecond, down[0].requestsPerSecond),
-      'redis down: health / session CPU per request': cpuRatio(down),
+      'redis down: health / session CPU per request': cpuRatio(down[0], down[1]),
+      'redis down: API key / session req/s': ratio(down[2].requestsPerSecond, down[1].requestsPerSecond),
+      'redis down: session / API key CPU per request': cpuRatio(down[1], down[2]),
     },
-    summary: [throughputRow('redis up', up), throughputRow('redis down', down)],
+    summary: [
+      throughputRow('redis up', up),
+      throughputRow('redis down', down),
+      keyThroughputRow('redis up', up),
+      keyThroughputRow('redis down', down),
+    ],
   });
 }

@@ -48,6 +48,8 @@ export interface SessionSettings {
   revocationSyncMs: number;
   cacheTtlMs: number;
   cleanupIntervalMs: number;
+  /** `reject`: the session is revoked; `step-up`: it needs POST /auth/reauthenticate first. */
+  fingerprintMismatch: Environment['SESSION_FINGERPRINT_MISMATCH'];
   maxLoginFailures: number;
   lockoutSeconds: number;
 }
@@ -182,6 +184,7 @@ export class AppConfig {
       revocationSyncMs: this.env.SESSION_REVOCATION_SYNC_MS,
       cacheTtlMs: this.env.SESSION_CACHE_TTL_MS,
       cleanupIntervalMs: this.env.SESSION_CLEANUP_INTERVAL_MS,
+      fingerprintMismatch: this.env.SESSION_FINGERPRINT_MISMATCH,
       maxLoginFailures: this.env.LOGIN_MAX_FAILURES,
       lockoutSeconds: this.env.LOGIN_LOCKOUT_SECONDS,
     };

@@ -15,6 +15,8 @@ import {
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** What a request from another device than the session's gets: never silently accepted (docs/security.md). */
+export const FINGERPRINT_MISMATCH_MODES = ['reject', 'step-up'] as const;
 
 const toBoolean = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
@@ -227,6 +229,9 @@ export class Environment {
   @IsInt()
   @Min(1_000)
   SESSION_CLEANUP_INTERVAL_MS = 3_600_000;
+
+  @IsIn(FINGERPRINT_MISMATCH_MODES)
+  SESSION_FINGERPRINT_MISMATCH: (typeof FINGERPRINT_MISMATCH_MODES)[number] = 'reject';
 
   @IsInt()
   @Min(1)

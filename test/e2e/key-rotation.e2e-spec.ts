@@ -12,8 +12,12 @@ import { createTestDatabase, TestDatabase } from '../support/database';
 
 const USERS = 10_000;
 const RECORDS = 300;
-/** Four encrypted values per seeded user, five for the admin who calls the API (display name too), one per record. */
-const VALUES = USERS * 4 + 5 + RECORDS;
+/**
+ * Four encrypted values per seeded user, five for the admin who calls the API (display name too), one per record,
+ * and two for the admin's session (IP and metadata; supertest sends no user agent).
+ */
+const APP_WRITTEN = 5 + 2;
+const VALUES = USERS * 4 + APP_WRITTEN + RECORDS;
 
 /** Inserts users straight into the table, encrypted with the app's cipher (creating them by API would hash 10,000 passwords). */
 async function seedUsers(app: NestFastifyApplication, db: TestDatabase, count: number): Promise<void> {
@@ -95,8 +99,8 @@ describe('key rotation on real Postgres', () => {
     const before = await status();
     expect(before.activeKeyId).toBe('dev1');
     expect(before.rowsByKey).toEqual({ dev1: VALUES });
-    // Seeded as v1 (column AAD), the admin's own values by the app as v2 (row-bound).
-    expect(before.rowsByVersion).toEqual({ v1: VALUES - 5, v2: 5 });
+    // Seeded as v1 (column AAD), the admin's own values and session by the app as v2 (row-bound).
+    expect(before.rowsByVersion).toEqual({ v1: VALUES - APP_WRITTEN, v2: APP_WRITTEN });
 
     const rotation = await http().post('/admin/encryption/rotate').send({ keyId: 'k2' }).expect(202);
     expect(rotation.body).toMatchObject({ targetKeyId: 'k2', status: 'running' });

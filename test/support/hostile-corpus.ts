@@ -110,4 +110,7 @@ export const WRITE_FINGERPRINT_SQL = `SELECT
   (SELECT count(*) FROM session_store WHERE revoked_at IS NOT NULL) AS revoked_sessions,
   (SELECT count(*) FROM search_reindex_runs) AS reindex_runs,
   (SELECT count(*) FROM encryption_rotations) AS rotations,
+  (SELECT count(*) FROM api_keys) AS api_keys,
+  (SELECT count(*) FROM api_keys WHERE revoked_at IS NOT NULL) AS revoked_api_keys,
+  (SELECT count(*) FROM api_key_secrets) AS api_key_secrets,
   (SELECT count(*) FROM outbox_event_entries WHERE type LIKE 'user.%' OR type LIKE 'record.%') AS domain_events`;

@@ -7,9 +7,11 @@ import { problemResponse } from './api-problem.decorator.js';
 import { type RouteAccess, routeAccess } from './route-access.js';
 
 export const SESSION_SCHEME = 'bearer';
+export const API_KEY_SCHEME = 'apiKey';
 
 const TAGS: Record<string, string> = {
   auth: 'Log in, sessions and log out',
+  'api keys': 'Credentials for machine clients: create, rotate, revoke',
   users: 'Users and their encrypted PII',
   'compliance records': 'Assessment results per entity, framework and control',
   'compliance analytics': 'Time series and dashboard figures over the records',
@@ -25,7 +27,7 @@ const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
 
 /**
  * The OpenAPI document served at /docs-json. Security and the statuses every route shares
- * (401/403 from the session guard, 429 from the throttler, 400/413/415 from the body parser and
+ * (401/403 from the session guard, which also takes API keys, 429 from the throttler, 400/413/415 from the body parser and
  * query validation, 404 from a path id that is not one, 503 from the database or a draining instance) are added here from the same rules the
  * app enforces, so a route cannot be documented with less than it really answers.
  */
@@ -41,7 +43,15 @@ export function buildApiDocument(app: INestApplication): OpenAPIObject {
     .addSecurity(SESSION_SCHEME, {
       type: 'http',
       scheme: 'bearer',
-      description: 'The opaque session token returned by POST /auth/login (not a JWT).',
+      description:
+        'The opaque session token returned by POST /auth/login (not a JWT), or an API key (`ck_live_…`) ' +
+        'where the operation accepts keys.',
+    })
+    .addSecurity(API_KEY_SCHEME, {
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-API-Key',
+      description: 'An API key (`ck_live_…`) from POST /api-keys; the same as sending it as a bearer token.',
     });
   for (const [name, description] of Object.entries(TAGS)) builder.addTag(name, description);
   const config = builder.build();
@@ -68,14 +78,24 @@ function describeAccess(document: OpenAPIObject, routes: RouteAccess[]): void {
       operation.security = [];
       continue;
     }
-    operation.security = [{ [SESSION_SCHEME]: [] }];
-    operation.responses['401'] ??= problemResponse(401, 'No, unknown, revoked or expired bearer token', [
-      'unauthenticated',
-    ]);
+    operation.security = route.sessionOnly
+      ? [{ [SESSION_SCHEME]: [] }]
+      : [{ [SESSION_SCHEME]: [] }, { [API_KEY_SCHEME]: [] }];
+    operation.responses['401'] ??= problemResponse(
+      401,
+      'No, unknown, revoked or expired session token or API key (or a key used from outside its networks); ' +
+        'a session used from another device than its own, or waiting for POST /auth/reauthenticate',
+      ['unauthenticated', 'session-device-mismatch', 'reauthentication-required'],
+    );
     const who = route.roles.length ? `roles ${route.roles.join(', ')} and admin` : 'any role';
-    operation.description = `${operation.description ?? ''}\n\nNeeds a session token; ${who}.`.trim();
-    if (route.roles.length) {
-      operation.responses['403'] ??= problemResponse(403, `Only ${who} may call this route`, ['forbidden']);
+    const credential = route.sessionOnly ? 'a session token (API keys get 403)' : 'a session token or an API key';
+    operation.description = `${operation.description ?? ''}\n\nNeeds ${credential}; ${who}.`.trim();
+    if (route.roles.length || route.sessionOnly) {
+      const refusals = [
+        ...(route.roles.length ? [`Only ${who} may call this route`] : []),
+        ...(route.sessionOnly ? ['API keys may not call this route'] : []),
+      ];
+      operation.responses['403'] ??= problemResponse(403, refusals.join('; '), ['forbidden']);
     }
   }
   for (const [path, item] of Object.entries(document.paths)) {

@@ -1,7 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
-import { PUBLIC_KEY, type Role, ROLES_KEY } from '../auth/roles.js';
+import { PUBLIC_KEY, type Role, ROLES_KEY, SESSION_ONLY_KEY } from '../auth/roles.js';
 
 /** Who may call one route, read from the same metadata the session guard reads. */
 export interface RouteAccess {
@@ -12,6 +12,8 @@ export interface RouteAccess {
   isPublic: boolean;
   /** Empty: any authenticated role. */
   roles: Role[];
+  /** API keys are refused (403). */
+  sessionOnly: boolean;
 }
 
 const asList = (value: string | string[] | undefined) => (Array.isArray(value) ? value : [value ?? '']);
@@ -38,9 +40,11 @@ export function routeAccess(modules: ModulesContainer): RouteAccess[] {
         const targets: (typeof handler | typeof metatype)[] = [handler, metatype];
         const isPublic = reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true;
         const roles = reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];
+        const sessionOnly = reflector.getAllAndOverride<boolean>(SESSION_ONLY_KEY, targets) === true;
         for (const base of asList(Reflect.getMetadata(PATH_METADATA, metatype))) {
           for (const sub of asList(Reflect.getMetadata(PATH_METADATA, handler))) {
-            routes.push({ method: RequestMethod[method].toLowerCase(), path: openApiPath(base, sub), isPublic, roles });
+            const path = openApiPath(base, sub);
+            routes.push({ method: RequestMethod[method].toLowerCase(), path, isPublic, roles, sessionOnly });
           }
         }
       }

@@ -11,11 +11,16 @@ import { AuditService } from './audit.service.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+type AuditedRequest = FastifyRequest & { user?: AuthenticatedUser };
+
 /**
  * Records one event for every mutating request, in that request's transaction (it joins the one
  * TransactionInterceptor opens, or opens it, whichever runs first), after the handler succeeded.
  * The actor's role goes into `details.actorRole`: the role held then, whatever it becomes later.
  * A request that fails rolls back and leaves no row; its security events are recorded apart.
+ * Requests made with an API key are audited whatever their method (machines are accountable for
+ * what they read too), with the key's id as actor and `details.actorKind: api-key`; reads are
+ * recorded on their own (group-committed) after the handler succeeded.
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
@@ -28,11 +33,12 @@ export class AuditInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthenticatedUser }>();
+    const request = context.switchToHttp().getRequest<AuditedRequest>();
     const targets = [context.getHandler(), context.getClass()];
-    if (!MUTATING.has(request.method) || this.reflector.getAllAndOverride<boolean>(AUDIT_SELF_RECORDED_KEY, targets)) {
-      return next.handle();
+    if (!MUTATING.has(request.method)) {
+      return request.user?.kind === 'api-key' ? this.auditRead(request, next) : next.handle();
     }
+    if (this.reflector.getAllAndOverride<boolean>(AUDIT_SELF_RECORDED_KEY, targets)) return next.handle();
     const action =
       this.reflector.getAllAndOverride<string>(AUDIT_ACTION_KEY, targets) ?? `http.${request.method.toLowerCase()}`;
     const route = request.routeOptions.url;
@@ -47,12 +53,7 @@ export class AuditInterceptor implements NestInterceptor {
               ...described,
               actorId: request.user?.id ?? ANONYMOUS_ACTOR,
               request: requestMetaOf(request),
-              details: {
-                method: request.method,
-                route,
-                ...(request.user ? { actorRole: request.user.role } : {}),
-                ...described.details,
-              },
+              details: { method: request.method, route, ...actorDetails(request.user), ...described.details },
             });
           }
           return result;
@@ -60,4 +61,24 @@ export class AuditInterceptor implements NestInterceptor {
       ),
     );
   }
+
+  private auditRead(request: AuditedRequest, next: CallHandler): Observable<unknown> {
+    const user = request.user as AuthenticatedUser;
+    const read = async () => {
+      const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      await this.audit.recordDetached({
+        action: `http.${request.method.toLowerCase()}`,
+        actorId: user.id,
+        request: requestMetaOf(request),
+        details: { method: request.method, route: request.routeOptions.url, ...actorDetails(user) },
+      });
+      return result;
+    };
+    return from(read());
+  }
+}
+
+function actorDetails(user: AuthenticatedUser | undefined): Record<string, unknown> {
+  if (!user) return {};
+  return user.kind === 'api-key' ? { actorRole: user.role, actorKind: 'api-key' } : { actorRole: user.role };
 }

@@ -1,25 +1,40 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { CurrentUser } from '../../common/auth/current-user.js';
-import { type AuthenticatedUser, Public, Roles } from '../../common/auth/roles.js';
+import { type AuthenticatedUser, Public, Roles, SessionOnly } from '../../common/auth/roles.js';
 import { ApiProblem } from '../../common/openapi/api-problem.decorator.js';
 import { CurrentRequest, type RequestMeta } from '../../common/request-meta.js';
 import { uuidParam } from '../../common/uuid-param.js';
-import { LoginRequest, LoginResponse, RevokedCount, SessionView } from './dto/session.dto.js';
+import { CurrentDevice, ReauthenticationRoute } from './device-binding.js';
+import { DEVICE_ID_HEADER, type DeviceTraits } from './device-fingerprint.js';
+import { LoginRequest, LoginResponse, ReauthenticateRequest, RevokedCount, SessionView } from './dto/session.dto.js';
 import { LoginService } from './login.service.js';
 import { LoginThrottle } from './throttling.js';
 import { SessionsService } from './sessions.service.js';
 import type { Session } from './session.js';
 import { CurrentSession } from './current-session.js';
+import type { AuthenticatedApiKey } from '../api-keys/api-key.js';
+import { CurrentApiKey } from '../api-keys/current-api-key.js';
+import { ApiKeyPrincipalView } from '../api-keys/dto/api-key.dto.js';
 
 const sessionId = uuidParam('No such session.');
+
+/** The headers the device fingerprint is made of (docs/security.md); later requests must send the same. */
+const DeviceHeaders = () =>
+  applyDecorators(
+    ApiHeader({ name: 'user-agent', required: false, description: 'Device fingerprint: browser, major version, OS' }),
+    ApiHeader({ name: 'accept-language', required: false, description: 'Device fingerprint: language tags' }),
+    ApiHeader({ name: DEVICE_ID_HEADER, required: false, description: 'Device fingerprint: an id this install keeps' }),
+  );
 
 @ApiTags('auth')
 @Controller()
@@ -37,34 +52,76 @@ export class AuthController {
     operationId: 'logIn',
     summary: 'Log in with email and password',
     description:
-      'Returns an opaque bearer token, shown once, and the new session. Repeated failures for one ' +
-      'account or client lock logins for a while (423).',
+      'Returns an opaque bearer token, shown once, and the new session, bound to this device: a request ' +
+      'with other device headers is refused. Repeated failures for one account or client lock logins ' +
+      'for a while (423).',
   })
-  @ApiHeader({ name: 'accept-language', required: false, description: 'Part of the device fingerprint' })
+  @DeviceHeaders()
   @ApiOkResponse({ type: LoginResponse })
   @ApiProblem(401, 'The email or password is wrong', 'invalid-credentials')
   @ApiProblem(423, 'Too many failed logins; `retryAfterSeconds` says when to retry', 'account-locked')
   async logIn(
     @Body() body: LoginRequest,
     @CurrentRequest() request: RequestMeta,
-    @Headers('accept-language') acceptLanguage?: string,
+    @CurrentDevice() device: DeviceTraits,
   ): Promise<LoginResponse> {
-    const { token, session } = await this.login.login(body.email, body.password, request, acceptLanguage);
+    const { token, session } = await this.login.login(body.email, body.password, request, device, body.deviceName);
     return { token, session: SessionView.of(session) };
+  }
+
+  @Post('auth/reauthenticate')
+  @HttpCode(200)
+  @SessionOnly()
+  @ReauthenticationRoute()
+  @LoginThrottle()
+  @ApiOperation({
+    operationId: 'reauthenticate',
+    summary: 'Prove the password again for this session',
+    description:
+      'The one route a session waiting for re-authentication (`/problems/reauthentication-required`) may ' +
+      'call. On success the session is bound to the device headers of this request (`User-Agent`, ' +
+      '`Accept-Language`, `X-Device-Id`, as at login) and usable again. Failures count towards the same ' +
+      'lockout as logins.',
+  })
+  @ApiOkResponse({ type: SessionView })
+  @ApiProblem(
+    401,
+    'No, unknown, revoked or expired bearer token; the password is wrong; or (reject mode) another device',
+    'unauthenticated',
+    'invalid-credentials',
+    'session-device-mismatch',
+  )
+  @ApiProblem(423, 'Too many failed attempts; `retryAfterSeconds` says when to retry', 'account-locked')
+  async reauthenticate(
+    @CurrentSession() session: Session,
+    @Body() body: ReauthenticateRequest,
+    @CurrentRequest() request: RequestMeta,
+    @CurrentDevice() device: DeviceTraits,
+  ): Promise<SessionView> {
+    return SessionView.of(await this.login.reauthenticate(session, body.password, request, device));
   }
 
   @Get('auth/session')
   @ApiOperation({
     operationId: 'getCurrentSession',
-    summary: 'The session behind this token',
-    description: 'Reading it does not extend the session.',
+    summary: 'The session behind this token, or the API key',
+    description:
+      'Reading it does not extend the session. Called with an API key, it answers the key ' +
+      '(`kind: api-key`): which key, which of its secrets, and until when that secret works.',
   })
-  @ApiOkResponse({ type: SessionView })
-  current(@CurrentSession() session: Session): SessionView {
-    return SessionView.of(session);
+  @ApiExtraModels(SessionView, ApiKeyPrincipalView)
+  @ApiOkResponse({
+    schema: { oneOf: [{ $ref: getSchemaPath(SessionView) }, { $ref: getSchemaPath(ApiKeyPrincipalView) }] },
+  })
+  current(
+    @CurrentSession() session?: Session,
+    @CurrentApiKey() apiKey?: AuthenticatedApiKey,
+  ): SessionView | ApiKeyPrincipalView {
+    return apiKey ? ApiKeyPrincipalView.of(apiKey) : SessionView.of(session as Session);
   }
 
   @Get('auth/sessions')
+  @SessionOnly()
   @ApiOperation({
     operationId: 'listMySessions',
     summary: 'My live sessions',
@@ -77,6 +134,7 @@ export class AuthController {
 
   @Delete('auth/sessions/:id')
   @HttpCode(204)
+  @SessionOnly()
   @ApiOperation({
     operationId: 'revokeSession',
     summary: 'Revoke one session',
@@ -90,13 +148,15 @@ export class AuthController {
 
   @Post('auth/logout')
   @HttpCode(204)
+  @SessionOnly()
   @ApiOperation({ operationId: 'logOut', summary: 'Revoke this session', description: 'Takes no body.' })
   @ApiNoContentResponse({ description: 'Logged out' })
-  async logout(@CurrentUser() caller: AuthenticatedUser): Promise<void> {
-    await this.sessions.revoke(caller, caller.sessionId);
+  async logout(@CurrentUser() caller: AuthenticatedUser, @CurrentSession() session: Session): Promise<void> {
+    await this.sessions.revoke(caller, session.id);
   }
 
   @Post('auth/logout-all')
+  @SessionOnly()
   @ApiOperation({
     operationId: 'logOutEverywhere',
     summary: 'Revoke every session of mine',

@@ -4,18 +4,34 @@ import type { RequestMeta } from '../../common/request-meta.js';
 import { SECURITY_EVENTS, type SecurityEventSink } from '../../common/security-events.js';
 import { AppConfig } from '../../config/app-config.js';
 import { FieldCipher } from '../encryption/field-cipher.js';
+import type { UserEntity } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { CLOCK, type Clock } from './clock.js';
+import { DeviceFingerprints, type DeviceTraits } from './device-fingerprint.js';
 import { LoginFailureRepository } from './login-failure.repository.js';
+import type { Session } from './session.js';
 import { NewSession, SessionsService } from './sessions.service.js';
-import { deviceFingerprint } from './session-token.js';
 
 /** An IP is locked after this many times the per-account failure limit. */
 const IP_FAILURE_FACTOR = 5;
 
+/** One kind of password proof: its security event prefix, who is known to ask, what is accepted. */
+interface Proof {
+  action: 'auth.login' | 'auth.reauthentication';
+  actorId?: string;
+  accept?: (user: UserEntity) => boolean;
+}
+
+const WRONG: Record<Proof['action'], string> = {
+  'auth.login': 'The email or password is wrong.',
+  'auth.reauthentication': 'The password is wrong.',
+};
+
 /**
- * Password login with lockout. Failures are counted per account (by email blind index, so unknown
- * emails behave like known ones) and per IP; reaching the limit locks for LOGIN_LOCKOUT_SECONDS.
+ * Password proofs with lockout: login, and re-authentication of an existing session. Failures of
+ * both are counted per account (by email blind index, so unknown emails behave like known ones)
+ * and per IP (by its blind index: no address is stored); reaching the limit locks for
+ * LOGIN_LOCKOUT_SECONDS.
  */
 @Injectable()
 export class LoginService {
@@ -24,38 +40,25 @@ export class LoginService {
     private readonly sessions: SessionsService,
     private readonly failures: LoginFailureRepository,
     private readonly cipher: FieldCipher,
+    private readonly fingerprints: DeviceFingerprints,
     private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SECURITY_EVENTS) private readonly securityEvents: SecurityEventSink,
   ) {}
 
-  async login(email: string, password: string, request: RequestMeta, acceptLanguage?: string): Promise<NewSession> {
-    const { maxLoginFailures, lockoutSeconds } = this.config.sessions;
-    const now = this.clock.now();
-    const account = `account:${this.cipher.blindIndex(email)}`;
-    const ip = `ip:${request.ip}`;
-    const lockedUntil = await this.failures.lockedUntil([account, ip], now);
-    if (lockedUntil) {
-      await this.event('auth.login.locked', 'warning', 'denied', request);
-      throw new ProblemException(423, 'account-locked', 'Too many failed logins; try again later.', {
-        retryAfterSeconds: Math.ceil((new Date(lockedUntil).getTime() - now.getTime()) / 1000),
-      });
-    }
-    const user = await this.users.verifyCredentials(email, password);
-    if (!user) {
-      await this.event('auth.login.failed', 'warning', 'failure', request);
-      const accountLock = await this.failures.recordFailure(account, now, maxLoginFailures, lockoutSeconds);
-      const ipLock = await this.failures.recordFailure(ip, now, maxLoginFailures * IP_FAILURE_FACTOR, lockoutSeconds);
-      if (accountLock || ipLock) {
-        await this.event('auth.lockout', 'critical', 'failure', request, { scope: accountLock ? 'account' : 'ip' });
-      }
-      throw new ProblemException(401, 'invalid-credentials', 'The email or password is wrong.');
-    }
-    await this.failures.clear(account);
+  async login(
+    email: string,
+    password: string,
+    request: RequestMeta,
+    device: DeviceTraits,
+    deviceName?: string,
+  ): Promise<NewSession> {
+    const user = await this.prove({ action: 'auth.login' }, email, password, request);
     const created = await this.sessions.create(user, {
       ip: request.ip,
       userAgent: request.userAgent ?? null,
-      deviceFingerprint: deviceFingerprint(request.userAgent, acceptLanguage),
+      deviceFingerprint: this.fingerprints.of(device),
+      deviceName,
     });
     await this.securityEvents.record({
       action: 'auth.login.succeeded',
@@ -69,13 +72,72 @@ export class LoginService {
     return created;
   }
 
+  /** The session's user proves the password again; the session is then bound to this device. */
+  async reauthenticate(
+    session: Session,
+    password: string,
+    request: RequestMeta,
+    device: DeviceTraits,
+  ): Promise<Session> {
+    const owner = await this.users.findById(session.userId);
+    const email = typeof owner?.email === 'string' ? owner.email : '';
+    const proof: Proof = {
+      action: 'auth.reauthentication',
+      actorId: session.userId,
+      accept: (user) => user.id === session.userId,
+    };
+    await this.prove(proof, email, password, request);
+    const rebound = await this.sessions.rebind(session, this.fingerprints.of(device));
+    await this.securityEvents.record({
+      action: 'auth.reauthentication.succeeded',
+      severity: 'info',
+      outcome: 'success',
+      actorId: session.userId,
+      resourceType: 'session',
+      resourceId: session.id,
+      request,
+    });
+    return rebound;
+  }
+
+  /** The active user with this email and password, or a 423 (locked) or 401 problem. */
+  private async prove(proof: Proof, email: string, password: string, request: RequestMeta): Promise<UserEntity> {
+    const { maxLoginFailures, lockoutSeconds } = this.config.sessions;
+    const now = this.clock.now();
+    const account = `account:${this.cipher.blindIndex(email)}`;
+    const ip = `ip:${this.cipher.blindIndex(request.ip)}`;
+    const lockedUntil = await this.failures.lockedUntil([account, ip], now);
+    if (lockedUntil) {
+      await this.event(proof, 'locked', 'warning', 'denied', request);
+      throw new ProblemException(423, 'account-locked', 'Too many failed logins; try again later.', {
+        retryAfterSeconds: Math.ceil((new Date(lockedUntil).getTime() - now.getTime()) / 1000),
+      });
+    }
+    const user = await this.users.verifyCredentials(email, password);
+    if (!user || (proof.accept && !proof.accept(user))) {
+      await this.event(proof, 'failed', 'warning', 'failure', request);
+      const accountLock = await this.failures.recordFailure(account, now, maxLoginFailures, lockoutSeconds);
+      const ipLock = await this.failures.recordFailure(ip, now, maxLoginFailures * IP_FAILURE_FACTOR, lockoutSeconds);
+      if (accountLock || ipLock) {
+        const scope = accountLock ? 'account' : 'ip';
+        await this.event(proof, 'lockout', 'critical', 'failure', request, { scope });
+      }
+      throw new ProblemException(401, 'invalid-credentials', WRONG[proof.action]);
+    }
+    await this.failures.clear(account);
+    return user;
+  }
+
+  /** `<proof>.locked`, `<proof>.failed`; a lock reached by either is `auth.lockout`. */
   private event(
-    action: string,
+    proof: Proof,
+    what: 'locked' | 'failed' | 'lockout',
     severity: 'warning' | 'critical',
     outcome: 'failure' | 'denied',
     request: RequestMeta,
     details?: Record<string, unknown>,
   ): Promise<void> {
-    return this.securityEvents.record({ action, severity, outcome, request, details });
+    const action = what === 'lockout' ? 'auth.lockout' : `${proof.action}.${what}`;
+    return this.securityEvents.record({ action, severity, outcome, actorId: proof.actorId, request, details });
   }
 }

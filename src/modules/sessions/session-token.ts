@@ -5,11 +5,3 @@ export const newSessionToken = (): string => randomBytes(32).toString('base64url
 
 /** The only form of a token that is ever stored or used as a key. */
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
-
-/** Stable per browser/device, not per network: user agent and accepted languages. */
-export function deviceFingerprint(userAgent?: string, acceptLanguage?: string): string {
-  return createHash('sha256')
-    .update(`${userAgent ?? ''}\n${acceptLanguage ?? ''}`)
-    .digest('hex')
-    .slice(0, 32);
-}

@@ -2,26 +2,32 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import type { AuthenticatedRequest } from '../../common/auth/current-user.js';
 import type { Session } from './session.js';
-import { PUBLIC_KEY, type Role, ROLES_KEY } from '../../common/auth/roles.js';
+import { type AuthenticatedUser, PUBLIC_KEY, type Role, ROLES_KEY, SESSION_ONLY_KEY } from '../../common/auth/roles.js';
 import { ProblemException } from '../../common/problem.js';
 import { requestMetaOf } from '../../common/request-meta.js';
 import { SECURITY_EVENTS, type SecurityEventSink } from '../../common/security-events.js';
+import { ApiKeyAuthenticator } from '../api-keys/api-key-authenticator.js';
+import type { ApiKeyRequest } from '../api-keys/current-api-key.js';
+import { sessionCheckOf } from './device-binding.js';
 import { SessionsService } from './sessions.service.js';
 
-/** The guard also leaves the session itself on the request, for GET /auth/session. */
-export type SessionRequest = AuthenticatedRequest & { session?: Session };
+/** The guard also leaves the session (or the API key) itself on the request, for GET /auth/session. */
+export type SessionRequest = AuthenticatedRequest & ApiKeyRequest & { session?: Session };
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{16,128})$/;
+const UNAUTHENTICATED = 'A valid session token or API key is required.';
 
 /**
- * Global guard: every route needs a live session unless marked `@Public()`; `@Roles()` narrows
- * it further (admin passes every role check). 401 and 403 are problem documents and security events.
+ * Global guard: every route needs a live session or API key unless marked `@Public()`; `@Roles()`
+ * narrows it further (admin passes every role check), `@SessionOnly()` refuses keys. Both kinds of
+ * caller become the same `AuthenticatedUser`. 401 and 403 are problem documents and security events.
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: SessionsService,
+    private readonly apiKeys: ApiKeyAuthenticator,
     @Inject(SECURITY_EVENTS) private readonly securityEvents: SecurityEventSink,
   ) {}
 
@@ -29,8 +35,23 @@ export class SessionGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<SessionRequest>();
+    const user = this.apiKeys.presents(request)
+      ? await this.keyUser(request)
+      : await this.sessionUser(request, context);
+    request.user = user;
+    if (user.kind === 'api-key' && this.reflector.getAllAndOverride<boolean>(SESSION_ONLY_KEY, targets)) {
+      await this.forbid(request, user, { required: 'session' }, 'This route is about sessions; an API key has none.');
+    }
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (roles?.length && user.role !== 'admin' && !roles.includes(user.role)) {
+      await this.forbid(request, user, { required: roles }, 'Your role may not call this route.');
+    }
+    return true;
+  }
+
+  private async sessionUser(request: SessionRequest, context: ExecutionContext): Promise<AuthenticatedUser> {
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
-    const session = token ? await this.sessions.authenticate(token) : undefined;
+    const session = token ? await this.sessions.authenticate(token, sessionCheckOf(context)) : undefined;
     if (!session) {
       await this.securityEvents.record({
         action: 'auth.unauthenticated',
@@ -39,23 +60,44 @@ export class SessionGuard implements CanActivate {
         request: requestMetaOf(request),
         details: { reason: token ? 'invalid-or-expired-session' : 'missing-bearer-token' },
       });
-      throw new ProblemException(401, 'unauthenticated', 'A valid session token is required.');
+      throw new ProblemException(401, 'unauthenticated', UNAUTHENTICATED);
     }
-    const user = { id: session.userId, role: session.role, sessionId: session.id };
-    request.user = user;
     request.session = session;
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (roles?.length && user.role !== 'admin' && !roles.includes(user.role)) {
-      await this.securityEvents.record({
-        action: 'auth.forbidden',
-        severity: 'warning',
-        outcome: 'denied',
-        actorId: user.id,
-        request: requestMetaOf(request),
-        details: { role: user.role, required: roles },
-      });
-      throw new ProblemException(403, 'forbidden', 'Your role may not call this route.');
+    return { kind: 'session', id: session.userId, role: session.role, sessionId: session.id };
+  }
+
+  /** Unknown, wrong, revoked, expired and out-of-network keys all get the same 401; only the event says which. */
+  private async keyUser(request: SessionRequest): Promise<AuthenticatedUser> {
+    const check = await this.apiKeys.authenticate(request);
+    if (check?.ok) {
+      request.apiKey = check.apiKey;
+      return check.principal;
     }
-    return true;
+    await this.securityEvents.record({
+      action: 'auth.unauthenticated',
+      severity: check?.severity ?? 'warning',
+      outcome: 'denied',
+      ...(check?.keyId ? { resourceType: 'api-key', resourceId: check.keyId } : {}),
+      request: requestMetaOf(request),
+      details: { credential: 'api-key', reason: check?.reason, lookupId: check?.lookupId },
+    });
+    throw new ProblemException(401, 'unauthenticated', UNAUTHENTICATED);
+  }
+
+  private async forbid(
+    request: SessionRequest,
+    user: AuthenticatedUser,
+    details: Record<string, unknown>,
+    detail: string,
+  ): Promise<never> {
+    await this.securityEvents.record({
+      action: 'auth.forbidden',
+      severity: 'warning',
+      outcome: 'denied',
+      actorId: user.id,
+      request: requestMetaOf(request),
+      details: { role: user.role, ...details, ...(user.kind === 'api-key' ? { credential: 'api-key' } : {}) },
+    });
+    throw new ProblemException(403, 'forbidden', detail);
   }
 }

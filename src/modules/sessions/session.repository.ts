@@ -2,19 +2,26 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Session } from './session.js';
+import { type SealedOrigin, SessionSealer } from './session-sealer.js';
 import { REVOCATION_CHANNEL } from './stores/session-revocation-listener.js';
 
+/** A session whose cached copies (Redis, other replicas' memory) must go. */
 export type RevokedSession = Pick<Session, 'tokenHash' | 'userId'>;
 
 /**
  * `session_store` in Postgres. Written outside the request transaction on purpose: a session
- * created or revoked must stick even if the rest of the request fails.
+ * created or revoked must stick even if the rest of the request fails. IP, user agent and
+ * metadata are sealed by `SessionSealer`; nothing else in a row is personal.
  */
 @Injectable()
 export class SessionRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sealer: SessionSealer,
+  ) {}
 
   async insert(s: Session): Promise<void> {
+    const sealed = this.sealer.sealOrigin(s);
     await this.dataSource.query(
       `INSERT INTO session_store (id, token_hash, user_id, role, created_at, last_activity_at, expires_at,
          absolute_expires_at, ip, user_agent, device_fingerprint, metadata)
@@ -28,57 +35,85 @@ export class SessionRepository {
         s.lastActivityAt,
         s.expiresAt,
         s.absoluteExpiresAt,
-        s.ip,
-        s.userAgent,
+        sealed.ip,
+        sealed.user_agent,
         s.deviceFingerprint,
-        s.metadata,
+        sealed.metadata,
       ],
     );
   }
 
   async findByTokenHash(tokenHash: string): Promise<Session | undefined> {
     const [row] = await this.dataSource.query(`SELECT * FROM session_store WHERE token_hash = $1`, [tokenHash]);
-    return row ? toSession(row) : undefined;
+    return row ? this.toSession(row) : undefined;
   }
 
   async findById(id: string): Promise<Session | undefined> {
     const [row] = await this.dataSource.query(`SELECT * FROM session_store WHERE id = $1`, [id]);
-    return row ? toSession(row) : undefined;
+    return row ? this.toSession(row) : undefined;
   }
 
   /** Unrevoked, unexpired sessions of a user, newest first (idx_sessions_user_active). */
   async listLive(userId: string, now: Date): Promise<Session[]> {
-    const rows = await this.dataSource.query(
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT * FROM session_store WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2
         ORDER BY created_at DESC`,
       [userId, now],
     );
-    return rows.map(toSession);
+    return Promise.all(rows.map((row) => this.toSession(row)));
   }
 
   /**
    * Marks sessions revoked; returns those that were still live. With `redisPurgePending` they stay
-   * marked until a replica has deleted them from Redis (`clearRedisPurgePending`). The same
-   * statement notifies REVOCATION_CHANNEL with their token hashes (100 per notification, under the
-   * 8000-byte payload limit): delivered to every listening replica if and only if it commits.
+   * marked until a replica has deleted them from Redis (`clearRedisPurgePending`).
    */
-  async revoke(ids: string[], at: Date, { redisPurgePending = false } = {}): Promise<RevokedSession[]> {
-    if (!ids.length) return [];
-    const rows: { token_hash: string; user_id: string }[] = await this.dataSource.query(
-      `WITH revoked AS (
-         UPDATE session_store SET revoked_at = $2, redis_purge_pending = $3
-          WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL RETURNING token_hash, user_id),
-       notified AS (
-         SELECT pg_notify($4, string_agg(token_hash, ',')) FROM (
-           SELECT token_hash, (row_number() OVER ()) / 100 AS chunk FROM revoked) numbered
-         GROUP BY chunk)
-       SELECT token_hash, user_id FROM revoked, (SELECT count(*) FROM notified) sent`,
-      [ids, at, redisPurgePending, REVOCATION_CHANNEL],
+  revoke(ids: string[], at: Date, { redisPurgePending = false } = {}): Promise<RevokedSession[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.evicting(
+      `UPDATE session_store SET revoked_at = $2, redis_purge_pending = $3
+        WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL`,
+      [ids, at, redisPurgePending],
     );
-    return rows.map((r) => ({ tokenHash: r.token_hash, userId: r.user_id }));
   }
 
-  /** Revoked sessions not yet known to be gone from Redis, oldest first (idx_sessions_redis_purge_pending). */
+  /**
+   * Marks a live session as needing re-authentication; returns it if this call marked it. Its
+   * cached copies are evicted like a revocation's, and its buffered activity is kept here first.
+   */
+  requireReauthentication(session: Session, at: Date, { redisPurgePending = false } = {}): Promise<RevokedSession[]> {
+    return this.evicting(
+      `UPDATE session_store
+          SET reauth_required_at = $2, redis_purge_pending = redis_purge_pending OR $3,
+              last_activity_at = greatest(last_activity_at, $4), expires_at = greatest(expires_at, $5)
+        WHERE id = $1 AND revoked_at IS NULL AND reauth_required_at IS NULL`,
+      [session.id, at, redisPurgePending, session.lastActivityAt, session.expiresAt],
+    );
+  }
+
+  /** Writes a live session's device fingerprint, metadata and re-authentication mark; evicts its cached copies. */
+  rebind(session: Session, { redisPurgePending = false } = {}): Promise<RevokedSession[]> {
+    return this.evicting(
+      `UPDATE session_store
+          SET device_fingerprint = $2, metadata = $3, reauth_required_at = $4,
+              redis_purge_pending = redis_purge_pending OR $5,
+              last_activity_at = greatest(last_activity_at, $6), expires_at = greatest(expires_at, $7)
+        WHERE id = $1 AND revoked_at IS NULL`,
+      [
+        session.id,
+        session.deviceFingerprint,
+        this.sealer.sealMetadata(session),
+        session.reauthRequiredAt,
+        redisPurgePending,
+        session.lastActivityAt,
+        session.expiresAt,
+      ],
+    );
+  }
+
+  /**
+   * Sessions not yet known to be gone from Redis: revoked (oldest first), then re-bound or marked
+   * for re-authentication (idx_sessions_redis_purge_pending).
+   */
   async pendingRedisPurges(limit: number): Promise<RevokedSession[]> {
     const rows: { token_hash: string; user_id: string }[] = await this.dataSource.query(
       `SELECT token_hash, user_id FROM session_store WHERE redis_purge_pending ORDER BY revoked_at LIMIT $1`,
@@ -127,22 +162,45 @@ export class SessionRepository {
     );
     return affected;
   }
-}
 
-function toSession(row: Record<string, unknown>): Session {
-  return {
-    id: row.id as string,
-    tokenHash: row.token_hash as string,
-    userId: row.user_id as string,
-    role: row.role as Session['role'],
-    createdAt: row.created_at as Date,
-    lastActivityAt: row.last_activity_at as Date,
-    expiresAt: row.expires_at as Date,
-    absoluteExpiresAt: row.absolute_expires_at as Date,
-    revokedAt: (row.revoked_at as Date | null) ?? null,
-    ip: (row.ip as string | null) ?? null,
-    userAgent: (row.user_agent as string | null) ?? null,
-    deviceFingerprint: row.device_fingerprint as string,
-    metadata: (row.metadata as Record<string, unknown>) ?? {},
-  };
+  /**
+   * Runs `update` (an UPDATE of session_store) and, in the same statement, notifies
+   * REVOCATION_CHANNEL with the changed rows' token hashes (100 per notification, under the
+   * 8000-byte payload limit): delivered to every listening replica if and only if it commits.
+   */
+  private async evicting(update: string, params: unknown[]): Promise<RevokedSession[]> {
+    const rows: { token_hash: string; user_id: string }[] = await this.dataSource.query(
+      `WITH changed AS (${update} RETURNING token_hash, user_id),
+       notified AS (
+         SELECT pg_notify($${params.length + 1}, string_agg(token_hash, ',')) FROM (
+           SELECT token_hash, (row_number() OVER ()) / 100 AS chunk FROM changed) numbered
+         GROUP BY chunk)
+       SELECT token_hash, user_id FROM changed, (SELECT count(*) FROM notified) sent`,
+      [...params, REVOCATION_CHANNEL],
+    );
+    return rows.map((r) => ({ tokenHash: r.token_hash, userId: r.user_id }));
+  }
+
+  private async toSession(row: Record<string, unknown>): Promise<Session> {
+    const id = row.id as string;
+    const origin = await this.sealer.openOrigin(id, {
+      ip: (row.ip as string | null) ?? null,
+      user_agent: (row.user_agent as string | null) ?? null,
+      metadata: (row.metadata as string | null) ?? null,
+    } satisfies SealedOrigin);
+    return {
+      id,
+      tokenHash: row.token_hash as string,
+      userId: row.user_id as string,
+      role: row.role as Session['role'],
+      createdAt: row.created_at as Date,
+      lastActivityAt: row.last_activity_at as Date,
+      expiresAt: row.expires_at as Date,
+      absoluteExpiresAt: row.absolute_expires_at as Date,
+      revokedAt: (row.revoked_at as Date | null) ?? null,
+      reauthRequiredAt: (row.reauth_required_at as Date | null) ?? null,
+      deviceFingerprint: row.device_fingerprint as string,
+      ...origin,
+    };
+  }
 }

@@ -1,5 +1,15 @@
 import type { Role } from '../../common/auth/roles.js';
 
+/** What a session records about itself besides its timestamps; stored encrypted, like its origin. */
+export interface SessionMetadata {
+  /** How the session was established. */
+  method?: 'password';
+  /** A name the client gave this device at login, shown in session listings. */
+  deviceName?: string;
+  /** When the password was last proven again (POST /auth/reauthenticate), ISO 8601. */
+  reauthenticatedAt?: string;
+}
+
 /** One login. `tokenHash` is the SHA-256 of the bearer token; the token itself is never stored. */
 export interface Session {
   id: string;
@@ -12,10 +22,13 @@ export interface Session {
   expiresAt: Date;
   absoluteExpiresAt: Date;
   revokedAt: Date | null;
+  /** Set (step-up mode) when a request came from another device: refused until the password is proven again. */
+  reauthRequiredAt: Date | null;
   ip: string | null;
   userAgent: string | null;
+  /** HMAC of the device traits (`DeviceFingerprints`), never the traits themselves. */
   deviceFingerprint: string;
-  metadata: Record<string, unknown>;
+  metadata: SessionMetadata;
 }
 
 export function isLive(session: Session, now: Date): boolean {

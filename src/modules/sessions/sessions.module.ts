@@ -8,9 +8,13 @@ import type { Counter, Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import { RedisConnection } from '../../infrastructure/redis/redis.connection.js';
+import { ApiKeyAuthenticator } from '../api-keys/api-key-authenticator.js';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { CLOCK, type Clock, systemClock } from './clock.js';
+import { DeviceBinding } from './device-binding.js';
+import { DeviceFingerprints } from './device-fingerprint.js';
 import { SessionMaintenanceJobs } from './jobs/session-maintenance.jobs.js';
 import { LoginFailureRepository } from './login-failure.repository.js';
 import { LoginService } from './login.service.js';
@@ -18,6 +22,7 @@ import { LocalThrottlerStorage } from './local-throttler.storage.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 import { SessionGuard } from './session.guard.js';
 import { SessionRepository } from './session.repository.js';
+import { SessionSealer } from './session-sealer.js';
 import { SessionStoreIndicator } from './session-store.indicator.js';
 import { SessionsService } from './sessions.service.js';
 import { CircuitBreaker } from '../../common/circuit-breaker.js';
@@ -38,13 +43,19 @@ const DEGRADED_METRIC = 'session_store_degraded';
 @Module({
   imports: [
     UsersModule,
+    ApiKeysModule,
     TerminusModule,
     ThrottlerModule.forRootAsync({
-      inject: [AppConfig, RedisConnection],
-      useFactory: (config: AppConfig, redis: RedisConnection) =>
+      imports: [ApiKeysModule],
+      inject: [AppConfig, RedisConnection, ApiKeyAuthenticator],
+      useFactory: (config: AppConfig, redis: RedisConnection, apiKeys: ApiKeyAuthenticator) =>
         throttlerOptions(
           config.throttle,
           redis.client ? new RedisThrottlerStorage(redis.client) : new LocalThrottlerStorage(),
+          async (request) => {
+            const check = await apiKeys.authenticate(request);
+            return check?.ok ? check.principal.id : undefined;
+          },
         ),
     }),
   ],
@@ -75,6 +86,7 @@ const DEGRADED_METRIC = 'session_store_degraded';
         RedisConnection,
         SessionRepository,
         SessionReads,
+        SessionSealer,
         AppConfig,
         CLOCK,
         getToken(FALLBACKS_METRIC),
@@ -84,6 +96,7 @@ const DEGRADED_METRIC = 'session_store_degraded';
         redis: RedisConnection,
         sessions: SessionRepository,
         reads: SessionReads,
+        sealer: SessionSealer,
         config: AppConfig,
         clock: Clock,
         fallbacks: Counter<'operation'>,
@@ -96,6 +109,7 @@ const DEGRADED_METRIC = 'session_store_degraded';
           redis.client,
           sessions,
           reads,
+          sealer,
           new CircuitBreaker(circuitCooldownMs, systemClock),
           clock,
           {
@@ -109,6 +123,9 @@ const DEGRADED_METRIC = 'session_store_degraded';
       },
     },
     SessionRepository,
+    SessionSealer,
+    DeviceFingerprints,
+    DeviceBinding,
     LoginFailureRepository,
     SessionsService,
     LoginService,

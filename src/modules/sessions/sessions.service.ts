@@ -5,7 +5,8 @@ import { ProblemException } from '../../common/problem.js';
 import { AppConfig } from '../../config/app-config.js';
 import { UsersService } from '../users/users.service.js';
 import { CLOCK, type Clock } from './clock.js';
-import { isLive, Session, slide } from './session.js';
+import { DeviceBinding, type SessionCheck } from './device-binding.js';
+import { isLive, Session, type SessionMetadata, slide } from './session.js';
 import { SessionRepository } from './session.repository.js';
 import { hashToken, newSessionToken } from './session-token.js';
 import { SESSION_STORE, type SessionStore } from './stores/session-store.js';
@@ -22,9 +23,13 @@ export interface SessionOrigin {
   ip: string | null;
   userAgent: string | null;
   deviceFingerprint: string;
+  deviceName?: string;
 }
 
-/** Session lifecycle: create (with the per-user limit), validate with sliding expiry, list, revoke. */
+/**
+ * Session lifecycle: create (with the per-user limit), validate (device binding, sliding expiry),
+ * re-bind after re-authentication, list, revoke.
+ */
 @Injectable()
 export class SessionsService implements OnModuleInit {
   constructor(
@@ -33,6 +38,7 @@ export class SessionsService implements OnModuleInit {
     private readonly sessions: SessionRepository,
     private readonly config: AppConfig,
     private readonly users: UsersService,
+    private readonly binding: DeviceBinding,
   ) {}
 
   /** A disabled user, or one whose role or password changed, keeps no session. */
@@ -42,7 +48,7 @@ export class SessionsService implements OnModuleInit {
     });
   }
 
-  async create(user: { id: string; role: Role }, origin: SessionOrigin): Promise<NewSession> {
+  async create(user: { id: string; role: Role }, { deviceName, ...origin }: SessionOrigin): Promise<NewSession> {
     const { idleTimeoutSeconds, absoluteTimeoutSeconds, maxPerUser } = this.config.sessions;
     const now = this.clock.now();
     const token = newSessionToken();
@@ -57,8 +63,9 @@ export class SessionsService implements OnModuleInit {
       expiresAt: absoluteExpiresAt,
       absoluteExpiresAt,
       revokedAt: null,
+      reauthRequiredAt: null,
       ...origin,
-      metadata: { method: 'password' },
+      metadata: { method: 'password', ...(deviceName === undefined ? {} : { deviceName }) } satisfies SessionMetadata,
     };
     slide(session, now, idleTimeoutSeconds);
     await this.store.create(session);
@@ -68,16 +75,32 @@ export class SessionsService implements OnModuleInit {
     return { token, session };
   }
 
-  /** The live session behind a bearer token (its expiry slid forward), or undefined. */
-  async authenticate(token: string): Promise<Session | undefined> {
+  /**
+   * The live session behind a bearer token (its expiry slid forward), or undefined. A request from
+   * another device, or on a session waiting for re-authentication, throws its 401 problem instead.
+   */
+  async authenticate(token: string, check: SessionCheck): Promise<Session | undefined> {
     const session = await this.store.find(hashToken(token));
     const now = this.clock.now();
     if (!session || !isLive(session, now)) return undefined;
+    await this.binding.verify(session, check, now);
     if (now.getTime() - session.lastActivityAt.getTime() >= TOUCH_GRANULARITY_MS) {
       slide(session, now, this.config.sessions.idleTimeoutSeconds);
       await this.store.touch(session);
     }
     return session;
+  }
+
+  /** After the password was proven again: bound to `deviceFingerprint`, the re-authentication mark cleared. */
+  async rebind(session: Session, deviceFingerprint: string): Promise<Session> {
+    const rebound: Session = {
+      ...session,
+      deviceFingerprint,
+      reauthRequiredAt: null,
+      metadata: { ...session.metadata, reauthenticatedAt: this.clock.now().toISOString() },
+    };
+    await this.store.rebind(rebound);
+    return rebound;
   }
 
   listMine(userId: string): Promise<Session[]> {

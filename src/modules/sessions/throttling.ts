@@ -1,6 +1,8 @@
 import { SetMetadata } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
+import { DEFAULT_IPV6_SUBNET_PREFIX, normalizeIp } from '@nestjs/throttler';
 import type { ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
+import type { FastifyRequest } from 'fastify';
 import type { ThrottleSettings } from '../../config/app-config.js';
 
 const LOGIN_ROUTE = 'throttle:login';
@@ -16,12 +18,26 @@ const isOperational = (context: ExecutionContext) => {
   return url.startsWith('/health') || url.startsWith('/metrics');
 };
 
-/** Two limits per client IP: the whole API, and (much lower) login. */
-export function throttlerOptions(settings: ThrottleSettings, storage: ThrottlerStorage): ThrottlerModuleOptions {
+/** The API key a request authenticated with, if any: its rate limit is counted per key, not per IP. */
+export type KeyTracker = (request: FastifyRequest) => Promise<string | undefined>;
+
+/**
+ * Two limits: the whole API per API key, or per client IP for everything else (sessions, anonymous
+ * and refused keys); and (much lower) login per client IP.
+ */
+export function throttlerOptions(
+  settings: ThrottleSettings,
+  storage: ThrottlerStorage,
+  keyOf: KeyTracker = () => Promise.resolve(undefined),
+): ThrottlerModuleOptions {
+  const getTracker = async (request: Record<string, unknown>) => {
+    const keyId = await keyOf(request as unknown as FastifyRequest);
+    return keyId ? `api-key:${keyId}` : normalizeIp(String(request.ip), DEFAULT_IPV6_SUBNET_PREFIX);
+  };
   return {
     storage,
     throttlers: [
-      { name: 'api', limit: settings.apiLimit, ttl: settings.windowMs, skipIf: isOperational },
+      { name: 'api', limit: settings.apiLimit, ttl: settings.windowMs, skipIf: isOperational, getTracker },
       { name: 'login', limit: settings.loginLimit, ttl: settings.windowMs, skipIf: (c) => !isLoginRoute(c) },
     ],
   };

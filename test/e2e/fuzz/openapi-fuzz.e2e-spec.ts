@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import request from 'supertest';
 import type { Role } from '../../../src/common/auth/roles';
 import { startTestApp, TestApp } from '../../support/app';
 import { aRecord } from '../../support/builders/compliance-record.builder';
@@ -44,13 +43,15 @@ describe('OpenAPI-driven fuzzing: no 5xx, problem+json on every 4xx, nothing wri
 
   const fingerprint = async () => JSON.stringify((await t.db.query(WRITE_FINGERPRINT_SQL))[0]);
 
+  /** Through the injector, like every fuzzed request: a session is bound to the client headers it logged in with. */
   async function logIn(role: Role): Promise<void> {
     const input = credentials.get(role) as UserInput;
-    const res = await request(t.app.getHttpServer())
-      .post('/auth/login')
-      .send({ email: input.email, password: input.password });
-    if (res.status !== 200) throw new Error(`login as ${role}: ${res.status}`);
-    tokens.set(role, res.body.token as string);
+    const res = await t.app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({ method: 'POST', url: '/auth/login', payload: { email: input.email, password: input.password } });
+    if (res.statusCode !== 200) throw new Error(`login as ${role}: ${res.statusCode}`);
+    tokens.set(role, res.json<{ token: string }>().token);
   }
 
   beforeAll(async () => {

@@ -1,26 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import type { SecurityEvent } from '../../../src/common/security-events';
 import { AppConfig } from '../../../src/config/app-config';
 import { validateEnvironment } from '../../../src/config/environment';
 import { buildDataSourceOptions } from '../../../src/infrastructure/database/data-source-options';
 import type { Session } from '../../../src/modules/sessions/session';
 import { SessionRepository } from '../../../src/modules/sessions/session.repository';
+import { SessionSealer } from '../../../src/modules/sessions/session-sealer';
+import { aCipher } from '../../support/builders/keyring.builder';
 import { createTestDatabase, TestDatabase } from '../../support/database';
 
 const HOUR = 3_600_000;
 
-describe('SessionRepository: revocations pending a Redis purge', () => {
+describe('SessionRepository', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
   let sessions: SessionRepository;
   let userId: string;
+  const events: SecurityEvent[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
     const config = new AppConfig(validateEnvironment({ DATABASE_URL: db.url }));
     dataSource = await new DataSource(buildDataSourceOptions(config.database, db.url)).initialize();
     await dataSource.runMigrations();
-    sessions = new SessionRepository(dataSource);
+    const sealer = new SessionSealer(aCipher(), { record: async (event) => void events.push(event) });
+    sessions = new SessionRepository(dataSource, sealer);
     [{ id: userId }] = await db.query<{ id: string }>(
       `INSERT INTO users (email, email_index, role, password_hash) VALUES ('x', $1, 'analyst', 'x') RETURNING id`,
       [randomUUID()],
@@ -31,7 +36,7 @@ describe('SessionRepository: revocations pending a Redis purge', () => {
     await db.drop();
   });
 
-  const aSession = async (createdAt: Date): Promise<Session> => {
+  const aSession = async (createdAt: Date, origin: Partial<Session> = {}): Promise<Session> => {
     const session: Session = {
       id: randomUUID(),
       tokenHash: randomUUID(),
@@ -42,10 +47,12 @@ describe('SessionRepository: revocations pending a Redis purge', () => {
       expiresAt: new Date(createdAt.getTime() + HOUR),
       absoluteExpiresAt: new Date(createdAt.getTime() + 12 * HOUR),
       revokedAt: null,
+      reauthRequiredAt: null,
       ip: null,
       userAgent: null,
       deviceFingerprint: 'fp',
       metadata: {},
+      ...origin,
     };
     await sessions.insert(session);
     return session;
@@ -79,5 +86,54 @@ describe('SessionRepository: revocations pending a Redis purge', () => {
     await sessions.clearRedisPurgePending([session.tokenHash]);
     await sessions.deleteEnded(before);
     expect(await sessions.findById(session.id)).toBeUndefined();
+  });
+
+  it('stores IP, user agent and metadata only as v2 envelopes bound to their row, and reads them back', async () => {
+    const origin = { ip: '198.51.100.9', userAgent: 'Probe/1.0', metadata: { method: 'password' as const } };
+    const session = await aSession(new Date(), origin);
+    const [row] = await db.query<Record<string, string>>(
+      'SELECT ip, user_agent, metadata FROM session_store WHERE id = $1',
+      [session.id],
+    );
+    for (const value of Object.values(row)) expect(value).toMatch(/^v2:k1:/);
+    expect(JSON.stringify(row)).not.toMatch(/198\.51\.100\.9|Probe|password/);
+    expect(await sessions.findById(session.id)).toMatchObject(origin);
+  });
+
+  it('reads a sealed value copied from another session as absent, and records it as tampering', async () => {
+    const victim = await aSession(new Date(), { ip: '198.51.100.10' });
+    const thief = await aSession(new Date(), { ip: '198.51.100.11' });
+    await db.query('UPDATE session_store SET ip = (SELECT ip FROM session_store WHERE id = $1) WHERE id = $2', [
+      victim.id,
+      thief.id,
+    ]);
+    events.length = 0;
+    expect((await sessions.findById(thief.id))?.ip).toBeNull();
+    expect(events).toEqual([
+      expect.objectContaining({
+        action: 'encryption.tampered',
+        resourceId: thief.id,
+        details: { fields: [expect.objectContaining({ column: 'ip', reason: 'tampered' })] },
+      }),
+    ]);
+  });
+
+  it('marks a session for re-authentication once, and a rebind clears the mark, both pending a Redis purge', async () => {
+    const session = await aSession(new Date());
+    const at = new Date();
+    expect(await sessions.requireReauthentication(session, at, { redisPurgePending: true })).toHaveLength(1);
+    expect(await sessions.requireReauthentication(session, at, { redisPurgePending: true })).toEqual([]);
+    expect(await pendingHashes()).toContain(session.tokenHash);
+    expect((await sessions.findById(session.id))?.reauthRequiredAt).toEqual(at);
+
+    await sessions.clearRedisPurgePending([session.tokenHash]);
+    const rebound = { ...session, deviceFingerprint: 'fp2', metadata: { reauthenticatedAt: at.toISOString() } };
+    expect(await sessions.rebind(rebound, { redisPurgePending: true })).toHaveLength(1);
+    expect(await sessions.findById(session.id)).toMatchObject({
+      reauthRequiredAt: null,
+      deviceFingerprint: 'fp2',
+      metadata: rebound.metadata,
+    });
+    expect(await pendingHashes()).toContain(session.tokenHash);
   });
 });

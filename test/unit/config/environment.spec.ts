@@ -34,6 +34,7 @@ describe('validateEnvironment', () => {
     ['SESSION_REVOCATION_SYNC_MS', '50'],
     ['SESSION_REVOCATION_SYNC_MS', '600000'],
     ['QUEUE_PREFIX', 'ck:prod'],
+    ['SESSION_FINGERPRINT_MISMATCH', 'ignore'],
   ])('fails with one line naming %s when it is %p', (name, value) => {
     let error: unknown;
     try {

@@ -15,7 +15,7 @@ describe('SearchService fallback to Postgres', () => {
   let service: SearchService;
   const params = Object.assign(new SuggestParamsDto(), { q: 'CC6' });
   const caller: SearchCaller = {
-    user: { id: 'u1', role: 'auditor', sessionId: 's1' },
+    user: { kind: 'session', id: 'u1', role: 'auditor', sessionId: 's1' },
     request: { requestId: 'r1', ip: '127.0.0.1' },
   };
 

@@ -2,8 +2,10 @@ import type { Redis } from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
 import type { RevokedSession, SessionRepository } from '../../../src/modules/sessions/session.repository';
 import { CircuitBreaker } from '../../../src/common/circuit-breaker';
+import { SessionSealer } from '../../../src/modules/sessions/session-sealer';
 import { SessionReads } from '../../../src/modules/sessions/stores/session-reads';
 import { RedisSessionStore } from '../../../src/modules/sessions/stores/redis-session.store';
+import { aCipher } from '../../support/builders/keyring.builder';
 
 /** The Redis calls the revocation sync makes, recorded; `reachable = false` makes them fail. */
 class FakeRedis {
@@ -85,7 +87,8 @@ describe('RedisSessionStore revocation sync', () => {
     degraded = new Gauge({ name: 'degraded', help: 'd', registers: [] });
     const repository = sessions as unknown as SessionRepository;
     reads = new SessionReads(repository, clock);
-    store = new RedisSessionStore(redis as unknown as Redis, repository, reads, breaker, clock, {
+    const sealer = new SessionSealer(aCipher(), { record: async () => undefined });
+    store = new RedisSessionStore(redis as unknown as Redis, repository, reads, sealer, breaker, clock, {
       timeoutMs: 100,
       idleSeconds: 3_600,
       revocationSyncMs: 1_000,

@@ -20,6 +20,8 @@ import { AddRotationTargetEnvelope1764820000000 } from './1764820000000-AddRotat
 import { CreateControlCatalogs1764900000000 } from './1764900000000-CreateControlCatalogs.js';
 import { CreateControlCentralityAndRecordControlIndex1764910000000 } from './1764910000000-CreateControlCentralityAndRecordControlIndex.js';
 import { IncludeMappingIdInTraversalIndexes1764930000000 } from './1764930000000-IncludeMappingIdInTraversalIndexes.js';
+import { CreateApiKeys1765000000000 } from './1765000000000-CreateApiKeys.js';
+import { EncryptSessionOrigin1765010000000 } from './1765010000000-EncryptSessionOrigin.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -45,4 +47,6 @@ export const MIGRATIONS = [
   CreateControlCatalogs1764900000000,
   CreateControlCentralityAndRecordControlIndex1764910000000,
   IncludeMappingIdInTraversalIndexes1764930000000,
+  CreateApiKeys1765000000000,
+  EncryptSessionOrigin1765010000000,
 ];

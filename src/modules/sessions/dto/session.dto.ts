@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsString, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { type Role, ROLES } from '../../../common/auth/roles.js';
 import type { Session } from '../session.js';
 
@@ -9,6 +9,24 @@ export class LoginRequest {
   @MaxLength(254)
   email: string;
 
+  @ApiProperty({ example: 'correct horse battery staple' })
+  @IsString()
+  @MaxLength(256)
+  password: string;
+
+  @ApiPropertyOptional({
+    example: 'Work laptop',
+    maxLength: 100,
+    description: 'A name for this device, shown in session listings; stored encrypted.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  @Matches(/^[^\p{Cc}]*$/u, { message: '$property must not contain control characters' })
+  deviceName?: string;
+}
+
+export class ReauthenticateRequest {
   @ApiProperty({ example: 'correct horse battery staple' })
   @IsString()
   @MaxLength(256)
@@ -41,14 +59,29 @@ export class SessionView {
   @ApiProperty({ format: 'date-time', example: '2026-11-20T22:00:00.000Z' })
   absoluteExpiresAt: string;
 
-  @ApiProperty({ type: String, example: '203.0.113.7', nullable: true })
+  @ApiProperty({ type: String, example: '203.0.113.7', nullable: true, description: 'At login; stored encrypted.' })
   ip: string | null;
 
-  @ApiProperty({ type: String, example: 'Mozilla/5.0', nullable: true })
+  @ApiProperty({ type: String, example: 'Mozilla/5.0', nullable: true, description: 'At login; stored encrypted.' })
   userAgent: string | null;
 
-  @ApiProperty({ example: '9f86d081884c7d659a2feaa0c55ad015' })
+  @ApiProperty({
+    example: '9f86d081884c7d659a2feaa0c55ad015',
+    description: 'Keyed hash of the device traits the session is bound to (docs/security.md); never the traits.',
+  })
   deviceFingerprint: string;
+
+  @ApiProperty({ type: String, example: 'Work laptop', nullable: true })
+  deviceName: string | null;
+
+  @ApiProperty({
+    example: false,
+    description: 'Used from another device (step-up mode): refused until POST /auth/reauthenticate.',
+  })
+  reauthenticationRequired: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-11-20T10:20:00.000Z', nullable: true })
+  reauthenticatedAt: string | null;
 
   static of(session: Session): SessionView {
     return {
@@ -62,6 +95,9 @@ export class SessionView {
       ip: session.ip,
       userAgent: session.userAgent,
       deviceFingerprint: session.deviceFingerprint,
+      deviceName: session.metadata.deviceName ?? null,
+      reauthenticationRequired: session.reauthRequiredAt !== null,
+      reauthenticatedAt: session.metadata.reauthenticatedAt ?? null,
     };
   }
 }

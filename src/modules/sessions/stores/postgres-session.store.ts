@@ -32,6 +32,17 @@ export class PostgresSessionStore implements SessionStore {
     this.reads.forget(revoked.map((s) => s.tokenHash));
   }
 
+  async requireReauthentication(session: Session, at: Date): Promise<boolean> {
+    const marked = await this.sessions.requireReauthentication(session, at);
+    this.reads.forget(marked.map((s) => s.tokenHash));
+    return marked.length > 0;
+  }
+
+  async rebind(session: Session): Promise<void> {
+    const rebound = await this.sessions.rebind(session);
+    this.reads.forget(rebound.map((s) => s.tokenHash));
+  }
+
   async syncActivity(): Promise<number> {
     return 0;
   }

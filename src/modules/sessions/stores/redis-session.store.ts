@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import { isLive, Session } from '../session.js';
 import type { RevokedSession, SessionRepository } from '../session.repository.js';
 import type { CircuitBreaker } from '../../../common/circuit-breaker.js';
+import type { SessionSealer } from '../session-sealer.js';
 import type { SessionReads } from './session-reads.js';
 import type { SessionStore, SessionStoreMode } from './session-store.js';
 
@@ -34,7 +35,11 @@ export interface RedisSessionStoreOptions {
  * replica runs `syncRevocations` on a timer (not a cluster-wide job: the replica that can reach
  * Redis must not wait for one that cannot), so a DEL this replica could not make is made by
  * another within `revocationSyncMs`. The same sync is the only way out of an open circuit: Redis
- * answers reads again only after everything revoked meanwhile has been deleted from it.
+ * answers reads again only after everything revoked meanwhile has been deleted from it. A session
+ * marked for re-authentication or re-bound to another device is evicted the same way.
+ *
+ * Each Redis value is the whole session sealed by `SessionSealer` (bound to its key): one that
+ * does not open is a miss, answered by Postgres and written again.
  */
 export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('SessionStore');
@@ -46,6 +51,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
     private readonly redis: Redis,
     private readonly postgres: SessionRepository,
     private readonly reads: SessionReads,
+    private readonly sealer: SessionSealer,
     private readonly breaker: CircuitBreaker,
     private readonly clock: Clock,
     private readonly options: RedisSessionStoreOptions,
@@ -72,7 +78,8 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
 
   async find(tokenHash: string): Promise<Session | undefined> {
     const cached = await this.attempt('find', () => this.redis.get(sessionKey(tokenHash)));
-    if (cached.ok && cached.value) return parse(cached.value);
+    const json = cached.ok && cached.value ? await this.sealer.openCached(tokenHash, cached.value) : undefined;
+    if (json) return parse(json);
     const session = await this.reads.find(tokenHash);
     if (cached.ok && session && isLive(session, this.clock.now())) {
       await this.attempt('repopulate', () => this.cache(session, true));
@@ -85,7 +92,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
       this.redis
         .multi()
         // XX: a touch racing a revocation must not put back the entry the revocation deleted.
-        .set(sessionKey(session.tokenHash), JSON.stringify(session), 'PX', this.ttlMs(session), 'XX')
+        .set(sessionKey(session.tokenHash), this.sealed(session), 'PX', this.ttlMs(session), 'XX')
         .hset(ACTIVITY_KEY, session.tokenHash, String(session.lastActivityAt.getTime()))
         .exec(),
     );
@@ -103,6 +110,16 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
     // Left pending even when this succeeds: the sync deletes them once more, which also undoes a
     // re-cache by a request that read the session from Postgres just before it was revoked.
     await this.attempt('revoke', () => this.purge(revoked));
+  }
+
+  async requireReauthentication(session: Session, at: Date): Promise<boolean> {
+    const marked = await this.postgres.requireReauthentication(session, at, { redisPurgePending: true });
+    await this.evict(marked);
+    return marked.length > 0;
+  }
+
+  async rebind(session: Session): Promise<void> {
+    await this.evict(await this.postgres.rebind(session, { redisPurgePending: true }));
   }
 
   /**
@@ -165,13 +182,24 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
   private async cache(session: Session, withUserSet: boolean): Promise<unknown> {
     const pipeline = this.redis
       .multi()
-      .set(sessionKey(session.tokenHash), JSON.stringify(session), 'PX', this.ttlMs(session));
+      .set(sessionKey(session.tokenHash), this.sealed(session), 'PX', this.ttlMs(session));
     if (withUserSet) {
       pipeline
         .sadd(userKey(session.userId), session.tokenHash)
         .pexpireat(userKey(session.userId), session.absoluteExpiresAt.getTime());
     }
     return pipeline.exec();
+  }
+
+  /** Changed in Postgres (still pending a purge there): out of this replica's memory and, if it can, Redis. */
+  private async evict(changed: RevokedSession[]): Promise<void> {
+    if (!changed.length) return;
+    this.reads.forget(changed.map((s) => s.tokenHash));
+    await this.attempt('evict', () => this.purge(changed));
+  }
+
+  private sealed(session: Session): string {
+    return this.sealer.sealCached(session.tokenHash, JSON.stringify(session));
   }
 
   private ttlMs(session: Session): number {
@@ -230,5 +258,6 @@ function parse(json: string): Session {
     expiresAt: date(raw.expiresAt) as Date,
     absoluteExpiresAt: date(raw.absoluteExpiresAt) as Date,
     revokedAt: date(raw.revokedAt),
+    reauthRequiredAt: date(raw.reauthRequiredAt),
   };
 }

@@ -1,0 +1,211 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type { EncryptionStatusView } from '../../src/modules/encryption/dto/encryption.dto';
+import { hashToken } from '../../src/modules/sessions/session-token';
+import { UsersService } from '../../src/modules/users/users.service';
+import { startTestApp, TestApp } from '../support/app';
+import { encryptionKeysJson } from '../support/builders/keyring.builder';
+import { aUser } from '../support/builders/user.builder';
+import { TEST_REDIS_URL } from '../support/database';
+import { waitFor } from '../support/wait-for';
+
+/**
+ * The audit trail records where each request came from (who, when, from which address and client):
+ * that is its purpose, and its rows are hash-chained. It is the one place the scan below skips.
+ */
+const AUDIT_SOURCE_COLUMNS: Record<string, string[]> = { audit_events: ['ip', 'user_agent'] };
+
+interface Finding {
+  where: string;
+  needle: string;
+}
+
+/** Every row of every table (partitioned parents include their partitions), as JSON text. */
+async function scanPostgres(t: TestApp, needles: string[], skip = AUDIT_SOURCE_COLUMNS): Promise<Finding[]> {
+  const tables = await t.db.query<{ name: string }>(
+    `SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`,
+  );
+  const findings: Finding[] = [];
+  for (const { name } of tables) {
+    const skipped = (skip[name.replace(/^public\./, '')] ?? []).map((column) => ` - '${column}'`).join('');
+    const rows = await t.db.query<{ row: string }>(`SELECT (to_jsonb(t)${skipped})::text AS row FROM ${name} t`);
+    for (const { row } of rows) {
+      for (const needle of needles) if (row.toLowerCase().includes(needle)) findings.push({ where: name, needle });
+    }
+  }
+  return findings;
+}
+
+/**
+ * Every key name in the shared Redis, and every value of every type except other databases'
+ * control-graph caches (catalog JSON derived from their own database, hundreds of MB on a busy
+ * machine): this app's sessions, activity, throttle counters and queues are all read.
+ */
+async function scanRedis(redis: Redis, needles: string[], graphNamespace: string): Promise<Finding[]> {
+  const foreign = (key: string) =>
+    key.startsWith('ck:{control-graph:') && !key.startsWith(`ck:{control-graph:${graphNamespace}}`);
+  const findings: Finding[] = [];
+  const check = (where: string, text: string) => {
+    for (const needle of needles) if (text.toLowerCase().includes(needle)) findings.push({ where, needle });
+  };
+  for await (const keys of redis.scanStream({ count: 500 }) as AsyncIterable<string[]>) {
+    const types = await Promise.all(keys.map((key) => redis.type(key)));
+    await Promise.all(
+      keys.map(async (key, i) => {
+        check(key, key);
+        if (foreign(key)) return;
+        const read: Record<string, () => Promise<unknown>> = {
+          string: () => redis.get(key),
+          hash: () => redis.hgetall(key),
+          set: () => redis.smembers(key),
+          list: () => redis.lrange(key, 0, -1),
+          zset: () => redis.zrange(key, 0, -1),
+          stream: () => redis.xrange(key, '-', '+'),
+        };
+        const value = await read[types[i]]?.();
+        if (value !== undefined && value !== null) check(key, JSON.stringify(value));
+      }),
+    );
+  }
+  return findings;
+}
+
+describe('session IP, user agent and metadata at rest', () => {
+  let t: TestApp;
+  let redis: Redis;
+  const marker = randomBytes(6).toString('hex');
+  const origin = {
+    ip: `2001:db8:${marker.slice(0, 4)}:${marker.slice(4, 8)}::${marker.slice(8, 12)}`,
+    forwardedFor: `2001:db8:ffff:${marker.slice(0, 4)}::1`,
+    userAgent: `Mozilla/5.0 (X11; Linux x86_64) CkProbe-${marker}/3.1 Firefox/128.0`,
+    acceptLanguage: `en-GB,x-ck${marker.slice(0, 6)};q=0.5`,
+    deviceId: `device-${marker}`,
+    deviceName: `Desk ${marker}`,
+  };
+  const needles = [
+    origin.ip,
+    origin.forwardedFor,
+    `ckprobe-${marker}`,
+    `x-ck${marker.slice(0, 6)}`,
+    origin.deviceId,
+    marker,
+  ];
+  const device = {
+    'user-agent': origin.userAgent,
+    'accept-language': origin.acceptLanguage,
+    'x-device-id': origin.deviceId,
+    'x-forwarded-for': origin.forwardedFor,
+  };
+  let token: string;
+  let graphNamespace: string;
+  const redisFindings = () => scanRedis(redis, needles, graphNamespace);
+
+  const call = async (method: 'GET' | 'POST', url: string, body?: Record<string, unknown>, bearer = token) => {
+    const fastify = t.app.getHttpAdapter().getInstance() as FastifyInstance;
+    const headers = { ...device, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) };
+    const response = await fastify.inject({ method, url, headers, payload: body, remoteAddress: origin.ip });
+    return { status: response.statusCode, body: response.body ? response.json() : undefined };
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      ENCRYPTION_KEYS: encryptionKeysJson(['k1', 'k2'], 'k1'),
+      BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+    });
+    redis = new Redis(TEST_REDIS_URL);
+    [{ graphNamespace }] = await t.db.query<{ graphNamespace: string }>(
+      `SELECT (SELECT system_identifier FROM pg_control_system()) || '-' || oid AS "graphNamespace"
+         FROM pg_database WHERE datname = current_database()`,
+    );
+    const user = aUser();
+    await t.app.get(UsersService).create(user);
+    expect((await call('POST', '/auth/login', { email: user.email, password: 'wrong password' }, '')).status).toBe(401);
+    const login = await call(
+      'POST',
+      '/auth/login',
+      { email: user.email, password: user.password, deviceName: origin.deviceName },
+      '',
+    );
+    expect(login.status).toBe(200);
+    token = login.body.token;
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await t.close();
+  });
+
+  it('shows the session its origin in clear', async () => {
+    const [mine] = (await call('GET', '/auth/sessions')).body;
+    expect(mine).toMatchObject({ ip: origin.ip, userAgent: origin.userAgent, deviceName: origin.deviceName });
+  });
+
+  it('leaves no plaintext IP, user agent, device trait or metadata in any Postgres table', async () => {
+    expect(await scanPostgres(t, needles)).toEqual([]);
+    // The scan does see plaintext where it is: the audit trail records each request's source.
+    const audited = await scanPostgres(t, needles, {});
+    expect(audited.map((f) => f.where)).toContain('public.audit_events');
+  });
+
+  it('leaves none in any Redis key, and keeps the cached session sealed', async () => {
+    const cached = await redis.get(`ck:session:${hashToken(token)}`);
+    expect(cached).toMatch(/^v2:k1:/);
+    expect(await redisFindings()).toEqual([]);
+    const probe = `${t.db.name}:scan-probe`;
+    await redis.set(probe, origin.userAgent);
+    expect(await redisFindings()).toContainEqual({ where: probe, needle: `ckprobe-${marker}` });
+    await redis.del(probe);
+  });
+
+  it('still locks out a client IP, counted under its blind index', async () => {
+    const fastify = t.app.getHttpAdapter().getInstance() as FastifyInstance;
+    const user = aUser();
+    await t.app.get(UsersService).create(user);
+    const logInFrom = async (remoteAddress: string, password: string) =>
+      (
+        await fastify.inject({
+          method: 'POST',
+          url: '/auth/login',
+          payload: { email: user.email, password },
+          remoteAddress,
+        })
+      ).statusCode;
+    const attacker = `2001:db8:dead:${marker.slice(0, 4)}::1`;
+    // 5 × LOGIN_MAX_FAILURES (5) per IP, spread over unknown accounts so no account locks.
+    for (let i = 0; i < 25; i++) {
+      const res = await fastify.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { email: `nobody${i}@example.com`, password: 'wrong password' },
+        remoteAddress: attacker,
+      });
+      expect(res.statusCode).toBe(401);
+    }
+    expect(await logInFrom(attacker, user.password)).toBe(423);
+    expect(await logInFrom('2001:db8:beef::1', user.password)).toBe(200);
+    const subjects = await t.db.query<{ subject: string }>(
+      `SELECT subject FROM login_failures WHERE subject LIKE 'ip:%'`,
+    );
+    for (const { subject } of subjects) expect(subject).toMatch(/^ip:[0-9a-f]{64}$/);
+  });
+
+  it('re-encrypts session values on key rotation, and a Redis entry under a retired key is read again from Postgres', async () => {
+    const admin = await t.as('admin');
+    const status = async () => (await admin.get('/admin/encryption/status').expect(200)).body as EncryptionStatusView;
+    const sessionColumns = (s: EncryptionStatusView) => s.columns.filter((c) => c.table === 'session_store');
+    expect(sessionColumns(await status()).map((c) => c.column)).toEqual(['ip', 'user_agent', 'metadata']);
+
+    await admin.post('/admin/encryption/rotate').send({ keyId: 'k2' }).expect(202);
+    await waitFor(async () => (await status()).rotation?.status === 'completed', 20_000);
+    for (const column of sessionColumns(await status())) expect(Object.keys(column.rowsByKey)).toEqual(['k2']);
+    await admin.post('/admin/encryption/retire/k1').expect(204);
+
+    expect(await redis.get(`ck:session:${hashToken(token)}`)).toMatch(/^v2:k1:/);
+    expect((await call('GET', '/auth/session')).body).toMatchObject({ ip: origin.ip, deviceName: origin.deviceName });
+    expect(await redis.get(`ck:session:${hashToken(token)}`)).toMatch(/^v2:k2:/);
+    expect(await redisFindings()).toEqual([]);
+    expect(await scanPostgres(t, needles)).toEqual([]);
+  });
+});
