@@ -75,7 +75,7 @@ export interface paths {
          * Query the audit trail
          * @description Newest first, filtered by time range, actor, action, resource and severity; cursor pagination.
          *
-         *     Needs a session token; roles auditor and admin.
+         *     Needs a session token or an API key; roles auditor and admin.
          */
         get: operations["listAuditEvents"];
         put?: never;
@@ -97,7 +97,7 @@ export interface paths {
          * Export the audit trail
          * @description Streams every event in the range, oldest first, as NDJSON (one event per line) or CSV.
          *
-         *     Needs a session token; roles auditor and admin.
+         *     Needs a session token or an API key; roles auditor and admin.
          */
         get: operations["exportAuditEvents"];
         put?: never;
@@ -119,7 +119,7 @@ export interface paths {
          * Verify the hash chains
          * @description Recomputes every hash in the range and checks it against the signed checkpoints; a failed verification is itself recorded as a critical security event.
          *
-         *     Needs a session token; roles auditor and admin.
+         *     Needs a session token or an API key; roles auditor and admin.
          */
         get: operations["verifyAuditTrail"];
         put?: never;
@@ -143,7 +143,7 @@ export interface paths {
          * Rotate the data key
          * @description Activates a new data key and re-encrypts every encrypted column in the background, into the row-bound v2 envelope; rotating onto the active key upgrades old values without a new key.
          *
-         *     Needs a session token; roles admin and admin.
+         *     Needs a session token or an API key; roles admin and admin.
          */
         post: operations["rotateKey"];
         delete?: never;
@@ -163,7 +163,7 @@ export interface paths {
          * Encryption status
          * @description Values per envelope version and key id per encrypted column, and the last rotation.
          *
-         *     Needs a session token; roles admin and admin.
+         *     Needs a session token or an API key; roles admin and admin.
          */
         get: operations["getEncryptionStatus"];
         put?: never;
@@ -187,7 +187,7 @@ export interface paths {
          * Retire a key
          * @description Removes a key from the keyring; refused while it is active or any value still uses it. Takes no body.
          *
-         *     Needs a session token; roles admin and admin.
+         *     Needs a session token or an API key; roles admin and admin.
          */
         post: operations["retireKey"];
         delete?: never;
@@ -207,7 +207,7 @@ export interface paths {
          * List users, a page at a time
          * @description PII is in clear for admins and the user themself, masked for everyone else.
          *
-         *     Needs a session token; any role.
+         *     Needs a session token or an API key; any role.
          */
         get: operations["listUsers"];
         put?: never;
@@ -215,7 +215,7 @@ export interface paths {
          * Create a user
          * @description Email, phone, SSN, address and display name are encrypted at rest.
          *
-         *     Needs a session token; roles admin and admin.
+         *     Needs a session token or an API key; roles admin and admin.
          */
         post: operations["createUser"];
         delete?: never;
@@ -235,7 +235,7 @@ export interface paths {
          * Read one user
          * @description PII is in clear for admins and the user themself, masked for everyone else.
          *
-         *     Needs a session token; any role.
+         *     Needs a session token or an API key; any role.
          */
         get: operations["getUser"];
         put?: never;
@@ -247,7 +247,7 @@ export interface paths {
          * Update a user
          * @description Admins update anyone; other callers only themselves, and only admins change roles.
          *
-         *     Needs a session token; any role.
+         *     Needs a session token or an API key; any role.
          */
         patch: operations["updateUser"];
         trace?: never;
@@ -265,9 +265,87 @@ export interface paths {
          * Disable a user
          * @description Ends every session of the user at once. Takes no body.
          *
-         *     Needs a session token; roles admin and admin.
+         *     Needs a session token or an API key; roles admin and admin.
          */
         post: operations["disableUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every API key, revoked and expired ones included
+         * @description Newest first; secrets appear only as their prefix.
+         *
+         *     Needs a session token or an API key; roles admin and admin.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key for a machine client
+         * @description Returns the key once (`secret`); only its SHA-256 is stored. The key acts with its role, from the allowed networks only, until it expires or is revoked.
+         *
+         *     Needs a session token or an API key; roles admin and admin.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one API key
+         * @description Secrets only as prefixes.
+         *
+         *     Needs a session token or an API key; roles admin and admin.
+         */
+        get: operations["getApiKey"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description Every secret of the key stops working on every replica once this returns. Idempotent.
+         *
+         *     Needs a session token or an API key; roles admin and admin.
+         */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-keys/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a new secret for a key
+         * @description Returns the new secret once. The previous secrets keep working for `overlapSeconds` (default one day, 0 ends them at once), so clients can switch without an outage. The body is optional.
+         *
+         *     Needs a session token or an API key; roles admin and admin.
+         */
+        post: operations["rotateApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -285,9 +363,31 @@ export interface paths {
         put?: never;
         /**
          * Log in with email and password
-         * @description Returns an opaque bearer token, shown once, and the new session. Repeated failures for one account or client lock logins for a while (423).
+         * @description Returns an opaque bearer token, shown once, and the new session, bound to this device: a request with other device headers is refused. Repeated failures for one account or client lock logins for a while (423).
          */
         post: operations["logIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/reauthenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Prove the password again for this session
+         * @description The one route a session waiting for re-authentication (`/problems/reauthentication-required`) may call. On success the session is bound to the device headers of this request (`User-Agent`, `Accept-Language`, `X-Device-Id`, as at login) and usable again. Failures count towards the same lockout as logins.
+         *
+         *     Needs a session token (API keys get 403); any role.
+         */
+        post: operations["reauthenticate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -302,10 +402,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The session behind this token
-         * @description Reading it does not extend the session.
+         * The session behind this token, or the API key
+         * @description Reading it does not extend the session. Called with an API key, it answers the key (`kind: api-key`): which key, which of its secrets, and until when that secret works.
          *
-         *     Needs a session token; any role.
+         *     Needs a session token or an API key; any role.
          */
         get: operations["getCurrentSession"];
         put?: never;
@@ -327,7 +427,7 @@ export interface paths {
          * My live sessions
          * @description Every unexpired, unrevoked session of the caller.
          *
-         *     Needs a session token; any role.
+         *     Needs a session token (API keys get 403); any role.
          */
         get: operations["listMySessions"];
         put?: never;
@@ -352,7 +452,7 @@ export interface paths {
          * Revoke one session
          * @description Callers revoke their own sessions; admins any session. Effective at once on every replica.
          *
-         *     Needs a session token; any role.
+         *     Needs a session token (API keys get 403); any role.
          */
         delete: operations["revokeSession"];
         options?: never;
@@ -373,7 +473,7 @@ export interface paths {
          * Revoke this session
          * @description Takes no body.
          *
-         *     Needs a session token; any role.
+         *     Needs a session token (API keys get 403); any role.
          */
         post: operations["logOut"];
         delete?: never;
@@ -395,7 +495,7 @@ export interface paths {
          * Revoke every session of mine
          * @description This session included; returns how many were revoked. Takes no body.
          *
-         *     Needs a session token; any role.
+         *     Needs a session token (API keys get 403); any role.
          */
         post: operations["logOutEverywhere"];
         delete?: never;
@@ -417,7 +517,7 @@ export interface paths {
          * Revoke every session of a user
          * @description Returns how many were revoked (0 for an unknown user). Takes no body.
          *
-         *     Needs a session token; roles admin and admin.
+         *     Needs a session token or an API key; roles admin and admin.
          */
         post: operations["revokeUserSessions"];
         delete?: never;
@@ -439,7 +539,7 @@ export interface paths {
          * Import an OSCAL catalog as the control catalog of a framework
          * @description Idempotent: a re-import updates changed controls, adds new ones and deletes those the catalog no longer has, never duplicating. One transaction. Up to 16 MiB of JSON.
          *
-         *     Needs a session token; roles admin and admin.
+         *     Needs a session token or an API key; roles admin and admin.
          */
         post: operations["importCatalog"];
         delete?: never;
@@ -459,7 +559,7 @@ export interface paths {
          * Export the control catalog of a framework as OSCAL
          * @description An OSCAL catalog document (https://github.com/usnistgov/OSCAL/releases/download/v1.0.6/oscal_catalog_schema.json), groups and controls in imported order.
          *
-         *     Needs a session token; roles analyst, auditor and admin.
+         *     Needs a session token or an API key; roles analyst, auditor and admin.
          */
         get: operations["exportCatalog"];
         put?: never;
@@ -483,7 +583,7 @@ export interface paths {
          * Import typed mappings between controls (NIST OLIR relationships)
          * @description Both ends of every mapping must be controls of imported catalogs; otherwise a 400 names each bad item's path and nothing is written. Idempotent per (from, to, relationship, source): a re-import updates strength and rationale, never duplicates. One transaction. The body is JSON, or CSV (RFC 4180, UTF-8, header `from_framework,from_control,relationship,to_framework,to_control,strength,rationale`, `source` in the query) whose problems name their line (`line 3, relationship`). Up to 4 MiB.
          *
-         *     Needs a session token; roles admin and admin.
+         *     Needs a session token or an API key; roles admin and admin.
          */
         post: operations["importControlMappings"];
         delete?: never;
@@ -503,7 +603,7 @@ export interface paths {
          * Controls related to a control through mappings, with the path to each
          * @description Follows mapping edges in both directions (an edge walked in reverse reads as its inverse: subset-of ↔ superset-of; equivalent, intersects-with and related read the same both ways), up to `depth` edges, never revisiting a control on the path. Each control appears once, at its shortest depth.
          *
-         *     Needs a session token; any role.
+         *     Needs a session token or an API key; any role.
          */
         get: operations["relatedControls"];
         put?: never;
@@ -525,7 +625,7 @@ export interface paths {
          * Controls ranked by how many requirements across frameworks they are mapped to
          * @description Degree (distinct controls mapped to, OLIR relationships, either direction), the other frameworks one edge away, and a PageRank score over the undirected OLIR graph, computed in Postgres whenever the graph changes (`computedAt`).
          *
-         *     Needs a session token; any role.
+         *     Needs a session token or an API key; any role.
          */
         get: operations["controlCentrality"];
         put?: never;
@@ -547,7 +647,7 @@ export interface paths {
          * Which controls of a framework an entity's records cover, directly or through mappings
          * @description Covered: the entity's latest record on the control passed, or on a control from which a path of equivalent and superset-of edges (as read toward this control) reaches it. Partial: the best path has subset-of or intersects-with edges. `related` edges never count. A failed latest record on the control itself makes it not covered. Each control lists at most 5 records, nearest first, each with its path.
          *
-         *     Needs a session token; roles analyst, auditor and admin.
+         *     Needs a session token or an API key; roles analyst, auditor and admin.
          */
         get: operations["catalogCoverage"];
         put?: never;
@@ -569,7 +669,7 @@ export interface paths {
          * What a failed control puts in question: the controls mapped to it and the entities assessed on them
          * @description Every control reachable in at most `depth` OLIR edges (either direction, never `related`), by framework, each with its path, and the entities with a record on the start control or one reached.
          *
-         *     Needs a session token; roles analyst, auditor and admin.
+         *     Needs a session token or an API key; roles analyst, auditor and admin.
          */
         get: operations["controlImpact"];
         put?: never;
@@ -591,7 +691,7 @@ export interface paths {
          * List records
          * @description Filters, sorting and cursor pagination; deleted records are left out.
          *
-         *     Needs a session token; roles analyst, auditor and admin.
+         *     Needs a session token or an API key; roles analyst, auditor and admin.
          */
         get: operations["listRecords"];
         put?: never;
@@ -599,7 +699,7 @@ export interface paths {
          * Create a record
          * @description Evidence notes are encrypted at rest and never indexed for search.
          *
-         *     Needs a session token; roles analyst and admin.
+         *     Needs a session token or an API key; roles analyst and admin.
          */
         post: operations["createRecord"];
         delete?: never;
@@ -621,7 +721,7 @@ export interface paths {
          * Create up to 10,000 records at once
          * @description One transaction: every record is created, or none (400 names each bad field).
          *
-         *     Needs a session token; roles analyst and admin.
+         *     Needs a session token or an API key; roles analyst and admin.
          */
         post: operations["createRecords"];
         delete?: never;
@@ -641,7 +741,7 @@ export interface paths {
          * Read one record
          * @description Served from the cache when warm.
          *
-         *     Needs a session token; roles analyst, auditor and admin.
+         *     Needs a session token or an API key; roles analyst, auditor and admin.
          */
         get: operations["getRecord"];
         put?: never;
@@ -650,7 +750,7 @@ export interface paths {
          * Delete a record
          * @description A soft delete: the record leaves lists, search and analytics; its history stays. If-Match optional.
          *
-         *     Needs a session token; roles analyst and admin.
+         *     Needs a session token or an API key; roles analyst and admin.
          */
         delete: operations["deleteRecord"];
         options?: never;
@@ -659,7 +759,7 @@ export interface paths {
          * Update a record
          * @description Needs If-Match (or body.version) with the version read; 409 if it changed meanwhile.
          *
-         *     Needs a session token; roles analyst and admin.
+         *     Needs a session token or an API key; roles analyst and admin.
          */
         patch: operations["updateRecord"];
         trace?: never;
@@ -675,7 +775,7 @@ export interface paths {
          * The framework codes records may use
          * @description In code order. A new framework is a row in the frameworks table, not a release.
          *
-         *     Needs a session token; any role.
+         *     Needs a session token or an API key; any role.
          */
         get: operations["listFrameworks"];
         put?: never;
@@ -697,7 +797,7 @@ export interface paths {
          * Pass rate, average score and counts per time bucket
          * @description Over assessment events in [from, to), at most 400 days; from rollups when they cover the range.
          *
-         *     Needs a session token; roles analyst, auditor and admin.
+         *     Needs a session token or an API key; roles analyst, auditor and admin.
          */
         get: operations["getAnalytics"];
         put?: never;
@@ -719,7 +819,7 @@ export interface paths {
          * Dashboard figures
          * @description Current records per framework and status, and assessment events of the last 7 days.
          *
-         *     Needs a session token; roles analyst, auditor and admin.
+         *     Needs a session token or an API key; roles analyst, auditor and admin.
          */
         get: operations["getAnalyticsSummary"];
         put?: never;
@@ -741,7 +841,7 @@ export interface paths {
          * A framework's records as an OSCAL assessment-results document
          * @description An OSCAL 1.0.6 assessment-results document (https://github.com/usnistgov/OSCAL/releases/download/v1.0.6/oscal_assessment-results_schema.json): one result, an observation per record (never its evidence notes or details), a finding per control decided by the latest record of each entity. At most 10,000 records; above that a 400 asks to narrow the export.
          *
-         *     Needs a session token; roles analyst, auditor and admin.
+         *     Needs a session token or an API key; roles analyst, auditor and admin.
          */
         get: operations["exportAssessmentResults"];
         put?: never;
@@ -763,7 +863,7 @@ export interface paths {
          * Full-text search
          * @description Over one index (compliance records, catalog controls, users, audit events) with keyword filters, facets and highlights; Elasticsearch when configured and up, Postgres full text otherwise. The audit index is for auditors (and admins) only.
          *
-         *     Needs a session token; roles auditor, analyst and admin.
+         *     Needs a session token or an API key; roles auditor, analyst and admin.
          */
         get: operations["search"];
         put?: never;
@@ -785,7 +885,7 @@ export interface paths {
          * Autocomplete
          * @description Control ids and entity ids starting with (or close to) q.
          *
-         *     Needs a session token; roles auditor, analyst and admin.
+         *     Needs a session token or an API key; roles auditor, analyst and admin.
          */
         get: operations["suggest"];
         put?: never;
@@ -809,7 +909,7 @@ export interface paths {
          * Rebuild one search index
          * @description From Postgres, in the background; follow Location for progress. Takes no body.
          *
-         *     Needs a session token; roles admin and admin.
+         *     Needs a session token or an API key; roles admin and admin.
          */
         post: operations["startReindex"];
         delete?: never;
@@ -829,7 +929,7 @@ export interface paths {
          * Progress of a reindex run
          * @description Runs are kept.
          *
-         *     Needs a session token; roles admin and admin.
+         *     Needs a session token or an API key; roles admin and admin.
          */
         get: operations["getReindexRun"];
         put?: never;
@@ -1308,11 +1408,122 @@ export interface components {
             /** @example Jane Doe */
             displayName?: string;
         };
+        CreateApiKeyRequest: {
+            /**
+             * @description The client the key is for
+             * @example nessus-scanner-prod
+             */
+            name: string;
+            /**
+             * @description What the key may do, as for a user of this role
+             * @example analyst
+             * @enum {string}
+             */
+            role: "admin" | "auditor" | "analyst" | "service";
+            /**
+             * Format: date-time
+             * @description In the future
+             * @example 2027-06-30T00:00:00.000Z
+             */
+            expiresAt?: string;
+            /**
+             * @description Networks requests may come from (the TCP peer address); absent or empty allows every address
+             * @example [
+             *       "203.0.113.0/24",
+             *       "2001:db8::/32"
+             *     ]
+             */
+            allowedCidrs?: string[];
+        };
+        PreviousSecretView: {
+            /** @example ck_live_9hWm3RvK0pLd */
+            prefix: string;
+            /**
+             * Format: date-time
+             * @description When it stops working
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            expiresAt: string;
+        };
+        ApiKeyView: {
+            /**
+             * Format: uuid
+             * @description Also the actor id of its audit events
+             * @example 0f5c1b8e-6a2d-4c3f-9e7a-1d2b3c4d5e6f
+             */
+            id: string;
+            /** @example nessus-scanner-prod */
+            name: string;
+            /** @enum {string} */
+            role: "admin" | "auditor" | "analyst" | "service";
+            /**
+             * @description The start of the current secret: enough to recognise it
+             * @example ck_live_4fTq9ZbN2xKc
+             */
+            prefix: string;
+            /** @enum {string} */
+            status: "active" | "expired" | "revoked";
+            /**
+             * Format: date-time
+             * @example 2026-11-20T10:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description A user or an admin key
+             * @example 1b4e28ba-2fa1-11d2-883f-0016d3cca427
+             */
+            createdBy: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-20T10:05:00.000Z
+             */
+            lastUsedAt: string | null;
+            /**
+             * Format: date-time
+             * @example null
+             */
+            expiresAt: string | null;
+            /**
+             * @description Empty: every address
+             * @example [
+             *       "203.0.113.0/24"
+             *     ]
+             */
+            allowedCidrs: string[];
+            /**
+             * Format: date-time
+             * @example null
+             */
+            revokedAt: string | null;
+            /** @description Superseded secrets still inside their overlap */
+            previousSecrets: components["schemas"]["PreviousSecretView"][];
+        };
+        IssuedApiKey: {
+            /**
+             * @description The API key, shown once: only its SHA-256 is stored. `Authorization: Bearer …` or `X-API-Key: …`.
+             * @example ck_live_4fTq9ZbN2xKc_Xr8bQ2mVt6LwZ0yH4kPj9sNd3FgC7aE1uRi5oBvMn2KEXAMPL
+             */
+            secret: string;
+            key: components["schemas"]["ApiKeyView"];
+        };
+        RotateApiKeyRequest: {
+            /**
+             * @description How long the previous secret keeps working; 0 ends it at once
+             * @default 86400
+             */
+            overlapSeconds: number;
+        };
         LoginRequest: {
             /** @example jane.doe@example.com */
             email: string;
             /** @example correct horse battery staple */
             password: string;
+            /**
+             * @description A name for this device, shown in session listings; stored encrypted.
+             * @example Work laptop
+             */
+            deviceName?: string;
         };
         SessionView: {
             /**
@@ -1348,12 +1559,33 @@ export interface components {
              * @example 2026-11-20T22:00:00.000Z
              */
             absoluteExpiresAt: string;
-            /** @example 203.0.113.7 */
+            /**
+             * @description At login; stored encrypted.
+             * @example 203.0.113.7
+             */
             ip: string | null;
-            /** @example Mozilla/5.0 */
+            /**
+             * @description At login; stored encrypted.
+             * @example Mozilla/5.0
+             */
             userAgent: string | null;
-            /** @example 9f86d081884c7d659a2feaa0c55ad015 */
+            /**
+             * @description Keyed hash of the device traits the session is bound to (docs/security.md); never the traits.
+             * @example 9f86d081884c7d659a2feaa0c55ad015
+             */
             deviceFingerprint: string;
+            /** @example Work laptop */
+            deviceName: string | null;
+            /**
+             * @description Used from another device (step-up mode): refused until POST /auth/reauthenticate.
+             * @example false
+             */
+            reauthenticationRequired: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-11-20T10:20:00.000Z
+             */
+            reauthenticatedAt: string | null;
         };
         LoginResponse: {
             /**
@@ -1362,6 +1594,48 @@ export interface components {
              */
             token: string;
             session: components["schemas"]["SessionView"];
+        };
+        ReauthenticateRequest: {
+            /** @example correct horse battery staple */
+            password: string;
+        };
+        ApiKeyPrincipalView: {
+            /**
+             * @description Tells this answer from a session
+             * @enum {string}
+             */
+            kind: "api-key";
+            /**
+             * Format: uuid
+             * @example 0f5c1b8e-6a2d-4c3f-9e7a-1d2b3c4d5e6f
+             */
+            keyId: string;
+            /** @example nessus-scanner-prod */
+            name: string;
+            /** @enum {string} */
+            role: "admin" | "auditor" | "analyst" | "service";
+            /**
+             * @description The start of the secret this request presented
+             * @example ck_live_4fTq9ZbN2xKc
+             */
+            prefix: string;
+            /**
+             * Format: date-time
+             * @description When the presented secret stops working: null for the current one, the overlap end for an old one
+             * @example null
+             */
+            secretExpiresAt: string | null;
+            /**
+             * Format: date-time
+             * @example null
+             */
+            expiresAt: string | null;
+            /**
+             * @example [
+             *       "203.0.113.0/24"
+             *     ]
+             */
+            allowedCidrs: string[];
         };
         RevokedCount: {
             /** @example 3 */
@@ -2271,7 +2545,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2282,7 +2556,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -2398,7 +2672,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2409,7 +2683,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -2517,7 +2791,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2528,7 +2802,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -2636,7 +2910,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2647,7 +2921,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -2788,7 +3062,7 @@ export interface operations {
                     "application/json": components["schemas"]["EncryptionStatusView"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2799,7 +3073,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -2903,7 +3177,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2914,7 +3188,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -3098,7 +3372,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3109,7 +3383,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -3197,7 +3471,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3208,7 +3482,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -3351,7 +3625,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3362,7 +3636,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -3490,7 +3764,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3501,7 +3775,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -3682,7 +3956,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3693,7 +3967,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -3817,12 +4091,751 @@ export interface operations {
             };
         };
     };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyView"][];
+                };
+            };
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Only roles admin and admin may call this route",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry later",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or the instance is shutting down",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedApiKey"];
+                };
+            };
+            /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request failed validation; `errors` names each field",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Only roles admin and admin may call this route",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route accepts",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "Bodies must be application/json",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry later",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or the instance is shutting down",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyView"];
+                };
+            };
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Only roles admin and admin may call this route",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such API key (`/problems/not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such API key",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry later",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or the instance is shutting down",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request failed validation; `errors` names each field",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Only roles admin and admin may call this route",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such API key (`/problems/not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such API key",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route accepts",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "Bodies must be application/json",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry later",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or the instance is shutting down",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateApiKeyRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedApiKey"];
+                };
+            };
+            /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request failed validation; `errors` names each field",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Only roles admin and admin may call this route",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such API key (`/problems/not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such API key",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is revoked or expired (`/problems/api-key-inactive`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/api-key-inactive",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The key is revoked or expired",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route accepts",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "Bodies must be application/json",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry later",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or the instance is shutting down",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     logIn: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Part of the device fingerprint */
+                /** @description Device fingerprint: browser, major version, OS */
+                "user-agent"?: string;
+                /** @description Device fingerprint: language tags */
                 "accept-language"?: string;
+                /** @description Device fingerprint: an id this install keeps */
+                "x-device-id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -3976,6 +4989,181 @@ export interface operations {
             };
         };
     };
+    reauthenticate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReauthenticateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
+            /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request failed validation; `errors` names each field",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, unknown, revoked or expired bearer token; the password is wrong; or (reject mode) another device (`/problems/unauthenticated`, `/problems/invalid-credentials`, `/problems/session-device-mismatch`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No, unknown, revoked or expired bearer token; the password is wrong; or (reject mode) another device",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API keys may not call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "API keys may not call this route",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route accepts",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "Bodies must be application/json",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed attempts; `retryAfterSeconds` says when to retry (`/problems/account-locked`) */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/account-locked",
+                     *       "title": "Locked",
+                     *       "status": 423,
+                     *       "detail": "Too many failed attempts; `retryAfterSeconds` says when to retry",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry later",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or the instance is shutting down",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getCurrentSession: {
         parameters: {
             query?: never;
@@ -3990,10 +5178,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionView"];
+                    "application/json": components["schemas"]["SessionView"] | components["schemas"]["ApiKeyPrincipalView"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4004,7 +5192,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -4069,7 +5257,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionView"][];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4080,7 +5268,26 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API keys may not call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "API keys may not call this route",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -4165,7 +5372,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4176,7 +5383,26 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API keys may not call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "API keys may not call this route",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -4316,7 +5542,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4327,7 +5553,26 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API keys may not call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "API keys may not call this route",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -4450,7 +5695,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4461,7 +5706,26 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API keys may not call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "API keys may not call this route",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -4586,7 +5850,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4597,7 +5861,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -4772,7 +6036,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4783,7 +6047,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -4913,7 +6177,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4924,7 +6188,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -5060,7 +6324,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5071,7 +6335,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -5223,7 +6487,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5234,7 +6498,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -5341,7 +6605,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5352,7 +6616,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -5470,7 +6734,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5481,7 +6745,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -5612,7 +6876,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5623,7 +6887,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -5761,7 +7025,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5772,7 +7036,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -5883,7 +7147,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5894,7 +7158,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -6039,7 +7303,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6050,7 +7314,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -6176,7 +7440,7 @@ export interface operations {
                     "application/json": components["schemas"]["RecordResponse"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6187,7 +7451,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -6332,7 +7596,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6343,7 +7607,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -6533,7 +7797,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6544,7 +7808,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -6742,7 +8006,7 @@ export interface operations {
                     "application/json": components["schemas"]["FrameworkView"][];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6753,7 +8017,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -6846,7 +8110,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6857,7 +8121,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -6941,7 +8205,7 @@ export interface operations {
                     "application/json": components["schemas"]["AnalyticsSummary"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6952,7 +8216,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -7070,7 +8334,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7081,7 +8345,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -7229,7 +8493,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7240,7 +8504,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -7348,7 +8612,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7359,7 +8623,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -7467,7 +8731,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7478,7 +8742,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -7621,7 +8885,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReindexRunDto"];
                 };
             };
-            /** @description No, unknown, revoked or expired bearer token (`/problems/unauthenticated`) */
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7632,7 +8896,7 @@ export interface operations {
                      *       "type": "/problems/unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
-                     *       "detail": "No, unknown, revoked or expired bearer token",
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
