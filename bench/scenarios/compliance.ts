@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
 import { demoRecords } from '../../src/cli/demo-data';
 import { startApp } from '../lib/app-process';
-import { logIn } from '../lib/login';
+import { BENCH_CLIENT_HEADERS, logIn } from '../lib/login';
 import { freshDatabase, timeSequential } from '../lib/bench-database';
 import {
   copyIntoBareTable,
@@ -50,7 +50,7 @@ export async function compliance(): Promise<void> {
   const post = (path: string, json: string) =>
     fetch(`${app.url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization },
+      headers: { 'content-type': 'application/json', ...BENCH_CLIENT_HEADERS, authorization },
       body: json,
     });
   try {
@@ -61,7 +61,7 @@ export async function compliance(): Promise<void> {
     rows.push(
       await load('POST /compliance/records (single)', `${app.url}/compliance/records`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization },
+        headers: { 'content-type': 'application/json', ...BENCH_CLIENT_HEADERS, authorization },
         body: JSON.stringify(single),
       }),
     );
@@ -95,14 +95,15 @@ export async function compliance(): Promise<void> {
     const copyIndexedMs = await copyIntoRecordsTable(db.client, text);
 
     const hot = ids.slice(0, HOT_IDS);
-    for (const id of hot) await fetch(`${app.url}/compliance/records/${id}`, { headers: { authorization } });
+    for (const id of hot)
+      await fetch(`${app.url}/compliance/records/${id}`, { headers: { ...BENCH_CLIENT_HEADERS, authorization } });
     const cold = ids.slice(HOT_IDS);
     const cycle = (list: string[]) => {
       let next = 0;
       return [
         {
           method: 'GET' as const,
-          headers: { authorization },
+          headers: { ...BENCH_CLIENT_HEADERS, authorization },
           setupRequest: (req: object) => ({ ...req, path: `/compliance/records/${list[next++ % list.length]}` }),
         },
       ];
@@ -124,7 +125,7 @@ export async function compliance(): Promise<void> {
     const analytics = (start: Date) => async () => {
       const res = await fetch(
         `${app.url}/compliance/analytics?from=${start.toISOString()}&to=${to.toISOString()}&bucket=1d&groupBy=status`,
-        { headers: { authorization } },
+        { headers: { ...BENCH_CLIENT_HEADERS, authorization } },
       );
       if (res.status !== 200) throw new Error(`analytics answered ${res.status}`);
       await res.json();

@@ -1,3 +1,4 @@
+import { BENCH_CLIENT_HEADERS } from '../lib/login';
 import type { Client } from 'pg';
 import { insertEntityRecords, type SyntheticGraph } from '../lib/control-graph-fixtures';
 import { latency, progress, timed } from '../lib/latency';
@@ -75,7 +76,7 @@ type Asked = { ms: number; value: { status: number; text: string } };
 const ask = (bench: GraphBench, framework: string): Promise<Asked> =>
   timed(async () => {
     const res = await fetch(`${bench.url}/catalogs/${framework}/coverage?entityId=${ENTITY}&depth=${DEPTH}`, {
-      headers: { authorization: bench.authorization },
+      headers: { ...BENCH_CLIENT_HEADERS, authorization: bench.authorization },
     });
     return { status: res.status, text: await res.text() };
   });

@@ -1,3 +1,4 @@
+import { BENCH_CLIENT_HEADERS } from '../lib/login';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
@@ -38,7 +39,7 @@ export async function measureCatalogImport(
     const started = performance.now();
     const res = await fetch(`${bench.url}/catalogs/import?framework=${FRAMEWORK}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: bench.authorization },
+      headers: { 'content-type': 'application/json', ...BENCH_CLIENT_HEADERS, authorization: bench.authorization },
       body: text,
     });
     if (res.status !== 200) throw new Error(`import answered ${res.status}: ${await res.text()}`);

@@ -1,3 +1,4 @@
+import { BENCH_CLIENT_HEADERS } from '../lib/login';
 import 'reflect-metadata';
 import type { Client } from 'pg';
 import type { TransactionContext } from '../../src/infrastructure/database/transaction-context';
@@ -36,7 +37,7 @@ function methods(bench: GraphBench, client: Client): Record<string, Method> {
     http: async ({ framework, control }, limit) => {
       const query = limit === LIMITS[0] ? `depth=${DEPTH}` : `depth=${DEPTH}&limit=${limit}`;
       const res = await fetch(`${bench.url}/catalogs/${framework}/controls/${control}/related?${query}`, {
-        headers: { authorization: bench.authorization },
+        headers: { ...BENCH_CLIENT_HEADERS, authorization: bench.authorization },
       });
       if (res.status !== 200) throw new Error(`related answered ${res.status}: ${await res.text()}`);
       const body = (await res.json()) as { total: number; related: WalkAnswer['reached'] };

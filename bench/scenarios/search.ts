@@ -9,7 +9,7 @@ import type { SearchRequest } from '../../src/infrastructure/search/search-engin
 import { parseSearchQuery } from '../../src/infrastructure/search/search-query';
 import { complianceCorpusBatches } from '../../test/support/search-corpus';
 import { startApp } from '../lib/app-process';
-import { logIn } from '../lib/login';
+import { BENCH_CLIENT_HEADERS, logIn } from '../lib/login';
 import { load } from '../lib/load';
 import { report } from '../lib/report';
 
@@ -155,7 +155,7 @@ async function measureQueries(
   const token = await logIn(app.url, EMAIL, PASSWORD);
   let next = 0;
   const http = await load(`GET /search, ${label}`, `${app.url}/search`, {
-    headers: { authorization: `Bearer ${token}` },
+    headers: { ...BENCH_CLIENT_HEADERS, authorization: `Bearer ${token}` },
     requests: [
       {
         setupRequest: (request) => {
