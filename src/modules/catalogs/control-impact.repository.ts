@@ -3,7 +3,7 @@ import { TransactionContext } from '../../infrastructure/database/transaction-co
 import { OLIR_RELATIONSHIPS } from './dto/import-mappings.body.js';
 import type { EvidenceRecord } from './dto/coverage.response.js';
 import type { ControlSummary, RelatedControl } from './dto/related-controls.response.js';
-import { isoTimestampSql, pathEdgeSql, queryWithoutNestedLoops, recordControlSql, stepJsonSql } from './graph-sql.js';
+import { isoTimestampSql, pathEdgeSql, runGraphQuery, recordControlSql, stepJsonSql } from './graph-sql.js';
 
 export interface ImpactRow {
   /** null: the framework has no catalog, or its catalog no such control. */
@@ -34,7 +34,7 @@ export class ControlImpactRepository {
     controlLimit: number,
     entityLimit: number,
   ): Promise<ImpactRow> {
-    const [row] = await queryWithoutNestedLoops<ImpactRow>(
+    const [row] = await runGraphQuery<ImpactRow>(
       this.transactions,
       `WITH RECURSIVE start AS (
          SELECT c.id FROM controls c

@@ -4,7 +4,7 @@ import { OLIR_RELATIONSHIPS } from './dto/import-mappings.body.js';
 import type { CoverageLevel } from './dto/coverage.query.js';
 import type { MappingStep } from './dto/related-controls.response.js';
 import { INVERSE } from './control-graph.repository.js';
-import { isoTimestampSql, pathEdgeSql, queryWithoutNestedLoops, recordControlSql, stepJsonSql } from './graph-sql.js';
+import { isoTimestampSql, pathEdgeSql, runGraphQuery, recordControlSql, stepJsonSql } from './graph-sql.js';
 
 /** Edges that carry coverage, as read from the record's control toward the target control. */
 const COVERING = ['equivalent', 'superset-of'] as const;
@@ -82,7 +82,7 @@ export class CoverageRepository {
   coverage(request: CoverageRequest): Promise<CoverageRow[]> {
     const inverse = COVERING.map((relationship) => INVERSE[relationship]);
     const [forwardCovering, reverseCovering] = request.walk === 'forward' ? [COVERING, inverse] : [inverse, COVERING];
-    return queryWithoutNestedLoops<CoverageRow>(
+    return runGraphQuery<CoverageRow>(
       this.transactions,
       `WITH RECURSIVE latest AS MATERIALIZED (
          SELECT DISTINCT ON (c.id) c.id AS control, c.control_id, r.id AS record, r.framework, r.status, r.assessed_at

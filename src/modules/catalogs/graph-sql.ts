@@ -45,19 +45,25 @@ export const isoTimestampSql = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * Runs a graph query in a transaction (the caller's, or its own) without nested-loop joins, then
- * restores it. The planner cannot estimate a recursive CTE (it guesses a few rows) and
- * would join such CTEs by nested loops over CTE scans, quadratic on a large walk. Lookups that
- * must use an index are written as LATERAL subqueries: those stay nested loops whatever the setting.
+ * Runs a graph query in a transaction (the caller's, or its own) without nested-loop joins and
+ * without JIT, then restores both. The planner cannot estimate a recursive CTE (it guesses a few
+ * rows) and would join such CTEs by nested loops over CTE scans, quadratic on a large walk; lookups
+ * that must use an index are LATERAL subqueries, which stay nested loops whatever the setting.
+ * The penalty on the paths it refuses inflates the plan's cost past `jit_above_cost`, and
+ * compiling a statement this size takes seconds.
  */
-export function queryWithoutNestedLoops<T>(transactions: TransactionContext, sql: string, parameters: unknown[]) {
+export function runGraphQuery<T>(transactions: TransactionContext, sql: string, parameters: unknown[]): Promise<T[]> {
   return transactions.run(async (manager) => {
-    const [{ previous }] = (await manager.query(
-      `SELECT current_setting('enable_nestloop') AS previous, set_config('enable_nestloop', 'off', true)`,
-    )) as { previous: string }[];
+    const [previous] = (await manager.query(
+      `SELECT current_setting('enable_nestloop') AS nestloop, current_setting('jit') AS jit,
+              set_config('enable_nestloop', 'off', true), set_config('jit', 'off', true)`,
+    )) as { nestloop: string; jit: string }[];
     const rows = (await manager.query(sql, parameters)) as T[];
-    // On an error the transaction is aborted and takes the setting with it.
-    await manager.query(`SELECT set_config('enable_nestloop', $1, true)`, [previous]);
+    // On an error the transaction is aborted and takes the settings with it.
+    await manager.query(`SELECT set_config('enable_nestloop', $1, true), set_config('jit', $2, true)`, [
+      previous.nestloop,
+      previous.jit,
+    ]);
     return rows;
   });
 }

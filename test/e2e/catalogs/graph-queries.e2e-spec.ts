@@ -120,7 +120,7 @@ describe('graph queries: coverage, impact, centrality', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ OUTBOX_POLL_INTERVAL_MS: '200', LOG_LEVEL: 'info' });
+    t = await startTestApp({ OUTBOX_POLL_INTERVAL_MS: '200' });
     rankingBeforeAnyGraph = (await (await t.as('analyst')).get('/catalogs/centrality').expect(200)).body;
     const admin = await t.as('admin');
     for (const [framework, catalog] of Object.entries(CATALOGS)) {
