@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CatalogsRepository } from '../../../src/modules/catalogs/catalogs.repository';
+import { waitFor } from '../../support/wait-for';
 import { startTestApp, TestApp } from '../../support/app';
 import { aRecord } from '../../support/builders/compliance-record.builder';
 
@@ -74,6 +75,13 @@ describe('the control title on record reads', () => {
     await create({ entityId, framework: FRAMEWORK, controlId: 'ac-2' });
     await create({ entityId, framework: FRAMEWORK, controlId: 'AC-3' });
     await create({ entityId, framework: 'SOC2', controlId: 'CC6.1' });
+    // The search indexer resolves the same controls when it delivers these creations: let it finish first.
+    await waitFor(async () => {
+      const [row] = await t.db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM outbox_deliveries WHERE status = 'pending'`,
+      );
+      return Number(row.n) === 0;
+    });
     const lookups = jest.spyOn(t.app.get(CatalogsRepository), 'resolveControls');
     try {
       const res = await (await t.as('auditor')).get(`/compliance/records?entityId=${entityId}`).expect(200);
