@@ -1076,14 +1076,22 @@ export interface components {
             severity: "info" | "warning" | "critical";
             /** @example 3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10 */
             requestId: string | null;
-            /** @example 203.0.113.7 */
+            /**
+             * @description Stored encrypted; `[unreadable]` when it cannot be decrypted
+             * @example 203.0.113.7
+             */
             ip: string | null;
-            /** @example Mozilla/5.0 */
+            /**
+             * @description Stored encrypted; `[unreadable]` when it cannot be decrypted
+             * @example Mozilla/5.0
+             */
             userAgent: string | null;
             /**
+             * @description Stored in plaintext; encrypted fields show as `[encrypted]`
              * @example {
              *       "before": {
-             *         "status": "draft"
+             *         "status": "draft",
+             *         "evidenceNotes": "[encrypted]"
              *       },
              *       "after": {
              *         "status": "final"
@@ -1093,6 +1101,20 @@ export interface components {
             details: {
                 [key: string]: unknown;
             };
+            /**
+             * @description Old and new values of encrypted fields, stored encrypted and decrypted for this response; `{"sealed":"[unreadable]"}` when they cannot be decrypted
+             * @example {
+             *       "before": {
+             *         "evidenceNotes": "Checked by Jane"
+             *       },
+             *       "after": {
+             *         "evidenceNotes": null
+             *       }
+             *     }
+             */
+            sensitive: {
+                [key: string]: unknown;
+            } | null;
             /**
              * @description chain (shard) the event belongs to
              * @example 3

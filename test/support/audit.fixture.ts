@@ -53,7 +53,7 @@ class AuditFixtureController {
     this.scope.describe({
       resourceType: 'widget',
       resourceId: String(widget.id),
-      details: auditDiff(null, widget, { encrypted: ['secret'] }),
+      ...auditDiff(null, widget, { encrypted: ['secret'] }),
     });
     return widget;
   }
@@ -71,7 +71,7 @@ class AuditFixtureController {
     this.scope.describe({
       resourceType: 'widget',
       resourceId: id,
-      details: auditDiff(before, after, { encrypted: ['secret'] }),
+      ...auditDiff(before, after, { encrypted: ['secret'] }),
     });
     return after;
   }

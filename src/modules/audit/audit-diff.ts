@@ -7,25 +7,41 @@ export type AuditDiff = {
   after: Record<string, unknown>;
 };
 
+/** What `auditScope.describe` takes: the plaintext diff, and the values that are stored encrypted. */
+export interface AuditChange {
+  details: AuditDiff;
+  sensitive?: AuditDiff;
+}
+
 /**
- * The fields that changed between two versions of a resource. Fields listed in `encrypted` are
- * compared but shown only as `[encrypted]`, so plaintext never reaches the audit trail.
+ * The fields that changed between two versions of a resource. Fields listed in `encrypted` show
+ * as `[encrypted]` in the plaintext diff, their old and new values go to `sensitive`, which the
+ * trail stores encrypted. Fields listed in `secret` (password hashes) show as `[encrypted]` and
+ * are not kept at all.
  */
 export function auditDiff(
   before: Record<string, unknown> | null,
   after: Record<string, unknown> | null,
-  options: { encrypted?: string[] } = {},
-): AuditDiff {
+  options: { encrypted?: string[]; secret?: string[] } = {},
+): AuditChange {
   const encrypted = new Set(options.encrypted ?? []);
+  const secret = new Set(options.secret ?? []);
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
-  const diff: AuditDiff = { before: {}, after: {} };
+  const details: AuditDiff = { before: {}, after: {} };
+  const sensitive: AuditDiff = { before: {}, after: {} };
   for (const key of [...keys].sort()) {
-    const from = before?.[key];
-    const to = after?.[key];
-    if (isDeepStrictEqual(from ?? null, to ?? null)) continue;
-    const shown = (value: unknown) => (value == null ? null : encrypted.has(key) ? ENCRYPTED_PLACEHOLDER : value);
-    diff.before[key] = shown(from);
-    diff.after[key] = shown(to);
+    const from = before?.[key] ?? null;
+    const to = after?.[key] ?? null;
+    if (isDeepStrictEqual(from, to)) continue;
+    const hidden = encrypted.has(key) || secret.has(key);
+    const shown = (value: unknown) => (value === null ? null : hidden ? ENCRYPTED_PLACEHOLDER : value);
+    details.before[key] = shown(from);
+    details.after[key] = shown(to);
+    if (encrypted.has(key)) {
+      sensitive.before[key] = from;
+      sensitive.after[key] = to;
+    }
   }
-  return diff;
+  const hasSensitive = Object.keys(sensitive.before).length > 0;
+  return hasSensitive ? { details, sensitive } : { details };
 }

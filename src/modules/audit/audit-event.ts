@@ -16,8 +16,10 @@ export interface AuditEventInput {
   outcome?: AuditOutcome;
   severity?: AuditSeverity;
   request?: RequestMeta;
-  /** Never plaintext PII or secrets; use `auditDiff` for before/after. */
+  /** Stored as given: never plaintext PII or secrets; use `auditDiff` for before/after. */
   details?: Record<string, unknown>;
+  /** PII-bearing details (old and new values of encrypted fields): stored encrypted, never secrets. */
+  sensitive?: Record<string, unknown>;
 }
 
 /** One event as stored: its place in a chain and the fields the hash covers. */

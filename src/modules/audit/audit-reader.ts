@@ -10,6 +10,7 @@ import {
   SMALLINT,
 } from '../../common/scalars.js';
 import { AuditFilter, AuditRepository, StoredEvent, TimeKey } from './audit.repository.js';
+import { AuditSealer } from './audit-sealer.js';
 import { AuditEventDto } from './dto/audit-event.dto.js';
 
 /** Rows fetched per round trip while exporting; memory stays bounded by this, not by the range. */
@@ -28,6 +29,7 @@ const CSV_COLUMNS: (keyof AuditEventDto)[] = [
   'ip',
   'userAgent',
   'details',
+  'sensitive',
   'shard',
   'seq',
   'hash',
@@ -36,30 +38,39 @@ const CSV_COLUMNS: (keyof AuditEventDto)[] = [
 /** Searching and exporting the trail, newest first for pages, oldest first for exports. */
 @Injectable()
 export class AuditReader {
-  constructor(private readonly repository: AuditRepository) {}
+  constructor(
+    private readonly repository: AuditRepository,
+    private readonly sealer: AuditSealer,
+  ) {}
 
   async list(filter: AuditFilter, limit: number, cursor?: string) {
     const events = await this.repository.page(filter, 'desc', limit + 1, cursor ? decodeCursor(cursor) : undefined);
     const items = events.slice(0, limit);
     const nextCursor = events.length > limit ? encodeCursor(items[items.length - 1].key) : null;
-    return { items: items.map(AuditEventDto.from), nextCursor };
+    return { items: await Promise.all(items.map((event) => this.dto(event))), nextCursor };
   }
 
   /** A stream that fetches the next keyset batch only when the consumer has read the last one. */
   export(filter: AuditFilter, format: 'ndjson' | 'csv'): Readable {
     const repository = this.repository;
+    const dto = (event: StoredEvent) => this.dto(event);
     async function* lines(): AsyncGenerator<string> {
       if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\n`;
       let after: TimeKey | undefined;
       for (;;) {
         const batch: StoredEvent[] = await repository.page(filter, 'asc', EXPORT_BATCH, after);
         if (!batch.length) return;
-        yield batch.map((event) => render(AuditEventDto.from(event), format)).join('');
+        const events = await Promise.all(batch.map(dto));
+        yield events.map((event) => render(event, format)).join('');
         if (batch.length < EXPORT_BATCH) return;
         after = batch[batch.length - 1].key;
       }
     }
     return Readable.from(lines(), { objectMode: false, highWaterMark: 1 });
+  }
+
+  private async dto(event: StoredEvent): Promise<AuditEventDto> {
+    return AuditEventDto.from(event, await this.sealer.open(event));
   }
 }
 

@@ -10,6 +10,8 @@ export interface AuditDescription {
   severity?: AuditSeverity;
   /** Merged into the event's details, e.g. `auditDiff(before, after, ...)`. */
   details?: Record<string, unknown>;
+  /** Merged into the event's sensitive details, stored encrypted (`AuditEventInput.sensitive`). */
+  sensitive?: Record<string, unknown>;
 }
 
 interface ScopeState extends AuditDescription {
@@ -32,7 +34,9 @@ export class AuditScope {
     const state = this.storage.getStore();
     if (!state) return;
     const details = { ...state.details, ...description.details };
-    Object.assign(state, description, { details });
+    const sensitive =
+      state.sensitive || description.sensitive ? { ...state.sensitive, ...description.sensitive } : undefined;
+    Object.assign(state, description, { details, sensitive });
   }
 
   markRecorded(): void {

@@ -3,6 +3,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { SECURITY_EVENTS } from '../../common/security-events.js';
 import { AppConfig } from '../../config/app-config.js';
 import { AuditClock } from './audit-clock.js';
+import { AuditDataKeys } from './audit-data-keys.js';
 import { AuditController } from './audit.controller.js';
 import { AuditInterceptor } from './audit.interceptor.js';
 import { auditAppendedCounter } from './audit-metrics.js';
@@ -11,6 +12,7 @@ import { AuditPartitions } from './audit-partitions.js';
 import { AuditReader } from './audit-reader.js';
 import { AuditRepository } from './audit.repository.js';
 import { AuditScope } from './audit-scope.js';
+import { AuditSealer } from './audit-sealer.js';
 import { AuditSecurityEventSink } from './audit-security-event.sink.js';
 import { AuditService } from './audit.service.js';
 import { AuditVerifier } from './audit-verifier.js';
@@ -44,6 +46,8 @@ import { DataSource } from 'typeorm';
     AuditService,
     AuditRepository,
     AuditReader,
+    AuditSealer,
+    AuditDataKeys,
     AuditVerifier,
     AuditCheckpoints,
     CheckpointCadence,

@@ -6,6 +6,7 @@ import { TransactionContext } from '../../infrastructure/database/transaction-co
 import type { AuditEventInput, ChainedEvent } from './audit-event.js';
 import { SYSTEM_ACTOR } from './audit-event.js';
 import { AUDIT_APPENDED_METRIC } from './audit-metrics.js';
+import { AuditSealer } from './audit-sealer.js';
 import { AuditScope } from './audit-scope.js';
 import { AuditChain, EventDraft } from './chain/audit-chain.js';
 import { AuditGroupCommit } from './chain/audit-group-commit.js';
@@ -21,6 +22,7 @@ export class AuditService {
     private readonly scope: AuditScope,
     @InjectMetric(AUDIT_APPENDED_METRIC) private readonly appended: Counter,
     private readonly cadence: CheckpointCadence,
+    private readonly sealer: AuditSealer,
   ) {}
 
   /**
@@ -29,7 +31,7 @@ export class AuditService {
    * audit interceptor would have written.
    */
   async record(input: AuditEventInput): Promise<ChainedEvent> {
-    const draft = toDraft(input);
+    const draft = this.toDraft(input);
     if (!this.transactions.active) return this.groupCommit.append(draft);
     const [event] = await this.chain.append([draft]);
     await this.transactions.afterCommit(() => {
@@ -42,23 +44,26 @@ export class AuditService {
 
   /** Records outside any transaction: the event stays even if the surrounding request fails. */
   recordDetached(input: AuditEventInput): Promise<ChainedEvent> {
-    return this.groupCommit.append(toDraft(input));
+    return this.groupCommit.append(this.toDraft(input));
   }
-}
 
-function toDraft(input: AuditEventInput): EventDraft {
-  return {
-    id: randomUUID(),
-    actorId: input.actorId ?? SYSTEM_ACTOR,
-    action: input.action,
-    resourceType: input.resourceType ?? null,
-    resourceId: input.resourceId ?? null,
-    outcome: input.outcome ?? 'success',
-    severity: input.severity ?? 'info',
-    requestId: input.request?.requestId ?? null,
-    ip: input.request?.ip ?? null,
-    userAgent: input.request?.userAgent ?? null,
+  /** IP, user agent and sensitive details are sealed here, before the chain hashes what will be stored. */
+  private toDraft(input: AuditEventInput): EventDraft {
+    const id = randomUUID();
     // Round-trip through JSON so the hashed value is exactly what jsonb stores and returns.
-    details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
-  };
+    const details = JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>;
+    const request = { ip: input.request?.ip ?? null, userAgent: input.request?.userAgent ?? null };
+    const sealed = this.sealer.seal(id, request, details, input.sensitive);
+    return {
+      id,
+      actorId: input.actorId ?? SYSTEM_ACTOR,
+      action: input.action,
+      resourceType: input.resourceType ?? null,
+      resourceId: input.resourceId ?? null,
+      outcome: input.outcome ?? 'success',
+      severity: input.severity ?? 'info',
+      requestId: input.request?.requestId ?? null,
+      ...sealed,
+    };
+  }
 }

@@ -23,8 +23,9 @@ import { UsersRepository } from './users.repository.js';
 
 const UNIQUE_VIOLATION = '23505';
 /** Shown as `[encrypted]` in audit diffs: the PII columns, and the hash, which is no one's business. */
-const SECRET_FIELDS = ['email', 'phone', 'ssn', 'address', 'displayName', 'passwordHash'];
-const AUDITED_FIELDS = [...SECRET_FIELDS, 'role', 'status'] as const;
+const PII_FIELDS = ['email', 'phone', 'ssn', 'address', 'displayName'];
+const SECRET_FIELDS = ['passwordHash'];
+const AUDITED_FIELDS = [...PII_FIELDS, ...SECRET_FIELDS, 'role', 'status'] as const;
 
 function auditedState(user: UserEntity | null): Record<string, unknown> | null {
   if (!user) return null;
@@ -138,12 +139,12 @@ export class UsersService {
     return this.users.count();
   }
 
-  /** Tells the audit trail what this request changed; PII appears only as `[encrypted]`. */
+  /** Tells the audit trail what this request changed; PII old and new values only encrypted, the password hash not at all. */
   private describeChange(before: Record<string, unknown> | null, user: UserEntity): UserEntity {
     this.audit.describe({
       resourceType: 'user',
       resourceId: user.id,
-      details: auditDiff(before, auditedState(user), { encrypted: SECRET_FIELDS }),
+      ...auditDiff(before, auditedState(user), { encrypted: PII_FIELDS, secret: SECRET_FIELDS }),
     });
     return user;
   }

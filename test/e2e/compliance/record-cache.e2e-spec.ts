@@ -1,5 +1,6 @@
 import { startTestApp, TestApp } from '../../support/app';
 import { aRecord } from '../../support/builders/compliance-record.builder';
+import { waitFor } from '../../support/wait-for';
 
 const counter = (metrics: string, result: string) =>
   Number(new RegExp(`compliance_record_cache_requests_total\\{result="${result}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
@@ -53,8 +54,10 @@ describe('GET /health (full detail)', () => {
   afterAll(() => t.close());
 
   it('reports the outbox backlog and oldest pending age, and the metrics carry them', async () => {
-    const res = await t.http().get('/health').expect(200);
-    expect(res.body.details.outbox).toMatchObject({ status: 'up', backlog: 0, oldestPendingAgeSeconds: 0 });
+    // The earlier tests' audit events may still be on their way to the audit index: wait for them.
+    const outbox = async () => (await t.http().get('/health').expect(200)).body.details.outbox;
+    await waitFor(async () => (await outbox()).backlog === 0, 10_000);
+    expect(await outbox()).toMatchObject({ status: 'up', backlog: 0, oldestPendingAgeSeconds: 0 });
     const metrics = (await t.http().get('/metrics')).text;
     expect(metrics).toContain('# TYPE outbox_backlog gauge');
     expect(metrics).toContain('# TYPE outbox_oldest_pending_age_seconds gauge');

@@ -22,6 +22,7 @@ import { CreateControlCentralityAndRecordControlIndex1764910000000 } from './176
 import { IncludeMappingIdInTraversalIndexes1764930000000 } from './1764930000000-IncludeMappingIdInTraversalIndexes.js';
 import { CreateApiKeys1765000000000 } from './1765000000000-CreateApiKeys.js';
 import { EncryptSessionOrigin1765010000000 } from './1765010000000-EncryptSessionOrigin.js';
+import { CreateAuditDataKeys1765040000000 } from './1765040000000-CreateAuditDataKeys.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   IncludeMappingIdInTraversalIndexes1764930000000,
   CreateApiKeys1765000000000,
   EncryptSessionOrigin1765010000000,
+  CreateAuditDataKeys1765040000000,
 ];

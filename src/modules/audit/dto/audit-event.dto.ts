@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { StoredEvent } from '../audit.repository.js';
+import type { OpenedParts } from '../audit-sealer.js';
 
 export class AuditEventDto {
   @ApiProperty({ format: 'uuid', example: '5f0c2f8e-1d7a-4c39-9a51-3c1f6f0e2b11' })
@@ -29,18 +30,39 @@ export class AuditEventDto {
   @ApiProperty({ type: String, example: '3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10', nullable: true })
   requestId: string | null;
 
-  @ApiProperty({ type: String, example: '203.0.113.7', nullable: true })
+  @ApiProperty({
+    type: String,
+    example: '203.0.113.7',
+    nullable: true,
+    description: 'Stored encrypted; `[unreadable]` when it cannot be decrypted',
+  })
   ip: string | null;
 
-  @ApiProperty({ type: String, example: 'Mozilla/5.0', nullable: true })
+  @ApiProperty({
+    type: String,
+    example: 'Mozilla/5.0',
+    nullable: true,
+    description: 'Stored encrypted; `[unreadable]` when it cannot be decrypted',
+  })
   userAgent: string | null;
 
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    example: { before: { status: 'draft' }, after: { status: 'final' } },
+    example: { before: { status: 'draft', evidenceNotes: '[encrypted]' }, after: { status: 'final' } },
+    description: 'Stored in plaintext; encrypted fields show as `[encrypted]`',
   })
   details: Record<string, unknown>;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    example: { before: { evidenceNotes: 'Checked by Jane' }, after: { evidenceNotes: null } },
+    description:
+      'Old and new values of encrypted fields, stored encrypted and decrypted for this response; `{"sealed":"[unreadable]"}` when they cannot be decrypted',
+  })
+  sensitive: Record<string, unknown> | null;
 
   @ApiProperty({ type: 'integer', example: 3, description: 'chain (shard) the event belongs to' })
   shard: number;
@@ -54,7 +76,8 @@ export class AuditEventDto {
   })
   hash: string;
 
-  static from(event: StoredEvent): AuditEventDto {
+  /** `opened`: the event's sealed parts, decrypted (AuditSealer). */
+  static from(event: StoredEvent, opened: OpenedParts): AuditEventDto {
     return {
       id: event.id,
       occurredAt: event.occurredAt.toISOString(),
@@ -65,9 +88,10 @@ export class AuditEventDto {
       outcome: event.outcome,
       severity: event.severity,
       requestId: event.requestId,
-      ip: event.ip,
-      userAgent: event.userAgent,
-      details: event.details,
+      ip: opened.ip,
+      userAgent: opened.userAgent,
+      details: opened.details,
+      sensitive: opened.sensitive,
       shard: event.shard,
       seq: event.seq,
       hash: event.hash,

@@ -3,6 +3,7 @@ import { AppConfig } from '../../../config/app-config.js';
 import { JOB_QUEUE, type JobQueue } from '../../../infrastructure/queue/job-queue.js';
 import { AuditClock } from '../audit-clock.js';
 import { AuditGuards } from '../audit-guards.js';
+import { AuditDataKeys } from '../audit-data-keys.js';
 import { AuditPartitions } from '../audit-partitions.js';
 import { AuditCheckpoints } from '../checkpoints/audit-checkpoints.js';
 import { AuditRetention } from './audit-retention.js';
@@ -14,7 +15,7 @@ const MONTHS_AHEAD = 3;
 
 /**
  * Schedules the trail's background work: signed checkpoints every AUDIT_CHECKPOINT_INTERVAL_MS, and
- * daily maintenance (partitions for the next months, then retention). Partitions are also ensured
+ * daily maintenance (partitions and audit data keys for the next months, then retention). Partitions are also ensured
  * at boot so the first append never lacks one, and a checkpoint is written at boot so a restart
  * after downtime does not leave verify reporting a stale checkpoint until the first periodic one.
  */
@@ -30,6 +31,7 @@ export class AuditJobs implements OnApplicationBootstrap {
     private readonly checkpoints: AuditCheckpoints,
     private readonly retention: AuditRetention,
     private readonly guards: AuditGuards,
+    private readonly dataKeys: AuditDataKeys,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -65,6 +67,7 @@ export class AuditJobs implements OnApplicationBootstrap {
 
   private async maintain(): Promise<void> {
     await this.partitions.ensure(this.clock.now(), MONTHS_AHEAD);
+    await this.dataKeys.ensure(this.clock.now());
     await this.retention.run();
   }
 }

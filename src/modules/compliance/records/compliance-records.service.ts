@@ -155,12 +155,12 @@ export class ComplianceRecordsService {
     this.audit.describe({ resourceType: 'compliance_record', resourceId: id, details: { version } });
   }
 
-  /** Tells the audit trail what changed; evidence notes appear only as `[encrypted]`. */
+  /** Tells the audit trail what changed; evidence notes only encrypted. */
   private describeChange(id: string, before: RecordResponse | null, after: RecordResponse): void {
     this.audit.describe({
       resourceType: 'compliance_record',
       resourceId: id,
-      details: auditDiff(auditedState(before), auditedState(after), { encrypted: ['evidenceNotes'] }),
+      ...auditDiff(auditedState(before), auditedState(after), { encrypted: ['evidenceNotes'] }),
     });
   }
 
