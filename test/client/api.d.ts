@@ -1887,6 +1887,11 @@ export interface components {
              */
             computedAt: string | null;
             /**
+             * @description A change to the graph has not been scored yet: a recomputation is queued or running
+             * @example false
+             */
+            pending: boolean;
+            /**
              * @description The framework asked for, if any
              * @example null
              */

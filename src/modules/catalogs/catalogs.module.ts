@@ -3,7 +3,8 @@ import { CONTROL_GRAPH_CACHE_PROVIDERS } from './cache/control-graph-cache.provi
 import { CatalogsController } from './catalogs.controller.js';
 import { CatalogsRepository } from './catalogs.repository.js';
 import { CatalogsService } from './catalogs.service.js';
-import { CentralityRecomputer } from './centrality.consumer.js';
+import { CentralityRequester } from './centrality.consumer.js';
+import { CentralityJob } from './centrality.job.js';
 import { CentralityRepository } from './centrality.repository.js';
 import { CentralityService } from './centrality.service.js';
 import { ControlGraphController } from './control-graph.controller.js';
@@ -39,7 +40,8 @@ import { SearchModule } from '../search/search.module.js';
     ControlImpactService,
     CentralityRepository,
     CentralityService,
-    CentralityRecomputer,
+    CentralityRequester,
+    CentralityJob,
   ],
   exports: [CatalogsService],
 })

@@ -1,21 +1,25 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
 import { OutboxConsumer, OutboxConsumerRegistry } from '../../infrastructure/outbox/outbox-consumer.js';
-import { CentralityService } from './centrality.service.js';
+import { CentralityJob } from './centrality.job.js';
+import { CentralityRepository } from './centrality.repository.js';
 import { CONTROL_GRAPH_CHANGED } from './control-graph-events.js';
 
 /**
- * Recomputes `control_centrality` when catalogs or mappings change: once per batch of events, in
- * the delivery's transaction, so the scores and the delivery commit together. A replay computes
- * the same scores again.
+ * Requests a centrality recomputation when catalogs or mappings change: the request commits with
+ * the delivery, and the job that computes it is triggered after the commit. A replay requests once
+ * more, which costs one extra run and changes no score.
  */
 @Injectable()
-export class CentralityRecomputer implements OutboxConsumer, OnModuleInit {
+export class CentralityRequester implements OutboxConsumer, OnModuleInit {
   readonly name = 'control-centrality';
   readonly types = [CONTROL_GRAPH_CHANGED];
 
   constructor(
     private readonly registry: OutboxConsumerRegistry,
-    private readonly centrality: CentralityService,
+    private readonly transactions: TransactionContext,
+    private readonly centrality: CentralityRepository,
+    private readonly job: CentralityJob,
   ) {}
 
   onModuleInit(): void {
@@ -23,6 +27,7 @@ export class CentralityRecomputer implements OutboxConsumer, OnModuleInit {
   }
 
   async handle(): Promise<void> {
-    await this.centrality.recompute();
+    await this.centrality.request();
+    await this.transactions.afterCommit(() => this.job.enqueue());
   }
 }

@@ -27,6 +27,24 @@ export class CentralityRepository {
     return this.transactions.manager.query(sql, parameters) as Promise<T[]>;
   }
 
+  /** Counts a request for a recomputation (in the caller's transaction: the outbox delivery's). */
+  async request(): Promise<void> {
+    await this.query(`UPDATE control_centrality_state SET requested = requested + 1`);
+  }
+
+  /** The newest request, when it is not computed yet. */
+  async pendingRequest(): Promise<number | undefined> {
+    const [state] = await this.query<{ requested: string; computed: string }>(
+      `SELECT requested, computed FROM control_centrality_state`,
+    );
+    return state && Number(state.requested) > Number(state.computed) ? Number(state.requested) : undefined;
+  }
+
+  /** Requests up to `request` are computed; a later one stays pending. */
+  async markComputed(request: number): Promise<void> {
+    await this.query(`UPDATE control_centrality_state SET computed = greatest(computed, $1)`, [request]);
+  }
+
   /**
    * Replaces every control's row, in the caller's transaction, so readers see the old scores until
    * it commits. The OLIR edges become one undirected link per pair of controls; PageRank iterates
@@ -37,7 +55,9 @@ export class CentralityRepository {
   async recompute(): Promise<number> {
     const [first, second] = SCORE_TABLES;
     await this.query(`SELECT pg_advisory_xact_lock(hashtextextended('control_centrality', 0))`);
-    // A relay may hand one transaction several batches: tables of an earlier call are still there.
+    // Each iteration hash-joins every link: with the default 4 MB work_mem a graph of a million
+    // links spills to disk batch by batch, every iteration (docs/controls.md has the figures).
+    await this.query(`SET LOCAL work_mem = '64MB'`);
     await this.query(`DROP TABLE IF EXISTS pg_temp.centrality_links, pg_temp.${first}, pg_temp.${second}`);
     await this.query(
       `CREATE TEMP TABLE centrality_links ON COMMIT DROP AS

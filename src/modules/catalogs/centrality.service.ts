@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { catalogNotFound } from './catalogs.service.js';
 import { CentralityRepository } from './centrality.repository.js';
 import type { CentralityQuery } from './dto/centrality.query.js';
@@ -7,27 +7,20 @@ import type { CentralityResponse } from './dto/centrality.response.js';
 /** Which controls satisfy the most requirements across frameworks, by the mapping graph. */
 @Injectable()
 export class CentralityService {
-  private readonly logger = new Logger('ControlCentrality');
-
   constructor(private readonly centrality: CentralityRepository) {}
-
-  /** In the caller's transaction (the outbox delivery's). */
-  async recompute(): Promise<void> {
-    const started = Date.now();
-    const scored = await this.centrality.recompute();
-    this.logger.log(`centrality recomputed: ${scored} linked controls in ${Date.now() - started} ms`);
-  }
 
   /** Scores as last computed; before the first computation, none (`computedAt` null). */
   async ranking(query: CentralityQuery): Promise<CentralityResponse> {
     const framework = query.framework ?? null;
     if (framework !== null && !(await this.centrality.catalogExists(framework))) throw catalogNotFound();
-    const [computedAt, rows] = await Promise.all([
+    const [computedAt, pending, rows] = await Promise.all([
       this.centrality.computedAt(),
+      this.centrality.pendingRequest(),
       this.centrality.ranking(framework, query.limit),
     ]);
     return {
       computedAt: computedAt?.toISOString() ?? null,
+      pending: pending !== undefined,
       framework,
       limit: query.limit,
       controls: rows.map((row, i) => ({

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startTestApp, TestApp } from '../../support/app';
+import { startTestApp, startTestReplica, TestApp } from '../../support/app';
 import { aRecord } from '../../support/builders/compliance-record.builder';
 import { waitFor } from '../../support/wait-for';
 
@@ -368,11 +368,21 @@ describe('graph queries: coverage, impact, centrality', () => {
   });
 
   describe('centrality', () => {
-    type Ranking = { computedAt: string | null; controls: { control: string; degree: number; score: number }[] };
+    type Ranking = {
+      computedAt: string | null;
+      pending: boolean;
+      controls: { control: string; degree: number; score: number }[];
+    };
     const ranking = async (query = '') => (await get(`/catalogs/centrality${query}`, 200, 'service')).body as Ranking;
 
     it('answers no scores before the graph is first computed', () => {
-      expect(rankingBeforeAnyGraph).toEqual({ computedAt: null, framework: null, limit: 50, controls: [] });
+      expect(rankingBeforeAnyGraph).toEqual({
+        computedAt: null,
+        pending: false,
+        framework: null,
+        limit: 50,
+        controls: [],
+      });
     });
 
     it('ranks controls by score once the outbox has computed it, a static route before the catalog export', async () => {
@@ -421,6 +431,24 @@ describe('graph queries: coverage, impact, centrality', () => {
       const after = await ranking();
       expect(after.controls[0]).toMatchObject({ framework: GDPR, degree: hub.length, frameworks: [ISO] });
       expect(Date.parse(after.computedAt as string)).toBeGreaterThan(Date.parse(before.computedAt as string));
+      await waitFor(async () => !(await ranking()).pending);
+    });
+
+    it('computes a request whose job was lost when a replica boots, and says it is pending meanwhile', async () => {
+      await waitFor(async () => !(await ranking()).pending);
+      const before = await ranking();
+      // What a crash between the delivery's commit and the job leaves behind.
+      await t.db.query('UPDATE control_centrality_state SET requested = requested + 1');
+      expect((await ranking()).pending).toBe(true);
+      const replica = await startTestReplica(t);
+      try {
+        await waitFor(async () => !(await ranking()).pending);
+        const after = await ranking();
+        expect(Date.parse(after.computedAt as string)).toBeGreaterThan(Date.parse(before.computedAt as string));
+        expect(after.controls).toEqual(before.controls);
+      } finally {
+        await replica.close();
+      }
     });
   });
 });

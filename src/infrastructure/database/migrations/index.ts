@@ -23,6 +23,7 @@ import { IncludeMappingIdInTraversalIndexes1764930000000 } from './1764930000000
 import { CreateApiKeys1765000000000 } from './1765000000000-CreateApiKeys.js';
 import { EncryptSessionOrigin1765010000000 } from './1765010000000-EncryptSessionOrigin.js';
 import { CreateAuditDataKeys1765040000000 } from './1765040000000-CreateAuditDataKeys.js';
+import { CreateControlCentralityState1765050000000 } from './1765050000000-CreateControlCentralityState.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   CreateApiKeys1765000000000,
   EncryptSessionOrigin1765010000000,
   CreateAuditDataKeys1765040000000,
+  CreateControlCentralityState1765050000000,
 ];

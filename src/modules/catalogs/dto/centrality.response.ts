@@ -51,6 +51,12 @@ export class CentralityResponse {
   })
   computedAt: string | null;
 
+  @ApiProperty({
+    example: false,
+    description: 'A change to the graph has not been scored yet: a recomputation is queued or running',
+  })
+  pending: boolean;
+
   @ApiProperty({ type: String, nullable: true, example: null, description: 'The framework asked for, if any' })
   framework: string | null;
 
