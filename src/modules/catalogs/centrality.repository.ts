@@ -55,8 +55,8 @@ export class CentralityRepository {
   async recompute(): Promise<number> {
     const [first, second] = SCORE_TABLES;
     await this.query(`SELECT pg_advisory_xact_lock(hashtextextended('control_centrality', 0))`);
-    // Each iteration hash-joins every link: with the default 4 MB work_mem a graph of a million
-    // links spills to disk batch by batch, every iteration (docs/controls.md has the figures).
+    // The distinct links and every iteration hash all links: at a million edges the default 4 MB
+    // spills so badly that one statement ran for over 14 minutes (the whole run: 70 s; docs/controls.md).
     await this.query(`SET LOCAL work_mem = '64MB'`);
     await this.query(`DROP TABLE IF EXISTS pg_temp.centrality_links, pg_temp.${first}, pg_temp.${second}`);
     await this.query(
