@@ -17,7 +17,8 @@ const model =
  */
 export async function kubernetesValidators(): Promise<Record<string, Validator>> {
   // ESM-only package: loaded with a real dynamic import.
-  const { ServiceMonitor } = await import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1');
+  const { PrometheusRule, ServiceMonitor } =
+    await import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1');
   return {
     'v1/ConfigMap': model(ConfigMap),
     'v1/Secret': model(Secret),
@@ -29,5 +30,6 @@ export async function kubernetesValidators(): Promise<Record<string, Validator>>
     'networking.k8s.io/v1/NetworkPolicy': model(NetworkPolicy),
     'policy/v1/PodDisruptionBudget': model(PodDisruptionBudget),
     'monitoring.coreos.com/v1/ServiceMonitor': model(ServiceMonitor),
+    'monitoring.coreos.com/v1/PrometheusRule': model(PrometheusRule),
   };
 }

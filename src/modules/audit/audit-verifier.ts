@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
 import { AUDIT_SHARDS } from '../../infrastructure/database/migrations/1764400000000-CreateAuditTrail.js';
+import { AUDIT_VERIFICATIONS_METRIC } from './audit-metrics.js';
 import { AuditRepository, StoredEvent } from './audit.repository.js';
 import { GENESIS_HASH, hashEvent } from './chain/audit-hash.js';
 import { AuditGuards, GuardWarning } from './audit-guards.js';
@@ -50,9 +53,20 @@ export class AuditVerifier {
     private readonly checkpoints: AuditCheckpoints,
     private readonly checkpointChain: CheckpointChainVerifier,
     private readonly guards: AuditGuards,
-  ) {}
+    @InjectMetric(AUDIT_VERIFICATIONS_METRIC) private readonly verifications: Counter<'result'>,
+  ) {
+    // Exported at 0 from boot: `increase()` cannot see a first `broken` that creates its series.
+    for (const result of ['ok', 'broken']) verifications.inc({ result }, 0);
+  }
 
+  /** Counted so a broken trail found by any caller can page someone (docs/operations.md#alerts). */
   async verify(range: { from?: Date; to?: Date } = {}): Promise<VerifyReport> {
+    const report = await this.check(range);
+    this.verifications.inc({ result: report.ok ? 'ok' : 'broken' });
+    return report;
+  }
+
+  private async check(range: { from?: Date; to?: Date }): Promise<VerifyReport> {
     const anchor = await this.checkpoints.latest('retention');
     const latest = await this.checkpoints.latest();
     let eventsChecked = 0;

@@ -6,7 +6,7 @@ import { AuditClock } from './audit-clock.js';
 import { AuditDataKeys } from './audit-data-keys.js';
 import { AuditController } from './audit.controller.js';
 import { AuditInterceptor } from './audit.interceptor.js';
-import { auditAppendedCounter } from './audit-metrics.js';
+import { auditAppendedCounter, auditVerificationsCounter } from './audit-metrics.js';
 import { AuditGuards } from './audit-guards.js';
 import { AuditPartitions } from './audit-partitions.js';
 import { AuditReader } from './audit-reader.js';
@@ -20,6 +20,7 @@ import { AuditChain } from './chain/audit-chain.js';
 import { AuditGroupCommit } from './chain/audit-group-commit.js';
 import { AuditCheckpoints } from './checkpoints/audit-checkpoints.js';
 import { CHECKPOINT_ANCHOR, createCheckpointAnchor } from './checkpoints/checkpoint-anchor.js';
+import { CheckpointAgeMetric, checkpointTimestampGauge } from './checkpoints/checkpoint-age.metric.js';
 import { CheckpointCadence } from './checkpoints/checkpoint-cadence.js';
 import { CheckpointChainVerifier } from './checkpoints/checkpoint-chain-verifier.js';
 import { CHECKPOINT_KEY, loadCheckpointKey } from './checkpoints/checkpoint-key.js';
@@ -57,6 +58,9 @@ import { DataSource } from 'typeorm';
     AuditRetention,
     AuditJobs,
     auditAppendedCounter,
+    auditVerificationsCounter,
+    checkpointTimestampGauge,
+    CheckpointAgeMetric,
     AuditSearchIndexer,
     AuditSearchSource,
     { provide: CHECKPOINT_KEY, inject: [AppConfig], useFactory: loadCheckpointKey },

@@ -14,6 +14,7 @@ import { encryptionRegistry } from './encryption-registry.js';
 import { EncryptionRotationRepository } from './encryption-rotation.repository.js';
 import { KEYRING_SOURCE } from './encryption.tokens.js';
 import { FieldCipher } from './field-cipher.js';
+import { RotationProgressMetric, rotationProgressGauge } from './jobs/rotation-progress.metric.js';
 import { ReencryptionJob } from './jobs/reencryption.job.js';
 import { KeyRotationService } from './key-rotation.service.js';
 import { LoadedKeyring, loadKeyring } from './keyring.loader.js';
@@ -62,6 +63,8 @@ const LOADED_KEYRING = Symbol('LOADED_KEYRING');
     EncryptedColumnSubscriber,
     EncryptionRotationRepository,
     ReencryptionJob,
+    rotationProgressGauge,
+    RotationProgressMetric,
     KeyRotationService,
   ],
   exports: [FieldCipher],

@@ -11,6 +11,7 @@ const KINDS = [
   'Job',
   'NetworkPolicy',
   'PodDisruptionBudget',
+  'PrometheusRule',
   'Service',
   'ServiceAccount',
   'ServiceMonitor',
