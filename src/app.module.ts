@@ -16,6 +16,8 @@ import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { SessionsModule } from './modules/sessions/sessions.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { SearchModule } from './modules/search/search.module.js';
+import { SiemModule } from './modules/siem/siem.module.js';
+import { SecuritySignalsModule } from './modules/security-signals/security-signals.module.js';
 
 @Module({})
 export class AppModule {
@@ -33,6 +35,7 @@ export class AppModule {
         SearchInfrastructureModule,
         HealthModule,
         AuditModule,
+        SecuritySignalsModule,
         EncryptionModule,
         UsersModule,
         ApiKeysModule,
@@ -41,6 +44,7 @@ export class AppModule {
         CatalogsModule,
         ComplianceModule,
         SearchModule,
+        SiemModule,
       ],
     };
   }

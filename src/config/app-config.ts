@@ -29,6 +29,14 @@ export interface AuditSettings {
   anchor: { sink: 'file' | 'http' | 'syslog'; file?: string; url?: string; syslog?: string };
 }
 
+/** SIEM sinks; an unset URL means that sink is off. */
+export interface SiemSettings {
+  syslog?: { url: string; caFile?: string; servername?: string; rejectUnauthorized: boolean; facility: number };
+  http?: { url: string; token?: string };
+  timeoutMs: number;
+  minSeverity: Environment['SIEM_MIN_SEVERITY'];
+}
+
 export interface EncryptionSettings {
   keysJson?: string;
   keysFile?: string;
@@ -72,6 +80,20 @@ export interface ComplianceSettings {
   eventsRetentionDays: number;
   partitionsAheadDays: number;
   bulkBodyLimitBytes: number;
+}
+
+/** Thresholds of the security signal detectors (docs/security.md, "Security signals"). */
+export interface SecuritySignalSettings {
+  authFailureBurst: number;
+  authFailureWindowSeconds: number;
+  networkSwitchWindowSeconds: number;
+  networkIpv4Prefix: number;
+  networkIpv6Prefix: number;
+  keyCidrWindowSeconds: number;
+  massExportRows: number;
+  massExportWindowSeconds: number;
+  /** Bound of the in-process counters used without Redis (or while it is down). */
+  counterMaxEntries: number;
 }
 
 export interface ControlGraphSettings {
@@ -144,6 +166,24 @@ export class AppConfig {
     };
   }
 
+  get siem(): SiemSettings {
+    const env = this.env;
+    return {
+      syslog: env.SIEM_SYSLOG_URL
+        ? {
+            url: env.SIEM_SYSLOG_URL,
+            caFile: env.SIEM_SYSLOG_CA_FILE,
+            servername: env.SIEM_SYSLOG_SERVERNAME,
+            rejectUnauthorized: env.SIEM_SYSLOG_REJECT_UNAUTHORIZED,
+            facility: env.SIEM_SYSLOG_FACILITY,
+          }
+        : undefined,
+      http: env.SIEM_HTTP_URL ? { url: env.SIEM_HTTP_URL, token: env.SIEM_HTTP_TOKEN } : undefined,
+      timeoutMs: env.SIEM_TIMEOUT_MS,
+      minSeverity: env.SIEM_MIN_SEVERITY,
+    };
+  }
+
   /** Postgres search ranks at most this many matches per query (0: every match, exact totals). */
   get searchRankCandidates(): number {
     return this.env.SEARCH_RANK_CANDIDATES;
@@ -213,6 +253,20 @@ export class AppConfig {
       eventsRetentionDays: this.env.COMPLIANCE_EVENTS_RETENTION_DAYS,
       partitionsAheadDays: this.env.COMPLIANCE_EVENTS_PARTITIONS_AHEAD_DAYS,
       bulkBodyLimitBytes: this.env.COMPLIANCE_BULK_BODY_LIMIT_BYTES,
+    };
+  }
+
+  get securitySignals(): SecuritySignalSettings {
+    return {
+      authFailureBurst: this.env.SIGNAL_AUTH_FAILURE_BURST,
+      authFailureWindowSeconds: this.env.SIGNAL_AUTH_FAILURE_WINDOW_SECONDS,
+      networkSwitchWindowSeconds: this.env.SIGNAL_NETWORK_SWITCH_WINDOW_SECONDS,
+      networkIpv4Prefix: this.env.SIGNAL_NETWORK_IPV4_PREFIX,
+      networkIpv6Prefix: this.env.SIGNAL_NETWORK_IPV6_PREFIX,
+      keyCidrWindowSeconds: this.env.SIGNAL_KEY_CIDR_WINDOW_SECONDS,
+      massExportRows: this.env.SIGNAL_MASS_EXPORT_ROWS,
+      massExportWindowSeconds: this.env.SIGNAL_MASS_EXPORT_WINDOW_SECONDS,
+      counterMaxEntries: this.env.SIGNAL_COUNTER_MAX_ENTRIES,
     };
   }
 

@@ -147,6 +147,53 @@ export class Environment {
   @IsOptional()
   @Matches(/^(udp|tcp):\/\/[A-Za-z0-9.:[\]-]+:\d{1,5}$/)
   AUDIT_ANCHOR_SYSLOG?: string;
+
+  /** SIEM shipping of audit events over syslog (RFC 5424, octet counting): tcp://host:port or tls://host:port. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @Matches(/^(tcp|tls):\/\/[A-Za-z0-9.:[\]-]+:\d{1,5}$/)
+  SIEM_SYSLOG_URL?: string;
+
+  /** PEM CA bundle the tls:// receiver's certificate must chain to; default: Node's built-in CAs. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  SIEM_SYSLOG_CA_FILE?: string;
+
+  /** Name the receiver's certificate must carry (and SNI); default: the host of SIEM_SYSLOG_URL. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  SIEM_SYSLOG_SERVERNAME?: string;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  SIEM_SYSLOG_REJECT_UNAUTHORIZED = true;
+
+  @IsInt()
+  @Min(0)
+  @Max(23)
+  SIEM_SYSLOG_FACILITY = 13;
+
+  /** SIEM shipping of audit events as JSON batches POSTed here. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false })
+  SIEM_HTTP_URL?: string;
+
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  SIEM_HTTP_TOKEN?: string;
+
+  /** One connect, write or request to a SIEM sink fails after this. */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  SIEM_TIMEOUT_MS = 5_000;
+
+  @IsIn(['info', 'warning', 'critical'])
+  SIEM_MIN_SEVERITY: 'info' | 'warning' | 'critical' = 'info';
   /** JSON `{"active":"k1","keys":{"k1":"<base64 32 bytes>"}}`. */
   @Transform(blankToUndefined)
   @IsOptional()
@@ -300,6 +347,48 @@ export class Environment {
   @IsInt()
   @Min(1)
   CONTROL_GRAPH_CACHE_LRU_MAX_ENTRIES = 2_000;
+
+  @IsInt()
+  @Min(2)
+  SIGNAL_AUTH_FAILURE_BURST = 20;
+
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  SIGNAL_AUTH_FAILURE_WINDOW_SECONDS = 60;
+
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  SIGNAL_NETWORK_SWITCH_WINDOW_SECONDS = 600;
+
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  SIGNAL_NETWORK_IPV4_PREFIX = 16;
+
+  @IsInt()
+  @Min(1)
+  @Max(128)
+  SIGNAL_NETWORK_IPV6_PREFIX = 32;
+
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  SIGNAL_KEY_CIDR_WINDOW_SECONDS = 3_600;
+
+  @IsInt()
+  @Min(1)
+  SIGNAL_MASS_EXPORT_ROWS = 10_000;
+
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  SIGNAL_MASS_EXPORT_WINDOW_SECONDS = 3_600;
+
+  @IsInt()
+  @Min(100)
+  SIGNAL_COUNTER_MAX_ENTRIES = 100_000;
 }
 
 export class ConfigurationError extends Error {
@@ -315,6 +404,7 @@ const OPTIONAL_SECRET_KEYS = [
   'BLIND_INDEX_KEY',
   'ADMIN_EMAIL',
   'ADMIN_PASSWORD',
+  'SIEM_HTTP_TOKEN',
 ];
 
 const INTEGER_KEYS = Object.keys(new Environment()).filter(
@@ -329,6 +419,10 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(new Environm
   'AUDIT_ANCHOR_FILE',
   'AUDIT_ANCHOR_URL',
   'AUDIT_ANCHOR_SYSLOG',
+  'SIEM_SYSLOG_URL',
+  'SIEM_SYSLOG_CA_FILE',
+  'SIEM_SYSLOG_SERVERNAME',
+  'SIEM_HTTP_URL',
   ...OPTIONAL_SECRET_KEYS,
 );
 

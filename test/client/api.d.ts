@@ -130,6 +130,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/security/signals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recent security signals
+         * @description What the detectors raised (auth failure bursts, new devices, network switches, keys used outside their networks, mass exports), newest first, from the audit trail (docs/security.md).
+         *
+         *     Needs a session token or an API key; roles auditor and admin.
+         */
+        get: operations["listSecuritySignals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/encryption/rotate": {
         parameters: {
             query?: never;
@@ -1190,6 +1212,55 @@ export interface components {
              *     ]
              */
             warnings?: "ddl_guard_missing"[];
+        };
+        SecuritySignalDto: {
+            /**
+             * Format: uuid
+             * @description its audit event id
+             * @example 5f0c2f8e-1d7a-4c39-9a51-3c1f6f0e2b11
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-02T10:15:00.000Z
+             */
+            occurredAt: string;
+            /**
+             * @example auth-failure-burst
+             * @enum {string}
+             */
+            detector: "auth-failure-burst" | "new-device" | "network-switch" | "key-outside-cidrs" | "mass-export";
+            /**
+             * @example warning
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "critical";
+            /**
+             * @description the user or API key the signal is about, else `system`
+             * @example u_42
+             */
+            actorId: string;
+            /** @example session */
+            resourceType: string | null;
+            /** @example 0f5c1b8e-6a2d-4c3f-9e7a-1d2b3c4d5e6f */
+            resourceId: string | null;
+            /**
+             * @description What fired, by hashes, ids and counts: never an IP address, an email or a secret
+             * @example {
+             *       "subject": "ip",
+             *       "subjectId": "9c1f0a7d2b3e4f56",
+             *       "refusals": 20,
+             *       "threshold": 20,
+             *       "windowSeconds": 60
+             *     }
+             */
+            details: {
+                [key: string]: unknown;
+            };
+        };
+        SecuritySignalListDto: {
+            /** @description newest first */
+            items: components["schemas"]["SecuritySignalDto"][];
         };
         RotateKeyRequest: {
             /**
@@ -2797,6 +2868,126 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VerifyReportDto"];
+                };
+            };
+            /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request failed validation; `errors` names each field",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only roles auditor and admin may call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Only roles auditor and admin may call this route",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry later",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or the instance is shutting down",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSecuritySignals: {
+        parameters: {
+            query?: {
+                detector?: "auth-failure-burst" | "new-device" | "network-switch" | "key-outside-cidrs" | "mass-export";
+                severity?: "info" | "warning" | "critical";
+                /** @description only signals raised at or after this time */
+                since?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecuritySignalListDto"];
                 };
             };
             /** @description The request failed validation; `errors` names each field (`/problems/validation`) */

@@ -18,6 +18,7 @@ const TAGS: Record<string, string> = {
   catalogs: 'Control catalogs per framework, OSCAL in and out',
   search: 'Full-text search over records, users and the audit trail',
   audit: 'The hash-chained audit trail: query, export, verify',
+  security: 'Security signals the detectors raised (docs/security.md)',
   encryption: 'Data keys and their rotation',
   health: 'Kubernetes probes',
 };

@@ -20,7 +20,21 @@ export interface OutboxConsumer {
   readonly name: string;
   /** The event types it is handed; events of other types get no delivery row for it. */
   readonly types: readonly string[];
+  /**
+   * Opt-in strict order: events are handed over in outbox id order, by one replica at a time, and a
+   * failure holds back everything after it until it is delivered or dead-lettered (docs/outbox.md).
+   */
+  readonly ordered?: boolean;
   handle(events: OutboxEvent[]): Promise<void>;
+}
+
+/**
+ * Thrown by a consumer whose target cannot take events right now (receiver down, connection refused,
+ * timeout, HTTP 5xx or 429): the delivery backs off but never counts towards dead-lettering, so an
+ * outage of any length loses nothing. Any other error counts an attempt.
+ */
+export class DeliveryUnavailable extends Error {
+  override readonly name = 'DeliveryUnavailable';
 }
 
 /** The consumers of this process. Every outbox row appended gets one delivery row per consumer of its type. */

@@ -1,8 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { TransactionContext } from '../database/transaction-context.js';
-import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
-import { OutboxConsumer, OutboxConsumerRegistry, type OutboxEvent } from './outbox-consumer.js';
+import { JOB_QUEUE, type JobQueue, retryDelayMs } from '../queue/job-queue.js';
+import { DeliveryUnavailable, OutboxConsumer, OutboxConsumerRegistry, type OutboxEvent } from './outbox-consumer.js';
 import { OutboxGauges } from './outbox-gauges.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OUTBOX_DRAIN_JOB } from './outbox-writer.js';
@@ -16,8 +16,9 @@ const PURGE_EVERY_MS = 3_600_000;
  * deliveries (`FOR UPDATE SKIP LOCKED`, so replicas share the work), hands their events to the
  * consumer and records the delivery in the same transaction. A failing batch is retried row by
  * row, so one poison event is backed off and dead-lettered alone (with the other events of its
- * row, when it came in a batch row). Triggered by writes through the job queue, and by a periodic
- * poll as the safety net.
+ * row, when it came in a batch row). An `ordered` consumer is shipped by one replica at a time, in
+ * id order, and its retry stops at the first failing row. Triggered by writes through the job
+ * queue, and by a periodic poll as the safety net.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -27,6 +28,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private stopped = false;
   private poll: NodeJS.Timeout | undefined;
   private lastPurgeAt = 0;
+  /** Consecutive `DeliveryUnavailable` failures per consumer: the backoff of an outage, not of a row. */
+  private readonly unavailable = new Map<string, number>();
 
   constructor(
     private readonly config: AppConfig,
@@ -93,7 +96,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     let claimed: string[] = [];
     try {
       await this.transactions.run(async () => {
-        const rows = await this.outbox.claim(consumer.name, this.config.outbox.batchSize);
+        if (consumer.ordered && !(await this.outbox.lockOrdered(consumer.name))) return;
+        const rows = consumer.ordered
+          ? await this.outbox.claimInOrder(consumer.name, this.config.outbox.batchSize)
+          : await this.outbox.claim(consumer.name, this.config.outbox.batchSize);
         claimed = rows.map((row) => row.id);
         if (!rows.length) return;
         await this.handOver(
@@ -102,10 +108,19 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         );
         await this.outbox.markDelivered(consumer.name, claimed);
       });
+      if (claimed.length) this.unavailable.delete(consumer.name);
       return claimed.length;
     } catch (error) {
       if (!claimed.length) throw error;
-      for (const rowId of claimed) await this.deliverAlone(consumer, rowId);
+      if (consumer.ordered && (claimed.length === 1 || error instanceof DeliveryUnavailable)) {
+        // The receiver is down (or the batch was one row): retrying row by row would only fail again.
+        await this.recordFailure(consumer, claimed[0], error as Error);
+      } else if (consumer.ordered) {
+        // In order, stopping at the first failure: nothing after a failing row is shipped before it.
+        for (let i = 0; i < claimed.length; i++) if (!(await this.deliverNextInOrder(consumer))) break;
+      } else {
+        for (const rowId of claimed) await this.deliverAlone(consumer, rowId);
+      }
       return claimed.length;
     }
   }
@@ -117,14 +132,48 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         if (!row) return;
         await this.handOver(consumer, row.events);
         await this.outbox.markDelivered(consumer.name, [rowId]);
+        this.unavailable.delete(consumer.name);
       });
     } catch (error) {
-      const message = (error as Error).message;
-      this.logger.warn(`consumer ${consumer.name} failed on outbox row ${rowId}: ${message}`);
-      await this.transactions.run(() =>
-        this.outbox.markFailed(consumer.name, rowId, message, this.config.outbox.maxAttempts),
-      );
+      await this.recordFailure(consumer, rowId, error as Error);
     }
+  }
+
+  /** The oldest pending row of an ordered consumer, alone; false when it failed or there was none. */
+  private async deliverNextInOrder(consumer: OutboxConsumer): Promise<boolean> {
+    let rowId: string | undefined;
+    try {
+      return await this.transactions.run(async () => {
+        if (!(await this.outbox.lockOrdered(consumer.name))) return false;
+        const [row] = await this.outbox.claimInOrder(consumer.name, 1);
+        if (!row) return false;
+        rowId = row.id;
+        await this.handOver(consumer, row.events);
+        await this.outbox.markDelivered(consumer.name, [row.id]);
+        this.unavailable.delete(consumer.name);
+        return true;
+      });
+    } catch (error) {
+      if (!rowId) throw error;
+      await this.recordFailure(consumer, rowId, error as Error);
+      return false;
+    }
+  }
+
+  /** A transient failure only backs off (an outage must lose nothing); any other counts an attempt. */
+  private async recordFailure(consumer: OutboxConsumer, rowId: string, error: Error): Promise<void> {
+    this.logger.warn(`consumer ${consumer.name} failed on outbox row ${rowId}: ${error.message}`);
+    if (error instanceof DeliveryUnavailable) {
+      const streak = (this.unavailable.get(consumer.name) ?? 0) + 1;
+      this.unavailable.set(consumer.name, streak);
+      await this.transactions.run(() =>
+        this.outbox.markUnavailable(consumer.name, rowId, error.message, retryDelayMs(streak)),
+      );
+      return;
+    }
+    await this.transactions.run(() =>
+      this.outbox.markFailed(consumer.name, rowId, error.message, this.config.outbox.maxAttempts),
+    );
   }
 
   /** A batch row can carry thousands of events: the consumer gets them at most `batchSize` at a time. */

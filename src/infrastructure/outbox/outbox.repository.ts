@@ -90,6 +90,41 @@ export class OutboxRepository {
     return rows.map(toClaimed);
   }
 
+  /**
+   * For an `ordered` consumer: true if this transaction now holds the consumer's advisory lock, so
+   * no other replica ships it until this transaction ends.
+   */
+  async lockOrdered(consumer: string): Promise<boolean> {
+    const [row] = await this.transactions.manager.query<{ locked: boolean }[]>(
+      `SELECT pg_try_advisory_xact_lock(hashtext('outbox-ordered'), hashtext($1)) AS locked`,
+      [consumer],
+    );
+    return row.locked;
+  }
+
+  /**
+   * For an `ordered` consumer (under `lockOrdered`): its oldest pending rows in id order, up to the
+   * first one not yet due, so nothing is handed over before a row that is backing off.
+   */
+  async claimInOrder(consumer: string, limit: number): Promise<ClaimedRowEvents[]> {
+    const rows: ClaimedRow[] = await this.transactions.manager.query(
+      `WITH oldest AS MATERIALIZED (
+         SELECT event_id, next_attempt_at FROM outbox_deliveries
+         WHERE consumer = $1 AND status = 'pending'
+         ORDER BY event_id
+         LIMIT $2)
+       SELECT ${CLAIMED_COLUMNS}
+       FROM oldest
+       JOIN outbox_deliveries d ON d.consumer = $1 AND d.event_id = oldest.event_id
+       JOIN outbox_events e ON e.id = oldest.event_id
+       WHERE NOT EXISTS (SELECT 1 FROM oldest later WHERE later.next_attempt_at > now() AND later.event_id <= oldest.event_id)
+       ORDER BY d.event_id
+       FOR UPDATE OF d`,
+      [consumer, limit],
+    );
+    return rows.map(toClaimed);
+  }
+
   /** Locks one delivery if it is due and nothing it must follow (see `claim`) is pending. */
   async claimOne(consumer: string, eventId: string): Promise<ClaimedRowEvents | undefined> {
     const rows: ClaimedRow[] = await this.transactions.manager.query(
@@ -125,8 +160,18 @@ export class OutboxRepository {
       `UPDATE outbox_deliveries
        SET attempts = $3::int, last_error = $4, status = CASE WHEN $3::int >= $5::int THEN 'dead' ELSE 'pending' END,
            next_attempt_at = now() + make_interval(secs => $6::double precision / 1000)
-       WHERE consumer = $1 AND event_id = $2`,
+       WHERE consumer = $1 AND event_id = $2 AND status = 'pending'`,
       [consumer, eventId, attempts, error.slice(0, 500), maxAttempts, retryDelayMs(attempts)],
+    );
+  }
+
+  /** A transient failure (`DeliveryUnavailable`): retried after `delayMs`, no attempt counted. */
+  async markUnavailable(consumer: string, eventId: string, error: string, delayMs: number): Promise<void> {
+    await this.transactions.manager.query(
+      `UPDATE outbox_deliveries
+       SET last_error = $3, next_attempt_at = now() + make_interval(secs => $4::double precision / 1000)
+       WHERE consumer = $1 AND event_id = $2 AND status = 'pending'`,
+      [consumer, eventId, error.slice(0, 500), delayMs],
     );
   }
 

@@ -4,11 +4,18 @@ import { ANONYMOUS_ACTOR, type ChainedEvent, SYSTEM_ACTOR } from './audit-event.
 export const AUDIT_EVENT_RECORDED = 'audit.event.recorded';
 
 /**
- * What an audit event hands the outbox: who, what, on what, with which outcome. Never `details`
- * (diffs and security context stay in the trail), nor IP or user agent.
+ * What an audit event hands the outbox: who, what, on what, with which outcome, and its place in
+ * its chain (so a SIEM can check order and continuity). Never `details` (diffs and security context
+ * stay in the trail), nor IP or user agent.
  */
 export interface AuditSnapshot {
   id: string;
+  shard: number;
+  seq: number;
+  /** The chain hash (hex) of the shard's previous event: with `hash`, a receiver can check the links. */
+  prevHash: string;
+  /** The event's chain hash (hex), also what audit checkpoints sign for the shard's head. */
+  hash: string;
   occurredAt: string;
   action: string;
   actorId: string;
@@ -30,6 +37,10 @@ export function auditSnapshot(event: ChainedEvent): AuditSnapshot {
   const route = text(details.route);
   return {
     id: event.id,
+    shard: event.shard,
+    seq: event.seq,
+    prevHash: event.prevHash,
+    hash: event.hash,
     occurredAt: new Date(event.occurredAt).toISOString(),
     action: event.action,
     actorId: event.actorId,

@@ -2,9 +2,12 @@ import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiProblem } from '../../common/openapi/api-problem.decorator.js';
 import type { FastifyReply } from 'fastify';
-import { Roles } from '../../common/auth/roles.js';
+import { CurrentUser } from '../../common/auth/current-user.js';
+import { type AuthenticatedUser, Roles } from '../../common/auth/roles.js';
 import { CurrentRequest, type RequestMeta } from '../../common/request-meta.js';
 import { SECURITY_EVENTS, type SecurityEventSink } from '../../common/security-events.js';
+import { countingRows } from '../security-signals/rows-read.js';
+import { SecuritySignals } from '../security-signals/security-signals.service.js';
 import { AuditReader } from './audit-reader.js';
 import { AuditVerifier } from './audit-verifier.js';
 import { AuditEventPageDto } from './dto/audit-event.dto.js';
@@ -21,6 +24,7 @@ export class AuditController {
     private readonly reader: AuditReader,
     private readonly verifier: AuditVerifier,
     @Inject(SECURITY_EVENTS) private readonly securityEvents: SecurityEventSink,
+    private readonly signals: SecuritySignals,
   ) {}
 
   @Get('events')
@@ -62,8 +66,16 @@ export class AuditController {
       },
     },
   })
-  export(@Query() query: ExportAuditEventsQuery, @Res() reply: FastifyReply): FastifyReply {
-    const stream = this.reader.export({ from: query.from, to: query.to }, query.format);
+  export(
+    @Query() query: ExportAuditEventsQuery,
+    @CurrentUser() user: AuthenticatedUser,
+    @Res() reply: FastifyReply,
+  ): FastifyReply {
+    const events = this.reader.export({ from: query.from, to: query.to }, query.format);
+    // Rows sent count towards the mass-export signal once the stream is over (a CSV's header is no row).
+    const stream = countingRows(events, query.format === 'csv' ? 1 : 0, (rows) => {
+      void this.signals.observe({ kind: 'rows-read', actorId: user.id, source: 'audit-export', rows });
+    });
     return reply
       .header('content-type', CONTENT_TYPES[query.format])
       .header('cache-control', 'no-store')

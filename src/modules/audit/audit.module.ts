@@ -1,6 +1,5 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { SECURITY_EVENTS } from '../../common/security-events.js';
 import { AppConfig } from '../../config/app-config.js';
 import { AuditClock } from './audit-clock.js';
 import { AuditDataKeys } from './audit-data-keys.js';
@@ -33,7 +32,8 @@ import { DataSource } from 'typeorm';
 
 /**
  * The audit trail. Global so every feature can inject `AuditService` and `AuditScope`; it is also
- * the `SECURITY_EVENTS` sink, and feeds the `audit` search index.
+ * the sink behind `SECURITY_EVENTS` (which SecuritySignalsModule provides, observing it), and feeds
+ * the `audit` search index.
  */
 @Global()
 @Module({
@@ -65,9 +65,9 @@ import { DataSource } from 'typeorm';
     AuditSearchSource,
     { provide: CHECKPOINT_KEY, inject: [AppConfig], useFactory: loadCheckpointKey },
     { provide: CHECKPOINT_ANCHOR, inject: [AppConfig, DataSource], useFactory: createCheckpointAnchor },
-    { provide: SECURITY_EVENTS, useClass: AuditSecurityEventSink },
+    AuditSecurityEventSink,
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],
-  exports: [AuditService, AuditScope, SECURITY_EVENTS],
+  exports: [AuditService, AuditScope, AuditSecurityEventSink, AuditReader],
 })
 export class AuditModule {}

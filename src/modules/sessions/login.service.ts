@@ -6,6 +6,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { FieldCipher } from '../encryption/field-cipher.js';
 import type { UserEntity } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
+import { SecuritySignals } from '../security-signals/security-signals.service.js';
 import { CLOCK, type Clock } from './clock.js';
 import { DeviceFingerprints, type DeviceTraits } from './device-fingerprint.js';
 import { LoginFailureRepository } from './login-failure.repository.js';
@@ -44,6 +45,7 @@ export class LoginService {
     private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SECURITY_EVENTS) private readonly securityEvents: SecurityEventSink,
+    private readonly signals: SecuritySignals,
   ) {}
 
   async login(
@@ -54,10 +56,11 @@ export class LoginService {
     deviceName?: string,
   ): Promise<NewSession> {
     const user = await this.prove({ action: 'auth.login' }, email, password, request);
+    const deviceFingerprint = this.fingerprints.of(device);
     const created = await this.sessions.create(user, {
       ip: request.ip,
       userAgent: request.userAgent ?? null,
-      deviceFingerprint: this.fingerprints.of(device),
+      deviceFingerprint,
       deviceName,
     });
     await this.securityEvents.record({
@@ -68,6 +71,13 @@ export class LoginService {
       resourceType: 'session',
       resourceId: created.session.id,
       request,
+    });
+    await this.signals.observe({
+      kind: 'login',
+      userId: user.id,
+      sessionId: created.session.id,
+      ip: request.ip,
+      deviceFingerprint,
     });
     return created;
   }

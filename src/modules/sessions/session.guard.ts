@@ -7,6 +7,7 @@ import { ProblemException } from '../../common/problem.js';
 import { requestMetaOf } from '../../common/request-meta.js';
 import { SECURITY_EVENTS, type SecurityEventSink } from '../../common/security-events.js';
 import { ApiKeyAuthenticator } from '../api-keys/api-key-authenticator.js';
+import { SecuritySignals } from '../security-signals/security-signals.service.js';
 import type { ApiKeyRequest } from '../api-keys/current-api-key.js';
 import { sessionCheckOf } from './device-binding.js';
 import { SessionsService } from './sessions.service.js';
@@ -29,6 +30,7 @@ export class SessionGuard implements CanActivate {
     private readonly sessions: SessionsService,
     private readonly apiKeys: ApiKeyAuthenticator,
     @Inject(SECURITY_EVENTS) private readonly securityEvents: SecurityEventSink,
+    private readonly signals: SecuritySignals,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -63,6 +65,7 @@ export class SessionGuard implements CanActivate {
       throw new ProblemException(401, 'unauthenticated', UNAUTHENTICATED);
     }
     request.session = session;
+    await this.signals.observe({ kind: 'session-used', sessionId: session.id, userId: session.userId, ip: request.ip });
     return { kind: 'session', id: session.userId, role: session.role, sessionId: session.id };
   }
 

@@ -22,6 +22,7 @@ import { CreateControlCentralityAndRecordControlIndex1764910000000 } from './176
 import { IncludeMappingIdInTraversalIndexes1764930000000 } from './1764930000000-IncludeMappingIdInTraversalIndexes.js';
 import { CreateApiKeys1765000000000 } from './1765000000000-CreateApiKeys.js';
 import { EncryptSessionOrigin1765010000000 } from './1765010000000-EncryptSessionOrigin.js';
+import { CreateUserKnownDevices1765020000000 } from './1765020000000-CreateUserKnownDevices.js';
 import { CreateAuditDataKeys1765040000000 } from './1765040000000-CreateAuditDataKeys.js';
 import { CreateControlCentralityState1765050000000 } from './1765050000000-CreateControlCentralityState.js';
 
@@ -51,6 +52,7 @@ export const MIGRATIONS = [
   IncludeMappingIdInTraversalIndexes1764930000000,
   CreateApiKeys1765000000000,
   EncryptSessionOrigin1765010000000,
+  CreateUserKnownDevices1765020000000,
   CreateAuditDataKeys1765040000000,
   CreateControlCentralityState1765050000000,
 ];

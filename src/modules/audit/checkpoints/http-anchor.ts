@@ -1,3 +1,4 @@
+import { postJson } from '../../../common/post-json.js';
 import type { Checkpoint } from './audit-checkpoints.js';
 import { anchoredCheckpoint, type CheckpointAnchor } from './anchored-checkpoint.js';
 
@@ -13,13 +14,8 @@ export class HttpAnchor implements CheckpointAnchor {
   ) {}
 
   async append(checkpoint: Checkpoint): Promise<void> {
-    const response = await fetch(this.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(anchoredCheckpoint(await this.database(), checkpoint)),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    await response.body?.cancel();
-    if (!response.ok) throw new Error(`the anchor endpoint answered ${response.status}`);
+    const body = anchoredCheckpoint(await this.database(), checkpoint);
+    const status = await postJson(this.url, body, { timeoutMs: TIMEOUT_MS });
+    if (status < 200 || status > 299) throw new Error(`the anchor endpoint answered ${status}`);
   }
 }

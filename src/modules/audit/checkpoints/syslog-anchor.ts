@@ -1,17 +1,21 @@
 import { createSocket } from 'node:dgram';
-import { hostname } from 'node:os';
 import { connect, isIPv6 } from 'node:net';
+import { LOG_AUDIT_FACILITY, octetCounted, rfc5424Message, SYSLOG_SEVERITY } from '../../../common/syslog.js';
 import type { Checkpoint } from './audit-checkpoints.js';
 import { anchoredCheckpoint, type CheckpointAnchor } from './anchored-checkpoint.js';
 
-/** Facility 13 (log audit), severity 6 (informational). */
-const PRIORITY = 13 * 8 + 6;
 const TIMEOUT_MS = 5_000;
 
-/** One RFC 5424 message per checkpoint, its JSON as the MSG part. */
-export function syslogMessage(database: string, checkpoint: Checkpoint, host = hostname()): string {
-  const json = JSON.stringify(anchoredCheckpoint(database, checkpoint));
-  return `<${PRIORITY}>1 ${checkpoint.createdAt.toISOString()} ${host || '-'} compliance-kit ${process.pid} audit.checkpoint - ${json}`;
+/** One RFC 5424 message per checkpoint (log audit, informational), its JSON as the MSG part. */
+export function syslogMessage(database: string, checkpoint: Checkpoint, host?: string): string {
+  return rfc5424Message({
+    facility: LOG_AUDIT_FACILITY,
+    severity: SYSLOG_SEVERITY.informational,
+    timestamp: checkpoint.createdAt,
+    msgId: 'audit.checkpoint',
+    msg: JSON.stringify(anchoredCheckpoint(database, checkpoint)),
+    host,
+  });
 }
 
 /**
@@ -35,8 +39,8 @@ export class SyslogAnchor implements CheckpointAnchor {
   }
 
   async append(checkpoint: Checkpoint): Promise<void> {
-    const message = Buffer.from(syslogMessage(await this.database(), checkpoint), 'utf8');
-    return this.protocol === 'udp' ? this.sendUdp(message) : this.sendTcp(message);
+    const message = syslogMessage(await this.database(), checkpoint);
+    return this.protocol === 'udp' ? this.sendUdp(Buffer.from(message, 'utf8')) : this.sendTcp(octetCounted(message));
   }
 
   private sendUdp(message: Buffer): Promise<void> {
@@ -46,13 +50,13 @@ export class SyslogAnchor implements CheckpointAnchor {
     }).finally(() => socket.close());
   }
 
-  private sendTcp(message: Buffer): Promise<void> {
+  private sendTcp(frame: Buffer): Promise<void> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host: this.host, port: this.port, timeout: TIMEOUT_MS });
       socket.once('error', reject);
       socket.once('timeout', () => socket.destroy(new Error('syslog receiver timed out')));
       socket.once('connect', () => {
-        socket.end(Buffer.concat([Buffer.from(`${message.length} `), message]), () => resolve());
+        socket.end(frame, () => resolve());
       });
     });
   }

@@ -9,11 +9,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Roles } from '../../../common/auth/roles.js';
+import { CurrentUser } from '../../../common/auth/current-user.js';
+import { type AuthenticatedUser, Roles } from '../../../common/auth/roles.js';
 import { ApiProblem } from '../../../common/openapi/api-problem.decorator.js';
 import { ProblemException } from '../../../common/problem.js';
 import { uuidParam } from '../../../common/uuid-param.js';
 import { AuditAction } from '../../audit/audit-scope.js';
+import { SecuritySignals } from '../../security-signals/security-signals.service.js';
 import { ComplianceRecordsService } from './compliance-records.service.js';
 import { RECORDS_ROUTE } from './compliance-records.routes.js';
 import { BulkRecordsDto, BulkRecordsResponse } from './dto/bulk-records.dto.js';
@@ -38,7 +40,10 @@ function versionFrom(ifMatch: string | undefined): number | undefined {
 @ApiTags('compliance records')
 @Controller(RECORDS_ROUTE)
 export class ComplianceRecordsController {
-  constructor(private readonly records: ComplianceRecordsService) {}
+  constructor(
+    private readonly records: ComplianceRecordsService,
+    private readonly signals: SecuritySignals,
+  ) {}
 
   @Post()
   @AuditAction('compliance.record.created')
@@ -84,8 +89,15 @@ export class ComplianceRecordsController {
     description: 'Filters, sorting and cursor pagination; deleted records are left out.',
   })
   @ApiOkResponse({ type: RecordPage })
-  list(@Query() query: ListRecordsQuery): Promise<RecordPage> {
-    return this.records.list(query);
+  async list(@Query() query: ListRecordsQuery, @CurrentUser() user: AuthenticatedUser): Promise<RecordPage> {
+    const page = await this.records.list(query);
+    await this.signals.observe({
+      kind: 'rows-read',
+      actorId: user.id,
+      source: 'compliance-records',
+      rows: page.items.length,
+    });
+    return page;
   }
 
   @Get(':id')
