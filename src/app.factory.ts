@@ -13,6 +13,7 @@ import { buildApiDocument } from './common/openapi/api-document.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/request-id.js';
 import { applyRouteBodyLimits } from './common/route-body-limits.js';
+import { streamBodiesOf } from './common/streamed-body.js';
 import { createValidationPipe } from './common/validation.js';
 import { validateEnvironment } from './config/environment.js';
 import { DrainSignal } from './modules/health/drain-signal.js';
@@ -61,6 +62,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     done();
   });
   refuseRequestsWhileClosing(fastify, app.get(DrainSignal));
+  streamBodiesOf(fastify, [CATALOG_IMPORT_ROUTE]);
   applyRouteBodyLimits(fastify, {
     [BULK_RECORDS_ROUTE]: environment.COMPLIANCE_BULK_BODY_LIMIT_BYTES,
     [CATALOG_IMPORT_ROUTE]: CATALOG_IMPORT_BODY_LIMIT_BYTES,

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ValidationProblem } from '../common/problem.js';
+import { ProblemException, ValidationProblem } from '../common/problem.js';
+import { CATALOG_IMPORT_BODY_LIMIT_BYTES } from '../modules/catalogs/catalogs.routes.js';
 import { CatalogsService } from '../modules/catalogs/catalogs.service.js';
 import { FRAMEWORK_CODE } from '../modules/compliance/records/dto/record-rules.js';
 import { runCommand } from './command-context.js';
@@ -10,7 +11,7 @@ const USAGE = `usage: npm run catalog:import -- <oscal-catalog.json> --framework
 Imports (or re-imports) an OSCAL catalog as the control catalog of the framework CODE.`;
 
 /** Exits 2 on a usage error or an unreadable file, before anything connects to the database. */
-function parseOptions(): { document: unknown; framework: string; file: string } {
+function parseOptions(): { framework: string; file: string } {
   const refuse = (problem: string): never => {
     process.stderr.write(`catalog:import: ${problem}\n${USAGE}\n`);
     process.exit(2);
@@ -22,7 +23,8 @@ function parseOptions(): { document: unknown; framework: string; file: string } 
     if (!framework || !FRAMEWORK_CODE.test(framework))
       return refuse('--framework must be a code such as NIST-800-53-LOW');
     const file = positionals[0];
-    return { document: JSON.parse(readFileSync(file, 'utf8')), framework, file };
+    accessSync(file, constants.R_OK);
+    return { framework, file };
   } catch (error) {
     return refuse((error as Error).message);
   }
@@ -30,16 +32,17 @@ function parseOptions(): { document: unknown; framework: string; file: string } 
 
 /** A refused catalog says where it is wrong: the validation problem's fields, not just "invalid". */
 function reasonOf(error: unknown): Error {
-  if (!(error instanceof ValidationProblem)) return error as Error;
+  if (!(error instanceof ValidationProblem))
+    return error instanceof ProblemException ? new Error(error.message) : (error as Error);
   const fields = error.errors.map((e) => `${e.field}: ${e.messages.join('; ')}`);
   return new Error([error.message, ...fields].join(' '));
 }
 
-const { document, framework, file } = parseOptions();
+const { framework, file } = parseOptions();
 runCommand('catalog:import', async ({ app, database }) => {
   const result = await app
     .get(CatalogsService)
-    .import(framework, document)
+    .importStream(framework, createReadStream(file), CATALOG_IMPORT_BODY_LIMIT_BYTES)
     .catch((error: unknown) => Promise.reject(reasonOf(error)));
   process.stdout.write(
     `imported ${file} as ${framework} in ${database}: ${result.controls} controls ` +

@@ -559,7 +559,7 @@ export interface paths {
         put?: never;
         /**
          * Import an OSCAL catalog as the control catalog of a framework
-         * @description Idempotent: a re-import updates changed controls, adds new ones and deletes those the catalog no longer has, never duplicating. One transaction. Up to 16 MiB of JSON.
+         * @description Idempotent: a re-import updates changed controls, adds new ones and deletes those the catalog no longer has, never duplicating. One transaction. Up to 16 MiB of JSON, parsed as it arrives.
          *
          *     Needs a session token or an API key; roles admin and admin.
          */

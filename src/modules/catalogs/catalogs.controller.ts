@@ -2,11 +2,12 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, type PipeTransform
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../common/auth/roles.js';
 import { CsvBody } from '../../common/csv-body.js';
+import { StreamedBody } from '../../common/streamed-body.js';
 import { ApiBodyMediaTypes } from '../../common/openapi/api-body-media-types.decorator.js';
 import { ApiProblem } from '../../common/openapi/api-problem.decorator.js';
 import { AuditAction } from '../audit/audit-scope.js';
 import { FRAMEWORK_CODE } from '../compliance/records/dto/record-rules.js';
-import { CATALOGS_ROUTE } from './catalogs.routes.js';
+import { CATALOG_IMPORT_BODY_LIMIT_BYTES, CATALOGS_ROUTE } from './catalogs.routes.js';
 import { catalogNotFound, CatalogsService } from './catalogs.service.js';
 import { ControlGraphService, controlNotFound } from './control-graph.service.js';
 import { CatalogImportResponse } from './dto/catalog-import.response.js';
@@ -58,7 +59,7 @@ export class CatalogsController {
     summary: 'Import an OSCAL catalog as the control catalog of a framework',
     description:
       'Idempotent: a re-import updates changed controls, adds new ones and deletes those the catalog no ' +
-      'longer has, never duplicating. One transaction. Up to 16 MiB of JSON.',
+      'longer has, never duplicating. One transaction. Up to 16 MiB of JSON, parsed as it arrives.',
   })
   @ApiBody({
     description: `An OSCAL catalog document (JSON), as defined by ${OSCAL_CATALOG_SCHEMA}`,
@@ -74,9 +75,9 @@ export class CatalogsController {
   @ApiOkResponse({ type: CatalogImportResponse })
   import(
     @Query() query: ImportCatalogQuery,
-    @Body() document: Record<string, unknown>,
+    @StreamedBody() body: AsyncIterable<Buffer>,
   ): Promise<CatalogImportResponse> {
-    return this.catalogs.import(query.framework, document);
+    return this.catalogs.importStream(query.framework, body, CATALOG_IMPORT_BODY_LIMIT_BYTES);
   }
 
   @Get(':framework')

@@ -8,7 +8,17 @@ import { CatalogsRepository, type ControlRef, type ControlResolution } from './c
 import type { CatalogImportResponse } from './dto/catalog-import.response.js';
 import { TraversalCache } from './cache/traversal-cache.js';
 import { CONTROL_GRAPH_CHANGED, type ControlGraphChangedPayload } from './control-graph-events.js';
-import { buildOscalCatalog, type ParsedCatalog, parseOscalCatalog } from './oscal-catalog.js';
+import { parseStreamedJson } from '../../common/streamed-body.js';
+import {
+  buildOscalCatalog,
+  isCatalogControlPath,
+  OscalCatalogReader,
+  type ParsedCatalog,
+  parseOscalCatalog,
+} from './oscal-catalog.js';
+
+/** Parse progress is logged every this many controls. */
+const PROGRESS_EVERY = 1_000;
 
 /** Where a catalog's own `related` edges come from, so a re-import replaces exactly those. */
 export const catalogEdgeSource = (framework: string) => `oscal-catalog:${framework}`;
@@ -29,6 +39,27 @@ export class CatalogsService {
   /** One transaction (the request's, or its own from the CLI): the whole catalog is written, or nothing. */
   async import(framework: string, document: unknown): Promise<CatalogImportResponse> {
     const parsed = parseOscalCatalog(document);
+    return this.transactions.run(() => this.write(framework, parsed));
+  }
+
+  /**
+   * The same from a JSON body read as it arrives: each control is taken out of the text as soon as
+   * it is complete, so neither the body nor the whole document tree is ever held.
+   */
+  async importStream(
+    framework: string,
+    body: AsyncIterable<Buffer>,
+    limitBytes: number,
+  ): Promise<CatalogImportResponse> {
+    const reader = new OscalCatalogReader();
+    const document = await parseStreamedJson(body, limitBytes, {
+      emitAt: isCatalogControlPath,
+      onValue: (control, path) => {
+        reader.control(control, path);
+        if (reader.count % PROGRESS_EVERY === 0) this.logger.log(`import ${framework}: ${reader.count} controls read`);
+      },
+    });
+    const parsed = reader.finish(document);
     return this.transactions.run(() => this.write(framework, parsed));
   }
 

@@ -102,94 +102,151 @@ function proseOf(parts: unknown, name: string): string | null {
   return lines.length ? lines.join('\n') : null;
 }
 
-/** Parses and checks a catalog; every problem is a 400 naming its JSON path, nothing is half-read. */
-export function parseOscalCatalog(document: unknown): ParsedCatalog {
-  const errors = new Collector();
-  const catalog = isObject(document) ? document.catalog : undefined;
-  if (!isObject(catalog)) throw validationProblem([{ field: 'catalog', messages: ['catalog must be an object'] }]);
-  const uuid = typeof catalog.uuid === 'string' ? catalog.uuid : '';
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(uuid)) {
-    errors.add('catalog.uuid', 'uuid must be a UUID');
+/** A control as read, before its group's id is known (a group's members may precede its id). */
+interface PendingControl extends Omit<ControlRow, 'groupId'> {
+  groupIndex: number | null;
+}
+
+/** Where a catalog's own controls sit: `catalog.controls.<i>` and `catalog.groups.<g>.controls.<i>`. */
+export function isCatalogControlPath(path: readonly (string | number)[]): boolean {
+  if (path[0] !== 'catalog') return false;
+  if (path.length === 3) return path[1] === 'controls' && typeof path[2] === 'number';
+  return (
+    path.length === 5 &&
+    path[1] === 'groups' &&
+    typeof path[2] === 'number' &&
+    path[3] === 'controls' &&
+    typeof path[4] === 'number'
+  );
+}
+
+/**
+ * Reads a catalog control by control (`control`, with its nested enhancements), then the rest of
+ * the document (`finish`), so a streamed body never has to be held whole. Every problem is a 400
+ * naming its JSON path, raised by `finish`: nothing is half-read.
+ */
+export class OscalCatalogReader {
+  private readonly errors = new Collector();
+  private readonly controls: PendingControl[] = [];
+  private readonly related: RelatedLink[] = [];
+  private readonly seen = new Set<string>();
+
+  /** How many controls (enhancements included) have been read so far. */
+  get count(): number {
+    return this.controls.length;
   }
-  const metadata = isObject(catalog.metadata) ? catalog.metadata : undefined;
-  if (!metadata) errors.add('catalog.metadata', 'metadata must be an object');
-  const title = metadata ? requiredText(metadata, 'title', 'catalog.metadata', errors, MAX_TITLE_LENGTH) : '';
-  const params = optionalArray(catalog, 'params', 'catalog', errors) ?? null;
-  const backMatter = catalog['back-matter'];
-  if (backMatter !== undefined && !isObject(backMatter))
-    errors.add('catalog.back-matter', 'back-matter must be an object');
 
-  const controls: ControlRow[] = [];
-  const related: RelatedLink[] = [];
-  const seen = new Set<string>();
-  const readControls = (items: unknown[], path: string, groupId: string | null, parent: string | null) => {
-    items.forEach((item, index) => {
-      const at = `${path}.${index}`;
-      if (!isObject(item)) return errors.add(at, 'a control must be an object');
-      const id = typeof item.id === 'string' ? item.id : '';
-      if (!TOKEN.test(id) || id.length > MAX_ID_LENGTH) {
-        errors.add(`${at}.id`, `id must be an OSCAL token of at most ${MAX_ID_LENGTH} ASCII characters`);
-      } else if (seen.has(id)) errors.add(`${at}.id`, `id ${id} appears twice in the catalog`);
-      seen.add(id);
-      const controlTitle = requiredText(item, 'title', at, errors, MAX_TITLE_LENGTH);
-      for (const key of ['params', 'props', 'links', 'parts']) optionalArray(item, key, at, errors);
-      const { id: _id, title: _title, controls: _children, ...oscal } = item;
-      controls.push({
-        controlId: id,
-        parentControlId: parent,
-        groupId,
-        label: labelOf(item),
-        title: controlTitle,
-        statement: proseOf(item.parts, 'statement'),
-        guidance: proseOf(item.parts, 'guidance'),
-        sortOrder: controls.length,
-        oscal,
-      });
-      for (const link of Array.isArray(item.links) ? item.links.filter(isObject) : []) {
-        if (link.rel === 'related' && typeof link.href === 'string' && link.href.startsWith('#')) {
-          related.push({ source: id, target: link.href.slice(1) });
-        }
-      }
-      const nested = optionalArray(item, 'controls', at, errors);
-      if (nested) readControls(nested, `${at}.controls`, groupId, id);
+  /** One control at `path` (see `isCatalogControlPath`). */
+  control(item: unknown, path: readonly (string | number)[]): void {
+    this.read(item, path.join('.'), path.length === 5 ? (path[2] as number) : null, null);
+  }
+
+  private read(item: unknown, at: string, groupIndex: number | null, parent: string | null): void {
+    const errors = this.errors;
+    if (!isObject(item)) return errors.add(at, 'a control must be an object');
+    const id = typeof item.id === 'string' ? item.id : '';
+    if (!TOKEN.test(id) || id.length > MAX_ID_LENGTH) {
+      errors.add(`${at}.id`, `id must be an OSCAL token of at most ${MAX_ID_LENGTH} ASCII characters`);
+    } else if (this.seen.has(id)) errors.add(`${at}.id`, `id ${id} appears twice in the catalog`);
+    this.seen.add(id);
+    const controlTitle = requiredText(item, 'title', at, errors, MAX_TITLE_LENGTH);
+    for (const key of ['params', 'props', 'links', 'parts']) optionalArray(item, key, at, errors);
+    const { id: _id, title: _title, controls: _children, ...oscal } = item;
+    this.controls.push({
+      controlId: id,
+      parentControlId: parent,
+      groupIndex,
+      label: labelOf(item),
+      title: controlTitle,
+      statement: proseOf(item.parts, 'statement'),
+      guidance: proseOf(item.parts, 'guidance'),
+      sortOrder: this.controls.length,
+      oscal,
     });
-  };
+    for (const link of Array.isArray(item.links) ? item.links.filter(isObject) : []) {
+      if (link.rel === 'related' && typeof link.href === 'string' && link.href.startsWith('#')) {
+        this.related.push({ source: id, target: link.href.slice(1) });
+      }
+    }
+    const nested = optionalArray(item, 'controls', at, errors);
+    nested?.forEach((child, index) => this.read(child, `${at}.controls.${index}`, groupIndex, id));
+  }
 
-  const groups: Json[] = [];
-  const groupIds = new Set<string>();
-  (optionalArray(catalog, 'groups', 'catalog', errors) ?? []).forEach((group, index) => {
-    const at = `catalog.groups.${index}`;
-    if (!isObject(group)) return errors.add(at, 'a group must be an object');
-    const id = typeof group.id === 'string' ? group.id : '';
-    if (!TOKEN.test(id) || id.length > MAX_ID_LENGTH) errors.add(`${at}.id`, 'groups must have an OSCAL token id');
-    else if (groupIds.has(id)) errors.add(`${at}.id`, `group id ${id} appears twice`);
-    groupIds.add(id);
-    requiredText(group, 'title', at, errors, MAX_TITLE_LENGTH);
-    if (group.groups !== undefined) errors.add(`${at}.groups`, 'nested groups are not supported');
-    const { controls: _members, ...rest } = group;
-    groups.push(rest);
-    readControls(optionalArray(group, 'controls', at, errors) ?? [], `${at}.controls`, id, null);
-  });
-  readControls(optionalArray(catalog, 'controls', 'catalog', errors) ?? [], 'catalog.controls', null, null);
-  if (!controls.length) errors.add('catalog', 'the catalog has no controls');
-  if (errors.errors.length) throw validationProblem(errors.errors);
+  /**
+   * The document around the controls (a streamed one holds none of them any more). Its own
+   * defects are listed before the controls', as they come first in a catalog.
+   */
+  finish(document: unknown): ParsedCatalog {
+    const errors = new Collector();
+    const catalog = isObject(document) ? document.catalog : undefined;
+    if (!isObject(catalog)) throw validationProblem([{ field: 'catalog', messages: ['catalog must be an object'] }]);
+    const uuid = typeof catalog.uuid === 'string' ? catalog.uuid : '';
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(uuid)) {
+      errors.add('catalog.uuid', 'uuid must be a UUID');
+    }
+    const metadata = isObject(catalog.metadata) ? catalog.metadata : undefined;
+    if (!metadata) errors.add('catalog.metadata', 'metadata must be an object');
+    const title = metadata ? requiredText(metadata, 'title', 'catalog.metadata', errors, MAX_TITLE_LENGTH) : '';
+    const params = optionalArray(catalog, 'params', 'catalog', errors) ?? null;
+    const backMatter = catalog['back-matter'];
+    if (backMatter !== undefined && !isObject(backMatter))
+      errors.add('catalog.back-matter', 'back-matter must be an object');
 
-  const version = typeof metadata?.version === 'string' ? metadata.version : null;
-  const oscalVersion = typeof metadata?.['oscal-version'] === 'string' ? metadata['oscal-version'] : null;
-  return {
-    header: {
-      uuid,
-      title,
-      version,
-      oscalVersion,
-      metadata: metadata as Json,
-      params,
-      groups,
-      backMatter: (backMatter as Json | undefined) ?? null,
-    },
-    controls,
-    related,
-  };
+    const groups: Json[] = [];
+    const groupIds: (string | null)[] = [];
+    (optionalArray(catalog, 'groups', 'catalog', errors) ?? []).forEach((group, index) => {
+      const at = `catalog.groups.${index}`;
+      groupIds[index] = null;
+      if (!isObject(group)) return errors.add(at, 'a group must be an object');
+      const id = typeof group.id === 'string' ? group.id : '';
+      if (!TOKEN.test(id) || id.length > MAX_ID_LENGTH) errors.add(`${at}.id`, 'groups must have an OSCAL token id');
+      else if (groupIds.includes(id)) errors.add(`${at}.id`, `group id ${id} appears twice`);
+      groupIds[index] = id;
+      requiredText(group, 'title', at, errors, MAX_TITLE_LENGTH);
+      if (group.groups !== undefined) errors.add(`${at}.groups`, 'nested groups are not supported');
+      optionalArray(group, 'controls', at, errors);
+      const { controls: _members, ...rest } = group;
+      groups.push(rest);
+    });
+    optionalArray(catalog, 'controls', 'catalog', errors);
+    for (const error of this.errors.errors) errors.add(error.field, error.messages[0]);
+    if (!this.controls.length) errors.add('catalog', 'the catalog has no controls');
+    if (errors.errors.length) throw validationProblem(errors.errors);
+
+    const version = typeof metadata?.version === 'string' ? metadata.version : null;
+    const oscalVersion = typeof metadata?.['oscal-version'] === 'string' ? metadata['oscal-version'] : null;
+    return {
+      header: {
+        uuid,
+        title,
+        version,
+        oscalVersion,
+        metadata: metadata as Json,
+        params,
+        groups,
+        backMatter: (backMatter as Json | undefined) ?? null,
+      },
+      controls: this.controls.map(({ groupIndex, ...row }) => ({
+        ...row,
+        groupId: groupIndex === null ? null : (groupIds[groupIndex] ?? null),
+      })),
+      related: this.related,
+    };
+  }
+}
+
+/** Parses and checks a catalog already in memory: the same reading as a streamed one. */
+export function parseOscalCatalog(document: unknown): ParsedCatalog {
+  const reader = new OscalCatalogReader();
+  const catalog = isObject(document) ? document.catalog : undefined;
+  if (isObject(catalog)) {
+    const members = (owner: unknown) => (isObject(owner) && Array.isArray(owner.controls) ? owner.controls : []);
+    (Array.isArray(catalog.groups) ? catalog.groups : []).forEach((group, g) =>
+      members(group).forEach((control, i) => reader.control(control, ['catalog', 'groups', g, 'controls', i])),
+    );
+    members(catalog).forEach((control, i) => reader.control(control, ['catalog', 'controls', i]));
+  }
+  return reader.finish(document);
 }
 
 export interface StoredControl {
