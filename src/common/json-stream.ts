@@ -14,7 +14,7 @@ export class JsonStreamError extends Error {
 }
 
 export interface JsonStreamOptions {
-  /** Values at these paths are handed to `onValue` as soon as they are complete, and not kept. */
+  /** Objects and arrays at these paths are handed to `onValue` as soon as they are complete, and not kept. */
   emitAt(path: JsonPath): boolean;
   onValue(value: unknown, path: JsonPath): void;
 }
@@ -32,6 +32,16 @@ type Frame =
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 const LITERALS: Record<string, unknown> = { true: true, false: false, null: null };
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+/** Characters a string copies as they are: a sticky regex finds the end of a run faster than a loop. */
+const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
+/** What numbers and the literals true, false and null are made of (and what makes them invalid). */
+const isBareChar = (code: number) =>
+  (code >= 0x30 && code <= 0x39) ||
+  (code >= 0x41 && code <= 0x5a) ||
+  (code >= 0x61 && code <= 0x7a) ||
+  code === 0x2b ||
+  code === 0x2d ||
+  code === 0x2e;
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
 
@@ -61,9 +71,9 @@ export class JsonStreamParser {
       if (this.text) {
         // Runs of plain characters are copied at once: strings are most of a catalog.
         if (this.escape === undefined && char !== '"' && char !== '\\') {
-          let end = i;
-          while (end < chunk.length && chunk[end] !== '"' && chunk[end] !== '\\' && chunk.charCodeAt(end) >= 0x20)
-            end++;
+          PLAIN_RUN.lastIndex = i;
+          PLAIN_RUN.exec(chunk);
+          const end = PLAIN_RUN.lastIndex;
           if (end > i) {
             if (this.highSurrogate !== undefined) this.fail('a surrogate escape without its pair');
             this.text.push(chunk.slice(i, end));
@@ -75,14 +85,27 @@ export class JsonStreamParser {
         this.stringChar(char);
         continue;
       }
-      if (this.bare && !/[0-9A-Za-z+\-.]/.test(char)) this.finishBare();
+      const bare = isBareChar(chunk.charCodeAt(i));
+      if (this.bare && !bare) this.finishBare();
       if (char === ' ' || char === '\n' || char === '\r' || char === '\t') continue;
-      if (/[0-9A-Za-z+\-.]/.test(char)) {
+      if (bare) {
         if (!this.bare) this.beforeValue();
         this.bare += char;
         continue;
       }
       this.structural(char);
+      // A string that ends in this chunk without an escape is sliced out whole.
+      if (char === '"') {
+        PLAIN_RUN.lastIndex = i + 1;
+        PLAIN_RUN.exec(chunk);
+        const end = PLAIN_RUN.lastIndex;
+        if (chunk[end] === '"') {
+          this.text = [chunk.slice(i + 1, end)];
+          this.position += end - i;
+          i = end;
+          this.finishString();
+        }
+      }
     }
   }
 
@@ -100,7 +123,8 @@ export class JsonStreamParser {
     switch (char) {
       case '{':
       case '[': {
-        const path = this.beforeValue();
+        this.beforeValue();
+        const path = this.pathOfNext();
         if (this.stack.length >= MAX_JSON_DEPTH) this.fail(`nested deeper than ${MAX_JSON_DEPTH} levels`);
         this.stack.push(
           char === '{'
@@ -188,22 +212,21 @@ export class JsonStreamParser {
       top.expect = 'colon';
       return;
     }
-    this.complete(value, this.pathOfNext());
+    this.complete(value);
   }
 
   private finishBare(): void {
     const token = this.bare;
     this.bare = '';
-    if (token in LITERALS) return this.complete(LITERALS[token], this.pathOfNext());
+    if (token in LITERALS) return this.complete(LITERALS[token]);
     if (!NUMBER.test(token)) this.fail(`unexpected ${JSON.stringify(token.slice(0, 20))}`);
-    this.complete(Number(token), this.pathOfNext());
+    this.complete(Number(token));
   }
 
-  /** A value may start here: checks so, and returns its path. */
-  private beforeValue(): JsonPath {
+  /** A value may start here: checks so. */
+  private beforeValue(): void {
     const top = this.stack[this.stack.length - 1];
     if (top ? top.expect !== 'value' : this.root !== undefined) this.fail('unexpected value');
-    return this.pathOfNext();
   }
 
   private pathOfNext(): JsonPath {
@@ -212,9 +235,10 @@ export class JsonStreamParser {
     return [...top.path, top.kind === 'object' ? (top.key as string) : top.count];
   }
 
-  private complete(value: unknown, path: JsonPath): void {
+  /** `path` is given for objects and arrays, the only values that can be emitted. */
+  private complete(value: unknown, path?: JsonPath): void {
     const top = this.stack[this.stack.length - 1];
-    const emitted = this.options.emitAt(path);
+    const emitted = path !== undefined && this.options.emitAt(path);
     if (emitted) this.options.onValue(value, path);
     if (!top) {
       this.root = { value: emitted ? undefined : value };
@@ -223,8 +247,10 @@ export class JsonStreamParser {
     if (top.kind === 'object') {
       const key = top.key as string;
       // `__proto__` as a key must be data, as JSON.parse makes it, not the prototype.
-      if (!emitted)
+      if (emitted) top.key = undefined;
+      else if (key === '__proto__') {
         Object.defineProperty(top.value, key, { value, enumerable: true, writable: true, configurable: true });
+      } else top.value[key] = value;
       top.key = undefined;
     } else {
       if (!emitted) top.value.push(value);
