@@ -30,10 +30,15 @@ export class CentralityJob implements OnModuleInit, OnApplicationBootstrap {
     if (pending !== undefined) this.enqueue();
   }
 
-  /** One job waits at a time (same id); a request made while one runs gets the next. */
+  /**
+   * One job per request, enqueued after the request committed, so some job always reads it. No
+   * shared job id: a queue drops an id it still holds while that job runs, and a request committed
+   * after the running job's last look would wait for the next boot. A job with nothing pending
+   * costs one read.
+   */
   enqueue(): void {
     this.queue
-      .add(CENTRALITY_JOB, {}, { jobId: CENTRALITY_JOB })
+      .add(CENTRALITY_JOB, {})
       .catch((error: Error) =>
         this.logger.warn(`centrality not recomputed now (${error.message}); it runs at next boot`),
       );

@@ -58,6 +58,8 @@ export class CentralityRepository {
     // The distinct links and every iteration hash all links: at a million edges the default 4 MB
     // spills so badly that one statement ran for over 14 minutes (the whole run: 70 s; docs/controls.md).
     await this.query(`SET LOCAL work_mem = '64MB'`);
+    // A background run, not a request: on a large graph one statement outlasts the request timeout.
+    await this.query(`SET LOCAL statement_timeout = '5min'`);
     await this.query(`DROP TABLE IF EXISTS pg_temp.centrality_links, pg_temp.${first}, pg_temp.${second}`);
     await this.query(
       `CREATE TEMP TABLE centrality_links ON COMMIT DROP AS
