@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppConfig } from '../../config/app-config.js';
-import { probeDependency } from '../../modules/health/indicators/dependency-state.js';
+import { probeDependency } from '../../common/dependency-state.js';
 import { OutboxGauges } from './outbox-gauges.js';
 
 /** Backlog and oldest pending age per consumer, for `GET /health`; informative, never failing. */

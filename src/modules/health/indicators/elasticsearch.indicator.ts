@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppConfig } from '../../../config/app-config.js';
 import { ElasticsearchConnection } from '../../../infrastructure/search/elasticsearch.connection.js';
-import { disabledDependency, probeDependency } from './dependency-state.js';
+import { disabledDependency, probeDependency } from '../../../common/dependency-state.js';
 
 /** Elasticsearch serves search when configured; a red cluster counts as down, yellow as up. */
 @Injectable()

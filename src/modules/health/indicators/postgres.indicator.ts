@@ -3,7 +3,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppConfig } from '../../../config/app-config.js';
 import { PoolMonitor } from '../../../infrastructure/database/pool-monitor.js';
 import { ServiceInstanceRegistry } from '../../../infrastructure/database/service-instance.registry.js';
-import { probeDependency } from './dependency-state.js';
+import { probeDependency } from '../../../common/dependency-state.js';
 
 /** Postgres is the source of truth: a write (this replica's heartbeat) must succeed. */
 @Injectable()

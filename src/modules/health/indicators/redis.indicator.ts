@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppConfig } from '../../../config/app-config.js';
 import { RedisConnection } from '../../../infrastructure/redis/redis.connection.js';
-import { disabledDependency, probeDependency } from './dependency-state.js';
+import { disabledDependency, probeDependency } from '../../../common/dependency-state.js';
 
 /** Redis accelerates sessions, cache and queues; when it is down the app degrades to Postgres. */
 @Injectable()
