@@ -134,18 +134,6 @@ export function controlRef(graph: SyntheticGraph, n: number): { framework: strin
   };
 }
 
-/** mulberry32: a small seeded generator, so every run asks about the same controls. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` distinct control numbers, uniformly drawn (a start is any control, hub or not). */
 export function distinctControls(graph: SyntheticGraph, count: number, random: () => number): number[] {
   const chosen = new Set<number>();
