@@ -9,6 +9,7 @@ export interface DatabaseSettings {
   connectionTimeoutMs: number;
   statementTimeoutMs: number;
   migrationsRun: boolean;
+  migrationsWaitMs: number;
 }
 
 export interface HttpSettings {
@@ -135,6 +136,7 @@ export class AppConfig {
       connectionTimeoutMs: this.env.DATABASE_CONNECTION_TIMEOUT_MS,
       statementTimeoutMs: this.env.DATABASE_STATEMENT_TIMEOUT_MS,
       migrationsRun: this.env.DATABASE_MIGRATIONS_RUN,
+      migrationsWaitMs: this.env.DATABASE_MIGRATIONS_WAIT_MS,
     };
   }
 

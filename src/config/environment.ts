@@ -65,6 +65,11 @@ export class Environment {
   @IsBoolean()
   DATABASE_MIGRATIONS_RUN = true;
 
+  /** With DATABASE_MIGRATIONS_RUN=false: how long the boot waits for another process to migrate. */
+  @IsInt()
+  @Min(0)
+  DATABASE_MIGRATIONS_WAIT_MS = 300_000;
+
   @Transform(blankToUndefined)
   @IsOptional()
   @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false })

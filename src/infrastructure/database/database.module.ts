@@ -5,6 +5,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { FieldCipher } from '../../modules/encryption/field-cipher.js';
 import { DatabaseLocator } from './database-locator.js';
 import { buildDataSourceOptions } from './data-source-options.js';
+import { openAtHead, SCHEMA_POLICY } from './migrations-at-head.js';
 import { POOL_CLIENTS_METRIC, PoolMonitor } from './pool-monitor.js';
 import { ServiceInstanceRegistry } from './service-instance.registry.js';
 import { TransactionContext } from './transaction-context.js';
@@ -27,9 +28,13 @@ class DatabaseLocatorModule {}
       inject: [AppConfig, DatabaseLocator, FieldCipher],
       useFactory: async (config: AppConfig, locator: DatabaseLocator) => ({
         ...buildDataSourceOptions(config.database, await locator.url()),
+        // openAtHead runs (or awaits) them under the migration lock; TypeORM's own run takes none.
+        migrationsRun: false,
+        [SCHEMA_POLICY]: { migrationsRun: config.database.migrationsRun, waitMs: config.database.migrationsWaitMs },
         autoLoadEntities: true,
         retryAttempts: 0,
       }),
+      dataSourceFactory: (options) => openAtHead(options!),
     }),
   ],
   providers: [

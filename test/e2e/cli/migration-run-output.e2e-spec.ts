@@ -6,7 +6,7 @@ import { runBuilt } from '../../support/cli-processes';
 import { createTestDatabase, TestDatabase } from '../../support/database';
 
 /** What `npm run migration:run` runs once it has built (the image runs it the same way). */
-const MIGRATION_RUN = ['-d', 'dist/ormconfig.js', 'migration:run'];
+const MIGRATE = 'dist/src/cli/migrate.js';
 
 describe('migration:run output', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ck-migration-run-'));
@@ -17,7 +17,7 @@ describe('migration:run output', () => {
     return db;
   };
   const migrationRun = (db: TestDatabase, environment: Record<string, string> = {}) =>
-    runBuilt('node_modules/typeorm/cli.js', MIGRATION_RUN, { DATABASE_URL: db.url, DATA_DIR: dataDir, ...environment });
+    runBuilt(MIGRATE, [], { DATABASE_URL: db.url, DATA_DIR: dataDir, ...environment });
 
   afterAll(async () => {
     for (const db of databases) await db.drop();
@@ -34,8 +34,35 @@ describe('migration:run output', () => {
         `Migration ${name} has been executed successfully.`,
       ]);
     }
-    expect(lines.length).toBeLessThanOrEqual(MIGRATIONS.length + 3);
+    expect(lines.at(-1)).toBe(
+      `migrate: applied ${MIGRATIONS.length} migration(s); the schema is at this build's head (${MIGRATIONS.length} in all)`,
+    );
+    expect(lines.length).toBeLessThanOrEqual(MIGRATIONS.length + 4);
     expect(result.stdout + result.stderr).not.toMatch(/CREATE TABLE|^query:/m);
+  });
+
+  it('lets replicas started together take turns: each migration applied once, every run succeeds', async () => {
+    const db = await freshDatabase();
+
+    const results = await Promise.all([migrationRun(db), migrationRun(db), migrationRun(db)]);
+
+    expect(results.map((result) => [result.code, result.stderr])).toEqual([
+      [0, ''],
+      [0, ''],
+      [0, ''],
+    ]);
+    const summaries = results.map((result) => result.stdout.trimEnd().split('\n').at(-1));
+    expect(summaries.filter((line) => line?.startsWith(`migrate: applied ${MIGRATIONS.length} `))).toHaveLength(1);
+    expect(summaries.filter((line) => line?.startsWith('migrate: applied 0 '))).toHaveLength(2);
+    const applied = await db.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY id');
+    expect(applied.map((row) => row.name)).toEqual(MIGRATIONS.map((migration) => migration.name));
+  });
+
+  it('refuses to run without DATABASE_URL rather than migrate an embedded cluster nobody uses', async () => {
+    const result = await runBuilt(MIGRATE, [], { DATA_DIR: dataDir });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('DATABASE_URL must be set');
   });
 
   it('prints every statement too at LOG_LEVEL=debug', async () => {

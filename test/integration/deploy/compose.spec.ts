@@ -61,13 +61,7 @@ describe('docker/docker-compose.yml (static checks; no Docker engine here)', () 
   });
 
   it('runs migrations once, before the app, which does not run them itself', () => {
-    expect(services.migrate.command).toEqual([
-      'node',
-      'node_modules/typeorm/cli.js',
-      '-d',
-      'dist/ormconfig.js',
-      'migration:run',
-    ]);
+    expect(services.migrate.command).toEqual(['node', 'dist/src/cli/migrate.js']);
     expect(services.migrate.image).toBe(services.app.image);
     expect(services.app.depends_on?.migrate).toEqual({ condition: 'service_completed_successfully' });
     expect(environmentOf(services.app.environment).DATABASE_MIGRATIONS_RUN).toBe('false');

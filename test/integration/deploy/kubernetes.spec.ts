@@ -8,7 +8,6 @@ const KINDS = [
   'ConfigMap',
   'Deployment',
   'HorizontalPodAutoscaler',
-  'Job',
   'NetworkPolicy',
   'PodDisruptionBudget',
   'PrometheusRule',
@@ -34,7 +33,7 @@ describe.each(overlays)('Kubernetes manifests rendered from %s', (directory) => 
   const app = pod.spec.containers.find((container: { name: string }) => container.name === 'app');
   const config = findManifest(manifests, 'ConfigMap', 'compliance-kit-config').data as Record<string, string>;
   const environment = validateEnvironment({ ...config, ...secretTemplate.stringData });
-  const job = findManifest(manifests, 'Job', 'compliance-kit-migrate');
+  const migrate = pod.spec.initContainers.find((container: { name: string }) => container.name === 'migrate');
 
   it('validates every object against the Kubernetes OpenAPI schemas', async () => {
     const validators = await kubernetesValidators();
@@ -65,12 +64,9 @@ describe.each(overlays)('Kubernetes manifests rendered from %s', (directory) => 
   });
 
   it('runs as non-root on a read-only root filesystem, with resources set', () => {
-    for (const [spec, container] of [
-      [pod.spec, app],
-      [job.spec.template.spec, job.spec.template.spec.containers[0]],
-    ]) {
-      expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: expect.any(Number) });
-      expect(spec.securityContext.runAsUser).toBeGreaterThan(0);
+    expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: expect.any(Number) });
+    expect(pod.spec.securityContext.runAsUser).toBeGreaterThan(0);
+    for (const container of [app, migrate]) {
       expect(container.securityContext).toMatchObject({
         readOnlyRootFilesystem: true,
         allowPrivilegeEscalation: false,
@@ -83,13 +79,14 @@ describe.each(overlays)('Kubernetes manifests rendered from %s', (directory) => 
     expect(environment.DATA_DIR.startsWith('/tmp/')).toBe(true);
   });
 
-  it('leaves migrations to the Job, which runs the same command as compose', () => {
-    expect(app.env).toContainEqual({ name: 'DATABASE_MIGRATIONS_RUN', value: 'false' });
-    const migrate = job.spec.template.spec.containers[0];
+  it('migrates in an init container, with the command compose runs, before the app starts', () => {
+    expect(pod.spec.initContainers).toHaveLength(1);
     expect(migrate.command).toEqual(composeMigrate.command);
     expect(migrate.image).toBe(app.image);
     expect(migrate.envFrom).toEqual(app.envFrom);
-    expect(job.spec.template.spec.restartPolicy).toBe('Never');
+    // Nothing else starts migrations out of order: no Job (immutable, and unordered under apply -k).
+    expect(manifests.filter((manifest) => manifest.kind === 'Job')).toEqual([]);
+    expect(app.env).toContainEqual({ name: 'DATABASE_MIGRATIONS_RUN', value: 'false' });
   });
 
   it('sets only variables the config schema knows', () => {
@@ -126,8 +123,23 @@ describe.each(overlays)('Kubernetes manifests rendered from %s', (directory) => 
 
     const policy = findManifest(manifests, 'NetworkPolicy');
     expect(matches(policy.spec.podSelector.matchLabels, podLabels)).toBe(true);
-    expect(matches(policy.spec.podSelector.matchLabels, job.spec.template.metadata.labels)).toBe(true);
     expect(policy.spec.ingress[0].ports).toEqual([{ port: 'http', protocol: 'TCP' }]);
+  });
+
+  it('lets each egress port reach only the pods that serve it', () => {
+    const policy = findManifest(manifests, 'NetworkPolicy');
+    const destinations = Object.fromEntries(
+      policy.spec.egress.map((rule: { to?: object[]; ports: { port: number }[] }) => [
+        rule.ports.map((port) => port.port).join(','),
+        rule.to,
+      ]),
+    );
+    expect(Object.keys(destinations).sort()).toEqual(['53,53', '5432', '6379', '9200']);
+    for (const [ports, to] of Object.entries(destinations)) {
+      expect({ ports, to }).toEqual({ ports, to: [expect.objectContaining({ podSelector: expect.anything() })] });
+      const [{ podSelector }] = to as { podSelector: { matchLabels?: object } }[];
+      expect({ ports, labels: Object.keys(podSelector.matchLabels ?? {}).length }).toEqual({ ports, labels: 1 });
+    }
   });
 
   it('holds no real secret: the template is placeholders and is not rendered', () => {
