@@ -11,6 +11,7 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
   volumes?: string[];
+  ports?: string[];
   stop_grace_period?: string;
 }
 
@@ -32,6 +33,19 @@ const withSampleSecrets = (environment: Record<string, string>) =>
 const seconds = (value: string) => Number(/^(\d+)s$/.exec(value)?.[1] ?? NaN);
 
 describe('docker/docker-compose.yml (static checks; no Docker engine here)', () => {
+  it('loads in Compose 1.29 (Debian 12) as well as v2: no top-level `name`', () => {
+    const topLevel = Object.keys(readYaml('docker/docker-compose.yml')).filter((key) => !key.startsWith('x-'));
+    expect(topLevel.sort()).toEqual(['services', 'volumes']);
+  });
+
+  it('publishes ports on loopback only, each host port overridable', () => {
+    const published = Object.entries(services).flatMap(([name, service]) =>
+      (service.ports ?? []).map((port) => ({ name, port })),
+    );
+    expect(published.map(({ name }) => name).sort()).toEqual(['app', 'grafana', 'prometheus']);
+    for (const { port } of published) expect(port).toMatch(/^127\.0\.0\.1:\$\{[A-Z_]+_HOST_PORT:-\d+\}:\d+$/);
+  });
+
   it('defines the app, its one-shot migration and every backing service', () => {
     expect(Object.keys(services).sort()).toEqual(
       ['app', 'elasticsearch', 'grafana', 'migrate', 'prometheus', 'redis', 'timescaledb'].sort(),
@@ -135,7 +149,7 @@ describe('docker/docker-compose.yml (static checks; no Docker engine here)', () 
 describe('docker/Dockerfile', () => {
   const dockerfile = readText('docker/Dockerfile');
   const stages = dockerfile.split(/^FROM /m).slice(1);
-  const runtime = stages[stages.length - 1];
+  const [build, runtime] = stages;
 
   it('builds in one stage and runs the nest build output on Node 24 in another', () => {
     expect(stages.length).toBe(2);
@@ -145,13 +159,47 @@ describe('docker/Dockerfile', () => {
     expect(existsSync(join(ROOT, 'dist', 'src', 'main.js'))).toBe(true);
   });
 
-  it('installs production dependencies only, without install scripts', () => {
-    expect(runtime).toMatch(/npm ci --omit=dev .*--ignore-scripts/);
+  it('builds offline-capable: no `# syntax=` line, which makes BuildKit fetch a frontend from a registry', () => {
+    expect(dockerfile).not.toMatch(/^#\s*syntax\s*=/im);
+  });
+
+  it('ships production dependencies only, installed without scripts in the build stage', () => {
+    expect(build).toMatch(/npm ci --ignore-scripts/);
+    expect(build).toMatch(/npm prune --omit=dev --omit=optional --ignore-scripts/);
+    expect(runtime).toContain('COPY --from=build /app/node_modules ./node_modules');
+    expect(runtime).not.toMatch(/npm (ci|install|i) /);
+  });
+
+  it('trusts an extra CA bundle only when NPM_CA_BUNDLE is given, and only while building', () => {
+    expect(build).toMatch(/^ARG NPM_CA_BUNDLE=$/m);
+    expect(build).toContain('COPY package.json package-lock.json ${NPM_CA_BUNDLE} ./');
+    expect(build).toMatch(/NODE_EXTRA_CA_CERTS=.*npm ci/s);
+    expect(runtime).not.toContain('NPM_CA_BUNDLE');
   });
 
   it('runs as a non-root user under tini, with a liveness healthcheck', () => {
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--"\]$/m);
     expect(runtime).toMatch(/^HEALTHCHECK [\s\S]*\/health\/live/m);
+  });
+});
+
+describe('.dockerignore', () => {
+  const rules = readText('.dockerignore')
+    .split('\n')
+    .filter((line) => line.trim() && !line.startsWith('#'));
+
+  it('excludes everything but what it names', () => {
+    expect(rules[0]).toBe('*');
+    expect(rules.slice(1).every((rule) => rule.startsWith('!'))).toBe(true);
+  });
+
+  it('admits every file the Dockerfile copies from the context, and CA bundles only under docker/ca/', () => {
+    const copied = [...readText('docker/Dockerfile').matchAll(/^COPY (?!--from)(.+) \S+$/gm)]
+      .flatMap((match) => match[1].split(' '))
+      .filter((source) => !source.startsWith('$'));
+    expect(copied.length).toBeGreaterThan(5);
+    for (const source of copied) expect(rules).toContain(`!${source}`);
+    expect(rules.filter((rule) => rule.endsWith('.pem'))).toEqual(['!docker/ca/*.pem']);
   });
 });
