@@ -2,6 +2,7 @@ import { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { getToken } from '@willsoto/nestjs-prometheus';
 import { Logger } from 'nestjs-pino';
 import type { Histogram } from 'prom-client';
@@ -16,6 +17,8 @@ import { applyRouteBodyLimits } from './common/route-body-limits.js';
 import { streamBodiesOf } from './common/streamed-body.js';
 import { createValidationPipe } from './common/validation.js';
 import { validateEnvironment } from './config/environment.js';
+import { traceHttpRequests } from './infrastructure/tracing/http-server-spans.js';
+import { Tracing } from './infrastructure/tracing/tracing.js';
 import { DrainSignal } from './modules/health/drain-signal.js';
 import { refuseRequestsWhileClosing } from './modules/health/draining-requests.js';
 import { BULK_RECORDS_ROUTE } from './modules/compliance/records/compliance-records.routes.js';
@@ -32,6 +35,8 @@ export interface CreateAppOptions {
   environment?: Record<string, unknown>;
   /** Extra modules, for tests that need a fixture route. */
   imports?: ModuleMetadata['imports'];
+  /** Where spans go instead of OTLP when tracing is on, for tests that read them. */
+  spanExporter?: SpanExporter;
 }
 
 /** Builds the fully configured application (without listening); main.ts and the tests share it. */
@@ -45,7 +50,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     clientErrorHandler: problemClientErrorHandler,
     frameworkErrors: problemFrameworkErrors,
   });
-  const root = AppModule.forRoot(options.environment);
+  const root = AppModule.forRoot(options.environment, options.spanExporter);
   root.imports = [...(root.imports ?? []), ...(options.imports ?? [])];
   // No Nest body parsers (its form parser would take `email=…&password=…`): JSON is registered below.
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, { bufferLogs: true, bodyParser: false });
@@ -57,6 +62,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   useCsvBodyParser(app, [CATALOG_MAPPINGS_IMPORT_ROUTE]);
 
   const fastify = app.getHttpAdapter().getInstance();
+  traceHttpRequests(fastify, app.get(Tracing));
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();

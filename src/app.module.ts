@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { LoggingModule } from './common/logging.module.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './infrastructure/database/database.module.js';
@@ -6,6 +7,7 @@ import { QueueModule } from './infrastructure/queue/queue.module.js';
 import { OutboxModule } from './infrastructure/outbox/outbox.module.js';
 import { RedisModule } from './infrastructure/redis/redis.module.js';
 import { SearchInfrastructureModule } from './infrastructure/search/search-infrastructure.module.js';
+import { TracingModule } from './infrastructure/tracing/tracing.module.js';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { CatalogsModule } from './modules/catalogs/catalogs.module.js';
@@ -21,12 +23,13 @@ import { SecuritySignalsModule } from './modules/security-signals/security-signa
 
 @Module({})
 export class AppModule {
-  /** `environment` defaults to process.env; tests pass their own. */
-  static forRoot(environment?: Record<string, unknown>): DynamicModule {
+  /** `environment` defaults to process.env; tests pass their own, and a span exporter to read spans from. */
+  static forRoot(environment?: Record<string, unknown>, spanExporter?: SpanExporter): DynamicModule {
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(environment),
+        TracingModule.forRoot(spanExporter),
         LoggingModule,
         MetricsModule,
         DatabaseModule,

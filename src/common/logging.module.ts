@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { destination } from 'pino';
 import { AppConfig } from '../config/app-config.js';
 import { requestIdOf } from './request-id.js';
+import { traceFields } from './trace-context.js';
 
 /** Paths pino blanks out wherever they appear in a log object. */
 export const REDACTED_PATHS = [
@@ -20,8 +21,9 @@ export const REDACTED_PATHS = [
 const isProbe = (url = '') => url === '/health/live' || url === '/health/ready';
 
 /**
- * JSON logs with the request id on every line. Request serialisation keeps the path without
- * its query string (queries may carry search terms or emails) and no headers but the agent.
+ * JSON logs with the request id on every line, and with tracing on the active trace's
+ * `trace_id`/`span_id`. Request serialisation keeps the path without its query string (queries
+ * may carry search terms or emails) and no headers but the agent.
  */
 @Module({
   imports: [
@@ -33,6 +35,7 @@ const isProbe = (url = '') => url === '/health/live' || url === '/health/ready';
         pinoHttp: [
           {
             level: config.logLevel,
+            ...(config.tracing.enabled && { mixin: traceFields }),
             genReqId: (request: IncomingMessage) => requestIdOf(request),
             redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
             customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>

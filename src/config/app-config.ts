@@ -97,6 +97,23 @@ export interface SecuritySignalSettings {
   counterMaxEntries: number;
 }
 
+/** OpenTelemetry tracing (docs/tracing.md); `enabled` false means no tracer, no exporter, no hooks. */
+export interface TracingSettings {
+  enabled: boolean;
+  serviceName: string;
+  sampler: NonNullable<Environment['OTEL_TRACES_SAMPLER']>;
+  samplerRatio: number;
+  otlp: {
+    url: string;
+    protocol: NonNullable<Environment['OTEL_EXPORTER_OTLP_PROTOCOL']>;
+    headers: Record<string, string>;
+    timeoutMs: number;
+  };
+}
+
+/** The collector's default OTLP/HTTP port on this host, as the specification has it. */
+const DEFAULT_OTLP_BASE = 'http://localhost:4318';
+
 export interface ControlGraphSettings {
   cacheTtlSeconds: number;
   cacheLruMaxEntries: number;
@@ -272,10 +289,50 @@ export class AppConfig {
     };
   }
 
+  /** On when an OTLP exporter is asked for: OTEL_TRACES_EXPORTER=otlp, or unset with an endpoint. */
+  get tracing(): TracingSettings {
+    const env = this.env;
+    const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    const exporter = env.OTEL_TRACES_EXPORTER ?? (endpoint ? 'otlp' : 'none');
+    return {
+      enabled: !env.OTEL_SDK_DISABLED && exporter === 'otlp',
+      serviceName: env.OTEL_SERVICE_NAME ?? 'compliance-kit',
+      sampler: env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on',
+      samplerRatio: env.OTEL_TRACES_SAMPLER_ARG,
+      otlp: {
+        url:
+          env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+          `${(env.OTEL_EXPORTER_OTLP_ENDPOINT ?? DEFAULT_OTLP_BASE).replace(/\/+$/, '')}/v1/traces`,
+        protocol: env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
+        headers: parseKeyValuePairs(env.OTEL_EXPORTER_OTLP_HEADERS),
+        timeoutMs: env.OTEL_EXPORTER_OTLP_TIMEOUT,
+      },
+    };
+  }
+
   get controlGraph(): ControlGraphSettings {
     return {
       cacheTtlSeconds: this.env.CONTROL_GRAPH_CACHE_TTL_SECONDS,
       cacheLruMaxEntries: this.env.CONTROL_GRAPH_CACHE_LRU_MAX_ENTRIES,
     };
+  }
+}
+
+/** `a=1,b=x%20y` into `{ a: '1', b: 'x y' }` (values percent-decoded, as the OTLP exporter specification says). */
+function parseKeyValuePairs(raw: string | undefined): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  for (const pair of raw?.split(',') ?? []) {
+    const at = pair.indexOf('=');
+    const value = pair.slice(at + 1).trim();
+    pairs[pair.slice(0, at).trim()] = decodeOrKeep(value);
+  }
+  return pairs;
+}
+
+function decodeOrKeep(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
   }
 }

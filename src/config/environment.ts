@@ -3,6 +3,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
@@ -17,9 +18,23 @@ export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** What a request from another device than the session's gets: never silently accepted (docs/security.md). */
 export const FINGERPRINT_MISMATCH_MODES = ['reject', 'step-up'] as const;
+/** OTEL_TRACES_SAMPLER values of the OpenTelemetry specification (docs/tracing.md). */
+export const TRACE_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+/** The OTLP/HTTP encodings; gRPC is not supported. */
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+/** `key=value` pairs separated by commas, as OTEL_EXPORTER_OTLP_HEADERS spells them. */
+const OTLP_HEADERS = /^\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*=[^,]*(,\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*=[^,]*)*$/;
 
 const toBoolean = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
+const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' ? Number(value) : value);
 const blankToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
@@ -394,6 +409,70 @@ export class Environment {
   @IsInt()
   @Min(100)
   SIGNAL_COUNTER_MAX_ENTRIES = 100_000;
+
+  /** Tracing is off unless an OTLP exporter is asked for (docs/tracing.md); this turns it off whatever else is set. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  OTEL_SDK_DISABLED = false;
+
+  /** `otlp` or `none`; unset means `otlp` when an OTLP endpoint is set, else `none`. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsIn(['otlp', 'none'])
+  OTEL_TRACES_EXPORTER?: 'otlp' | 'none';
+
+  /** Base URL of the collector; `/v1/traces` is appended. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** Full URL traces are POSTed to; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+
+  /** Unset: `http/protobuf`, the specification's default. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsIn(OTLP_PROTOCOLS)
+  OTEL_EXPORTER_OTLP_PROTOCOL?: (typeof OTLP_PROTOCOLS)[number];
+
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsIn(OTLP_PROTOCOLS)
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?: (typeof OTLP_PROTOCOLS)[number];
+
+  /** `key=value,…` sent with every export (often a credential). */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @Matches(OTLP_HEADERS)
+  OTEL_EXPORTER_OTLP_HEADERS?: string;
+
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  OTEL_EXPORTER_OTLP_TIMEOUT = 10_000;
+
+  /** Unset: `compliance-kit`. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,255}$/)
+  OTEL_SERVICE_NAME?: string;
+
+  /** Unset: `parentbased_always_on`, the specification's default. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsIn(TRACE_SAMPLERS)
+  OTEL_TRACES_SAMPLER?: (typeof TRACE_SAMPLERS)[number];
+
+  /** The ratio of the `*traceidratio` samplers. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  OTEL_TRACES_SAMPLER_ARG = 1;
 }
 
 export class ConfigurationError extends Error {
@@ -410,6 +489,7 @@ const OPTIONAL_SECRET_KEYS = [
   'ADMIN_EMAIL',
   'ADMIN_PASSWORD',
   'SIEM_HTTP_TOKEN',
+  'OTEL_EXPORTER_OTLP_HEADERS',
 ];
 
 const INTEGER_KEYS = Object.keys(new Environment()).filter(
@@ -428,6 +508,13 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(new Environm
   'SIEM_SYSLOG_CA_FILE',
   'SIEM_SYSLOG_SERVERNAME',
   'SIEM_HTTP_URL',
+  'OTEL_TRACES_EXPORTER',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+  'OTEL_SERVICE_NAME',
+  'OTEL_TRACES_SAMPLER',
   ...OPTIONAL_SECRET_KEYS,
 );
 

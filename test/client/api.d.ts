@@ -1099,6 +1099,11 @@ export interface components {
             /** @example 3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10 */
             requestId: string | null;
             /**
+             * @description W3C trace id of the request or job that recorded the event; null with tracing off (docs/tracing.md)
+             * @example 4bf92f3577b34da6a3ce929d0e0e4736
+             */
+            traceId: string | null;
+            /**
              * @description Stored encrypted; `[unreadable]` when it cannot be decrypted
              * @example 203.0.113.7
              */

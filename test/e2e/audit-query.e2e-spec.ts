@@ -139,9 +139,9 @@ describe('audit search and export', () => {
       const [header, first] = res.text.split('\n');
       expect(res.headers['content-type']).toMatch(/^text\/csv/);
       expect(header).toBe(
-        'occurredAt,id,actorId,action,resourceType,resourceId,outcome,severity,requestId,ip,userAgent,details,sensitive,shard,seq,hash',
+        'occurredAt,id,actorId,action,resourceType,resourceId,outcome,severity,requestId,ip,userAgent,details,sensitive,shard,seq,hash,traceId',
       );
-      expect(first).toMatch(/,"\{""i"":1\}",,200,1,$/);
+      expect(first).toMatch(/,"\{""i"":1\}",,200,1,,$/);
     });
 
     it('answers a 400 problem for an unknown format', async () => {

@@ -1,5 +1,6 @@
 import type { ModuleMetadata } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import type { Role } from '../../src/common/auth/roles';
@@ -35,6 +36,8 @@ export interface TestAppOptions {
    * Prefer documenting the status: an exemption hides drift in everything else the file calls.
    */
   openApiExemption?: string;
+  /** Where the app's spans go when the environment turns tracing on (instead of OTLP). */
+  spanExporter?: SpanExporter;
 }
 
 /**
@@ -56,7 +59,7 @@ export async function startTestApp(
 }
 
 /** Bull keeps repeatable jobs and job ids in Redis after the app closes; they go with the database. */
-async function dropQueueKeys(prefix: string): Promise<void> {
+export async function dropQueueKeys(prefix: string): Promise<void> {
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
     for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) {
@@ -108,6 +111,7 @@ async function boot(
       ...environment,
     },
     imports,
+    spanExporter: options.spanExporter,
   });
   const conformance = OpenApiConformance.watch(app.getHttpAdapter().getInstance());
   await app.init();

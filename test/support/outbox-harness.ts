@@ -11,6 +11,7 @@ import { OutboxRelay } from '../../src/infrastructure/outbox/outbox-relay';
 import { OutboxRepository } from '../../src/infrastructure/outbox/outbox.repository';
 import { OutboxWriter } from '../../src/infrastructure/outbox/outbox-writer';
 import { InProcessJobQueue } from '../../src/infrastructure/queue/in-process-job-queue';
+import { Tracing } from '../../src/infrastructure/tracing/tracing';
 import { createTestDatabase, TestDatabase } from './database';
 
 /** Real Postgres, real outbox classes, no HTTP: enough to stop and restart relays at will. */
@@ -21,7 +22,7 @@ export interface OutboxHarness {
   registry: OutboxConsumerRegistry;
   writer: OutboxWriter;
   /** A new relay, as a restarted process would build it (not started: call drain()). */
-  relay(): OutboxRelay;
+  relay(tracing?: Tracing): OutboxRelay;
   close(): Promise<void>;
 }
 
@@ -41,7 +42,8 @@ export async function startOutboxHarness(environment: Record<string, string> = {
     transactions,
     registry,
     writer: new OutboxWriter(transactions, registry, queue),
-    relay: () => new OutboxRelay(config, transactions, repository, registry, gauges, queue),
+    relay: (tracing = Tracing.off) =>
+      new OutboxRelay(config, transactions, repository, registry, gauges, queue, tracing),
     close: async () => {
       await queue.onApplicationShutdown();
       await dataSource.destroy();

@@ -1,9 +1,17 @@
+import type { Client } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseSettings } from '../../config/app-config.js';
 import { MIGRATIONS } from './migrations/index.js';
 
-/** One place that turns settings into TypeORM options, shared by the app and the TypeORM CLI. */
-export function buildDataSourceOptions(settings: DatabaseSettings, url: string): DataSourceOptions {
+/**
+ * One place that turns settings into TypeORM options, shared by the app and the TypeORM CLI.
+ * `client` is the pg client class of the pool (the app's times and traces every statement).
+ */
+export function buildDataSourceOptions(
+  settings: DatabaseSettings,
+  url: string,
+  client?: typeof Client,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -20,6 +28,7 @@ export function buildDataSourceOptions(settings: DatabaseSettings, url: string):
       connectionTimeoutMillis: settings.connectionTimeoutMs,
       statement_timeout: settings.statementTimeoutMs,
       application_name: 'compliance-kit',
+      ...(client && { Client: client }),
     },
   };
 }

@@ -1,12 +1,15 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { makeGaugeProvider } from '@willsoto/nestjs-prometheus';
+import { makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { AppConfig } from '../../config/app-config.js';
 import { FieldCipher } from '../../modules/encryption/field-cipher.js';
 import { DatabaseLocator } from './database-locator.js';
 import { buildDataSourceOptions } from './data-source-options.js';
 import { openAtHead, SCHEMA_POLICY } from './migrations-at-head.js';
+import { observedClient } from './observed-client.js';
 import { POOL_CLIENTS_METRIC, PoolMonitor } from './pool-monitor.js';
+import { QUERY_DURATION_METRIC, QueryObserver } from './query-observer.js';
+import { QUERY_OPERATIONS } from './sql-statement.js';
 import { ServiceInstanceRegistry } from './service-instance.registry.js';
 import { TransactionContext } from './transaction-context.js';
 import { TransactionInterceptor } from './transaction.interceptor.js';
@@ -19,15 +22,32 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 })
 class DatabaseLocatorModule {}
 
+/** Apart from DatabaseModule, like the locator, because the DataSource factory needs the observer. */
+@Global()
+@Module({
+  providers: [
+    QueryObserver,
+    makeHistogramProvider({
+      name: QUERY_DURATION_METRIC,
+      help: `Database statement duration by repository class and operation (${QUERY_OPERATIONS.join(', ')})`,
+      labelNames: ['repository', 'operation'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15],
+    }),
+  ],
+  exports: [QueryObserver],
+})
+class QueryObservationModule {}
+
 @Global()
 @Module({
   imports: [
     DatabaseLocatorModule,
+    QueryObservationModule,
     TypeOrmModule.forRootAsync({
       // FieldCipher first: migrations that backfill encrypted columns need the keyring.
-      inject: [AppConfig, DatabaseLocator, FieldCipher],
-      useFactory: async (config: AppConfig, locator: DatabaseLocator) => ({
-        ...buildDataSourceOptions(config.database, await locator.url()),
+      inject: [AppConfig, DatabaseLocator, QueryObserver, FieldCipher],
+      useFactory: async (config: AppConfig, locator: DatabaseLocator, observer: QueryObserver) => ({
+        ...buildDataSourceOptions(config.database, await locator.url(), observedClient(observer)),
         // openAtHead runs (or awaits) them under the migration lock; TypeORM's own run takes none.
         migrationsRun: false,
         [SCHEMA_POLICY]: { migrationsRun: config.database.migrationsRun, waitMs: config.database.migrationsWaitMs },

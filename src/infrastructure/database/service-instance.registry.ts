@@ -4,8 +4,10 @@ import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_VERSION } from '../../common/app-version.js';
+import { QueryOwner } from './query-owner.js';
 
 /** Registers this replica in `service_instances`; readiness touches the row to prove writes work. */
+@QueryOwner()
 @Injectable()
 export class ServiceInstanceRegistry implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly id = randomUUID();

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
+import { Tracing } from '../tracing/tracing.js';
 import { TransactionContext } from '../database/transaction-context.js';
 import { JOB_QUEUE, type JobQueue, retryDelayMs } from '../queue/job-queue.js';
 import { DeliveryUnavailable, OutboxConsumer, OutboxConsumerRegistry, type OutboxEvent } from './outbox-consumer.js';
@@ -10,6 +11,9 @@ import { OUTBOX_DRAIN_JOB } from './outbox-writer.js';
 /** Delivered events are kept this long for debugging and replays, then purged by the poll. */
 const DELIVERED_RETENTION_HOURS = 24;
 const PURGE_EVERY_MS = 3_600_000;
+/** Attributes of a round's span (the app's own: no convention covers an outbox). */
+const ATTR_OUTBOX_CONSUMER = 'compliance_kit.outbox.consumer';
+const ATTR_OUTBOX_ROWS = 'compliance_kit.outbox.rows';
 
 /**
  * Delivers outbox events to every consumer. Each round, per consumer, locks a batch of due
@@ -38,6 +42,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly consumers: OutboxConsumerRegistry,
     private readonly gauges: OutboxGauges,
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+    private readonly tracing: Tracing = Tracing.off,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -91,22 +96,31 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     } while (this.again && !this.stopped);
   }
 
-  /** One batch for one consumer; returns how many outbox rows were claimed. */
+  /**
+   * One batch for one consumer; returns how many outbox rows were claimed. A round that claims
+   * rows is the span `outbox.relay.round` from its start (so idle polls leave no trace behind):
+   * the hand-over, and whatever the consumer sends (a SIEM POST carries its `traceparent`), are
+   * its children.
+   */
   private async round(consumer: OutboxConsumer): Promise<number> {
     let claimed: string[] = [];
     try {
       await this.transactions.run(async () => {
+        const startTime = Date.now();
         if (consumer.ordered && !(await this.outbox.lockOrdered(consumer.name))) return;
         const rows = consumer.ordered
           ? await this.outbox.claimInOrder(consumer.name, this.config.outbox.batchSize)
           : await this.outbox.claim(consumer.name, this.config.outbox.batchSize);
         claimed = rows.map((row) => row.id);
         if (!rows.length) return;
-        await this.handOver(
-          consumer,
-          rows.flatMap((row) => row.events),
-        );
-        await this.outbox.markDelivered(consumer.name, claimed);
+        const attributes = { [ATTR_OUTBOX_CONSUMER]: consumer.name, [ATTR_OUTBOX_ROWS]: rows.length };
+        await this.tracing.run('outbox.relay.round', { startTime, attributes }, async () => {
+          await this.handOver(
+            consumer,
+            rows.flatMap((row) => row.events),
+          );
+          await this.outbox.markDelivered(consumer.name, claimed);
+        });
       });
       if (claimed.length) this.unavailable.delete(consumer.name);
       return claimed.length;

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { TransactionContext } from '../database/transaction-context.js';
 import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { OutboxConsumerRegistry } from './outbox-consumer.js';
+import { QueryOwner } from '../database/query-owner.js';
 
 export const OUTBOX_DRAIN_JOB = 'outbox.drain';
 
@@ -15,6 +16,7 @@ export interface OutboxEntry {
  * Appends events in the caller's transaction (TransactionContext.manager), one delivery row per
  * consumer of the event's type, and asks the relay to drain once that transaction has committed.
  */
+@QueryOwner()
 @Injectable()
 export class OutboxWriter {
   /** Transactions that already asked for a drain: a request appending several events asks once. */

@@ -3,6 +3,7 @@ import { TransactionContext } from '../database/transaction-context.js';
 import { retryDelayMs } from '../queue/job-queue.js';
 import type { OutboxEvent } from './outbox-consumer.js';
 import type { OutboxEntry } from './outbox-writer.js';
+import { QueryOwner } from '../database/query-owner.js';
 
 interface ClaimedRow {
   id: string;
@@ -47,6 +48,7 @@ export interface OutboxStats {
 const CANDIDATE_WINDOW = 4;
 
 /** The relay's SQL. Every method runs in the current transaction (TransactionContext.manager). */
+@QueryOwner()
 @Injectable()
 export class OutboxRepository {
   constructor(private readonly transactions: TransactionContext) {}

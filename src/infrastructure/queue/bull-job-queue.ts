@@ -1,6 +1,8 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import Bull from 'bull';
+import { Tracing } from '../tracing/tracing.js';
 import { DEFAULT_ATTEMPTS, JobHandler, JobOptions, JobQueue, RETRY_BASE_DELAY_MS, WorkerOptions } from './job-queue.js';
+import { tracedJob } from './traced-job.js';
 
 /** Callers record durable work in Postgres first, so a queue that cannot take a job must say so quickly. */
 const ENQUEUE_TIMEOUT_MS = 2_000;
@@ -14,6 +16,7 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
   constructor(
     private readonly redisUrl: string,
     private readonly prefix: string,
+    private readonly tracing: Tracing = Tracing.off,
   ) {}
 
   get names(): string[] {
@@ -21,11 +24,10 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
   }
 
   process<T>(name: string, handler: JobHandler<T>, options: WorkerOptions = {}): void {
+    const run = tracedJob(this.tracing, this.kind, name, handler);
     // The returned promise rejects when Redis is unreachable at boot; the queue's 'error' listener logs it.
     this.queue(name)
-      .process(options.concurrency ?? 1, (job: Bull.Job<T>) =>
-        handler({ data: job.data, attempt: job.attemptsMade + 1 }),
-      )
+      .process(options.concurrency ?? 1, (job: Bull.Job<T>) => run({ data: job.data, attempt: job.attemptsMade + 1 }))
       .catch(() => undefined);
   }
 

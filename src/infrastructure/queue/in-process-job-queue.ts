@@ -1,6 +1,8 @@
 import { AsyncResource } from 'node:async_hooks';
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Tracing } from '../tracing/tracing.js';
 import { DEFAULT_ATTEMPTS, JobHandler, JobOptions, JobQueue, retryDelayMs, WorkerOptions } from './job-queue.js';
+import { tracedJob } from './traced-job.js';
 
 interface Pending {
   data: unknown;
@@ -30,6 +32,8 @@ export class InProcessJobQueue implements JobQueue, OnApplicationShutdown {
    */
   private readonly root = new AsyncResource('InProcessJobQueue');
 
+  constructor(private readonly tracing: Tracing = Tracing.off) {}
+
   get names(): string[] {
     return [...this.workers.keys()];
   }
@@ -37,7 +41,7 @@ export class InProcessJobQueue implements JobQueue, OnApplicationShutdown {
   process<T>(name: string, handler: JobHandler<T>, options: WorkerOptions = {}): void {
     if (this.workers.has(name)) throw new Error(`a handler for ${name} is already registered`);
     this.workers.set(name, {
-      handler: handler as JobHandler<unknown>,
+      handler: tracedJob(this.tracing, this.kind, name, handler as JobHandler<unknown>),
       concurrency: options.concurrency ?? 1,
       running: 0,
       waiting: [],

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
+import { Tracing } from '../tracing/tracing.js';
 import { BullJobQueue } from './bull-job-queue.js';
 import { InProcessJobQueue } from './in-process-job-queue.js';
 import { JOB_QUEUE } from './job-queue.js';
@@ -11,9 +12,11 @@ import { QueueDepthMetric, queueDepthGauge } from './queue-depth.metric.js';
   providers: [
     {
       provide: JOB_QUEUE,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        config.redisUrl ? new BullJobQueue(config.redisUrl, config.queuePrefix) : new InProcessJobQueue(),
+      inject: [AppConfig, Tracing],
+      useFactory: (config: AppConfig, tracing: Tracing) =>
+        config.redisUrl
+          ? new BullJobQueue(config.redisUrl, config.queuePrefix, tracing)
+          : new InProcessJobQueue(tracing),
     },
     queueDepthGauge,
     QueueDepthMetric,

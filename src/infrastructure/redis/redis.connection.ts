@@ -1,5 +1,7 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { Tracing } from '../tracing/tracing.js';
+import { traceRedis } from './traced-redis.js';
 
 /**
  * The one Redis client of the process, or none when REDIS_URL is unset.
@@ -12,7 +14,7 @@ export class RedisConnection implements OnApplicationShutdown {
   private lastErrorLogAt = 0;
   readonly client?: Redis;
 
-  constructor(url: string | undefined, commandTimeoutMs: number) {
+  constructor(url: string | undefined, commandTimeoutMs: number, tracing: Tracing = Tracing.off) {
     if (!url) return;
     this.client = new Redis(url, {
       lazyConnect: false,
@@ -23,6 +25,7 @@ export class RedisConnection implements OnApplicationShutdown {
       commandTimeout: commandTimeoutMs,
       retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
     });
+    traceRedis(this.client, tracing);
     this.client.on('error', (error: Error) => this.logThrottled(error));
     this.client.on('ready', () => this.logger.log('connected'));
   }

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
+import { Tracing } from '../tracing/tracing.js';
 import { RedisConnection } from './redis.connection.js';
 
 @Global()
@@ -7,8 +8,9 @@ import { RedisConnection } from './redis.connection.js';
   providers: [
     {
       provide: RedisConnection,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => new RedisConnection(config.redisUrl, config.healthCheckTimeoutMs),
+      inject: [AppConfig, Tracing],
+      useFactory: (config: AppConfig, tracing: Tracing) =>
+        new RedisConnection(config.redisUrl, config.healthCheckTimeoutMs, tracing),
     },
   ],
   exports: [RedisConnection],

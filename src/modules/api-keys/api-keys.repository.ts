@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
 import type { Role } from '../../common/auth/roles.js';
 import type { ApiKey, ApiKeySecretRow, ApiKeyWithSecrets, StoredSecret } from './api-key.js';
+import { QueryOwner } from '../../infrastructure/database/query-owner.js';
 
 interface KeyRow {
   id: string;
@@ -27,6 +28,7 @@ const SECRETS = `coalesce((SELECT json_agg(json_build_object(
  * `api_keys` and `api_key_secrets`. Management writes go through the request's transaction (with
  * its audit row); the per-request lookup runs outside one, before any transaction is open.
  */
+@QueryOwner()
 @Injectable()
 export class ApiKeysRepository {
   constructor(private readonly transactions: TransactionContext) {}

@@ -35,6 +35,11 @@ export interface ChainedEvent {
   outcome: string;
   severity: AuditSeverity;
   requestId: string | null;
+  /**
+   * The trace the event was recorded in (tracing on, docs/tracing.md). Absent rather than null
+   * when there was none, so that it stays out of the hash of events recorded before it existed.
+   */
+  traceId?: string;
   ip: string | null;
   userAgent: string | null;
   details: Record<string, unknown>;

@@ -25,6 +25,8 @@ export interface AuditSnapshot {
   outcome: string;
   severity: string;
   route: string | null;
+  /** The W3C trace id the event was recorded in, to find its trace from the SIEM; null without one. */
+  traceId: string | null;
 }
 
 export interface AuditEventPayload extends Record<string, unknown> {
@@ -50,6 +52,7 @@ export function auditSnapshot(event: ChainedEvent): AuditSnapshot {
     outcome: event.outcome,
     severity: event.severity,
     route: route && text(details.method) ? `${text(details.method)} ${route}` : route,
+    traceId: event.traceId ?? null,
   };
 }
 

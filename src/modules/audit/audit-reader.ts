@@ -33,6 +33,8 @@ const CSV_COLUMNS: (keyof AuditEventDto)[] = [
   'shard',
   'seq',
   'hash',
+  // Last: columns added later go at the end, so readers by position keep working.
+  'traceId',
 ];
 
 /** Searching and exporting the trail, newest first for pages, oldest first for exports. */

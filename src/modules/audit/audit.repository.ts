@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
 import type { AuditSeverity, ChainedEvent } from './audit-event.js';
 import type { ChainPosition } from './checkpoints/audit-checkpoints.js';
+import { QueryOwner } from '../../infrastructure/database/query-owner.js';
 
 export interface AuditFilter {
   actorId?: string;
@@ -37,6 +38,7 @@ interface Row {
   outcome: string;
   severity: AuditSeverity;
   request_id: string | null;
+  trace_id: string | null;
   ip: string | null;
   user_agent: string | null;
   details: Record<string, unknown>;
@@ -45,9 +47,10 @@ interface Row {
 }
 
 const SELECT = `SELECT occurred_at, occurred_at::text AS at_key, shard, seq, id, actor_id, action, resource_type,
-  resource_id, outcome, severity, request_id, ip, user_agent, details, prev_hash, hash FROM audit_events`;
+  resource_id, outcome, severity, request_id, trace_id, ip, user_agent, details, prev_hash, hash FROM audit_events`;
 
 /** Reads of the audit trail: filtered pages in either time direction, and one chain in sequence. */
+@QueryOwner()
 @Injectable()
 export class AuditRepository {
   constructor(private readonly transactions: TransactionContext) {}
@@ -142,6 +145,7 @@ function toEvent(row: Row): StoredEvent {
     outcome: row.outcome,
     severity: row.severity,
     requestId: row.request_id,
+    ...(row.trace_id !== null && { traceId: row.trace_id }),
     ip: row.ip,
     userAgent: row.user_agent,
     details: row.details,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
+import { activeTraceId } from '../../common/trace-context.js';
 import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
 import type { AuditEventInput, ChainedEvent } from './audit-event.js';
 import { SYSTEM_ACTOR } from './audit-event.js';
@@ -47,9 +48,13 @@ export class AuditService {
     return this.groupCommit.append(this.toDraft(input));
   }
 
-  /** IP, user agent and sensitive details are sealed here, before the chain hashes what will be stored. */
+  /**
+   * IP, user agent and sensitive details are sealed here, before the chain hashes what will be
+   * stored. The trace id is the caller's (this runs before any group commit), hashed like the request id.
+   */
   private toDraft(input: AuditEventInput): EventDraft {
     const id = randomUUID();
+    const traceId = activeTraceId();
     // Round-trip through JSON so the hashed value is exactly what jsonb stores and returns.
     const details = JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>;
     const request = { ip: input.request?.ip ?? null, userAgent: input.request?.userAgent ?? null };
@@ -63,6 +68,7 @@ export class AuditService {
       outcome: input.outcome ?? 'success',
       severity: input.severity ?? 'info',
       requestId: input.request?.requestId ?? null,
+      ...(traceId && { traceId }),
       ...sealed,
     };
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
 import type { CatalogHeader, ControlRow, RelatedLink, StoredControl } from './oscal-catalog.js';
+import { QueryOwner } from '../../infrastructure/database/query-owner.js';
 
 /** Controls per upsert statement: one statement for a baseline, a few for the full catalog. */
 const CONTROL_CHUNK_ROWS = 1_000;
@@ -24,6 +25,7 @@ export interface ControlResolution extends ControlRef {
 }
 
 /** Catalogs, controls and mapping edges in Postgres, always through the request's transaction. */
+@QueryOwner()
 @Injectable()
 export class CatalogsRepository {
   constructor(private readonly transactions: TransactionContext) {}

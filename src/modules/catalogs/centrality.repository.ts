@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
 import { OLIR_RELATIONSHIPS } from './dto/import-mappings.body.js';
+import { QueryOwner } from '../../infrastructure/database/query-owner.js';
 
 export const PAGERANK_DAMPING = 0.85;
 export const PAGERANK_ITERATIONS = 20;
@@ -19,6 +20,7 @@ export interface CentralityRow {
 const SCORE_TABLES = ['centrality_score_a', 'centrality_score_b'] as const;
 
 /** `control_centrality`: computed from the mapping graph in Postgres, read by the ranking. */
+@QueryOwner()
 @Injectable()
 export class CentralityRepository {
   constructor(private readonly transactions: TransactionContext) {}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
 import type { WalkRelationship } from './dto/related-controls.query.js';
+import { QueryOwner } from '../../infrastructure/database/query-owner.js';
 
 /** One item of a mapping file, its ends as given (framework upper case). */
 export interface MappingInput {
@@ -53,6 +54,7 @@ export const INVERSE: Record<WalkRelationship, WalkRelationship> = {
 };
 
 /** Mapping edges between controls and walks over them, in Postgres, through the request's transaction. */
+@QueryOwner()
 @Injectable()
 export class ControlGraphRepository {
   constructor(private readonly transactions: TransactionContext) {}

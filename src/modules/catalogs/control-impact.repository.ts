@@ -4,6 +4,7 @@ import { OLIR_RELATIONSHIPS } from './dto/import-mappings.body.js';
 import type { EvidenceRecord } from './dto/coverage.response.js';
 import type { ControlSummary, RelatedControl } from './dto/related-controls.response.js';
 import { isoTimestampSql, pathEdgeSql, runGraphQuery, recordControlSql, stepJsonSql } from './graph-sql.js';
+import { QueryOwner } from '../../infrastructure/database/query-owner.js';
 
 export interface ImpactRow {
   /** null: the framework has no catalog, or its catalog no such control. */
@@ -17,6 +18,7 @@ export interface ImpactRow {
 }
 
 /** What a control's failure reaches through the mapping graph, and whose records sit there. */
+@QueryOwner()
 @Injectable()
 export class ControlImpactRepository {
   constructor(private readonly transactions: TransactionContext) {}

@@ -5,6 +5,7 @@ import type { CoverageLevel } from './dto/coverage.query.js';
 import type { MappingStep } from './dto/related-controls.response.js';
 import { INVERSE } from './control-graph.repository.js';
 import { isoTimestampSql, pathEdgeSql, runGraphQuery, recordControlSql, stepJsonSql } from './graph-sql.js';
+import { QueryOwner } from '../../infrastructure/database/query-owner.js';
 
 /** Edges that carry coverage, as read from the record's control toward the target control. */
 const COVERING = ['equivalent', 'superset-of'] as const;
@@ -55,6 +56,7 @@ export interface CoverageRow {
 }
 
 /** Coverage of a catalog's controls by an entity's records through the mapping graph, in Postgres. */
+@QueryOwner()
 @Injectable()
 export class CoverageRepository {
   constructor(private readonly transactions: TransactionContext) {}

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { EncryptedColumnRef } from './encryption-registry.js';
 import { CURRENT_ENVELOPE, type EnvelopeVersion } from './field-cipher.js';
+import { QueryOwner } from '../../infrastructure/database/query-owner.js';
 
 export interface RotationRun {
   id: string;
@@ -32,6 +33,7 @@ const FIRST_ID = '00000000-0000-0000-0000-000000000000';
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Rotation runs and the raw ciphertext reads and writes the re-encryption job needs. */
+@QueryOwner()
 @Injectable()
 export class EncryptionRotationRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { SearchDocument, SearchIndexName } from '../../infrastructure/search/search-document.js';
 import type { SearchDocumentRef } from '../../infrastructure/search/search-engine.js';
 import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
+import { QueryOwner } from '../../infrastructure/database/query-owner.js';
 
 export interface BacklogEntry {
   index: SearchIndexName;
@@ -57,6 +58,7 @@ function toDocument(index: SearchIndexName, row: DocumentColumns): SearchDocumen
 }
 
 /** Search's own bookkeeping in Postgres: the Elasticsearch backlog and reindex runs. */
+@QueryOwner()
 @Injectable()
 export class SearchRepository {
   constructor(private readonly transactions: TransactionContext) {}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { QueryOwner } from '../../infrastructure/database/query-owner.js';
 
 export interface RememberedDevice {
   /** This login is the first from the device. */
@@ -13,6 +14,7 @@ export interface RememberedDevice {
  * The device fingerprints each account has logged in from (`user_known_devices`), written outside
  * the login's transaction: a failed write here must not abort the login.
  */
+@QueryOwner()
 @Injectable()
 export class KnownDevicesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}

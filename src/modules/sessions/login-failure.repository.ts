@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { QueryOwner } from '../../infrastructure/database/query-owner.js';
 
 /** Failed-login counters and locks in Postgres, outside the request transaction (a failed login rolls back). */
+@QueryOwner()
 @Injectable()
 export class LoginFailureRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}

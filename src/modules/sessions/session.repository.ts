@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { Session } from './session.js';
 import { type SealedOrigin, SessionSealer } from './session-sealer.js';
 import { REVOCATION_CHANNEL } from './stores/session-revocation-listener.js';
+import { QueryOwner } from '../../infrastructure/database/query-owner.js';
 
 /** A session whose cached copies (Redis, other replicas' memory) must go. */
 export type RevokedSession = Pick<Session, 'tokenHash' | 'userId'>;
@@ -13,6 +14,7 @@ export type RevokedSession = Pick<Session, 'tokenHash' | 'userId'>;
  * created or revoked must stick even if the rest of the request fails. IP, user agent and
  * metadata are sealed by `SessionSealer`; nothing else in a row is personal.
  */
+@QueryOwner()
 @Injectable()
 export class SessionRepository {
   constructor(

@@ -4,6 +4,7 @@ import { FieldCipher } from '../encryption/field-cipher.js';
 import type { Role } from '../../common/auth/roles.js';
 import { UserEntity, UserStatus } from './entities/user.entity.js';
 import type { UserColumns } from './user-events.js';
+import { QueryOwner } from '../../infrastructure/database/query-owner.js';
 
 export interface UserListQuery {
   page: number;
@@ -13,6 +14,7 @@ export interface UserListQuery {
 }
 
 /** Users in Postgres. Writes go through the request's transaction. */
+@QueryOwner()
 @Injectable()
 export class UsersRepository {
   constructor(

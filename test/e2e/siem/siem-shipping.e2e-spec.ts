@@ -26,6 +26,7 @@ const SNAPSHOT_KEYS = [
   'seq',
   'severity',
   'shard',
+  'traceId',
 ];
 const TOKEN = 'e2e-siem-bearer-token';
 

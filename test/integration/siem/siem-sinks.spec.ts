@@ -24,6 +24,7 @@ const anEvent = (seq: number): AuditSnapshot => ({
   outcome: 'success',
   severity: 'info',
   route: null,
+  traceId: null,
 });
 const events = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => anEvent(from + i));
 

@@ -1,6 +1,9 @@
 import { canonicalJson, GENESIS_HASH, hashEvent } from '../../../src/modules/audit/chain/audit-hash';
 import type { ChainedEvent } from '../../../src/modules/audit/audit-event';
 
+/** hashEvent(event()) as computed before events had a trace id (commit 3e59614). */
+const PRE_TRACE_ID_HASH = 'a49ab580cffe7463e02310d79c192f6f2b424339044d19356aa2d63150fb92ac';
+
 const event = (overrides: Partial<ChainedEvent> = {}): Omit<ChainedEvent, 'hash'> => ({
   shard: 0,
   seq: 1,
@@ -38,5 +41,14 @@ describe('audit hash', () => {
     expect(hashEvent(event({ seq: 2 }))).not.toBe(base);
     expect(hashEvent(event({ shard: 1 }))).not.toBe(base);
     expect(hashEvent(event({ prevHash: 'f'.repeat(64) }))).not.toBe(base);
+  });
+
+  it('covers the trace id when there is one, and hashes an event without one as before trace ids existed', () => {
+    const base = hashEvent(event());
+    const traced = hashEvent(event({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736' }));
+    expect(traced).not.toBe(base);
+    expect(hashEvent(event({ traceId: '5bf92f3577b34da6a3ce929d0e0e4736' }))).not.toBe(traced);
+    // The hash of this very event before the trace id was added to events.
+    expect(base).toBe(PRE_TRACE_ID_HASH);
   });
 });

@@ -18,6 +18,7 @@ const anEvent = (overrides: Partial<AuditSnapshot> = {}): AuditSnapshot => ({
   outcome: 'failure',
   severity: 'warning',
   route: 'POST /auth/login',
+  traceId: null,
   ...overrides,
 });
 

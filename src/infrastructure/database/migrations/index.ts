@@ -25,6 +25,7 @@ import { EncryptSessionOrigin1765010000000 } from './1765010000000-EncryptSessio
 import { CreateUserKnownDevices1765020000000 } from './1765020000000-CreateUserKnownDevices.js';
 import { CreateAuditDataKeys1765040000000 } from './1765040000000-CreateAuditDataKeys.js';
 import { CreateControlCentralityState1765050000000 } from './1765050000000-CreateControlCentralityState.js';
+import { AddAuditTraceId1765060000000 } from './1765060000000-AddAuditTraceId.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   CreateUserKnownDevices1765020000000,
   CreateAuditDataKeys1765040000000,
   CreateControlCentralityState1765050000000,
+  AddAuditTraceId1765060000000,
 ];

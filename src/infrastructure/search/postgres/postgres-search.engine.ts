@@ -12,6 +12,7 @@ import type {
 import { highlightFragments, HEADLINE_OPTIONS } from './highlight.js';
 import { compileSearch } from './postgres-search-query.js';
 import { escapeLike, SqlParameters, SqlRunner } from './sql-parameters.js';
+import { QueryOwner } from '../../database/query-owner.js';
 
 interface HitRow {
   document_id: string;
@@ -46,6 +47,7 @@ function newestPerDocument<T extends { index: string; id: string; version: numbe
  * Postgres full text over `search_documents`: the embedded default and the fallback that is always
  * written. `runner` is resolved per call so writes join the caller's transaction.
  */
+@QueryOwner()
 export class PostgresSearchEngine implements SearchEngine {
   readonly kind = 'postgres' as const;
 

@@ -8,6 +8,7 @@ import type { ChainedEvent } from '../audit-event.js';
 import { AUDIT_EVENT_RECORDED, auditSnapshot } from '../audit-outbox-event.js';
 import { hashEvent } from './audit-hash.js';
 import { appendEvents } from './audit-rows.js';
+import { QueryOwner } from '../../../infrastructure/database/query-owner.js';
 
 /** An event before it has a place in a chain. */
 export type EventDraft = Omit<ChainedEvent, 'shard' | 'seq' | 'occurredAt' | 'prevHash' | 'hash'>;
@@ -28,6 +29,7 @@ interface HeadRow {
  * outbox in that transaction, which is how it reaches search: rows and head move in one statement,
  * the outbox rows in a second, so an append costs the round trips it did before the outbox.
  */
+@QueryOwner()
 @Injectable()
 export class AuditChain {
   private readonly heldShards = new WeakMap<QueryRunner, number>();

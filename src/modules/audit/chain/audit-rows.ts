@@ -2,12 +2,13 @@ import type { EntityManager } from 'typeorm';
 import type { ChainedEvent } from '../audit-event.js';
 
 const COLUMNS =
-  'occurred_at, shard, seq, id, actor_id, action, resource_type, resource_id, outcome, severity, request_id, ip, user_agent, details, prev_hash, hash';
+  'occurred_at, shard, seq, id, actor_id, action, resource_type, resource_id, outcome, severity, request_id, trace_id, ip, user_agent, details, prev_hash, hash';
 const TYPES = [
   'timestamptz',
   'smallint',
   'bigint',
   'uuid',
+  'text',
   'text',
   'text',
   'text',
@@ -66,6 +67,7 @@ function columnsOf(events: ChainedEvent[]): unknown[][] {
     events.map((e) => e.outcome),
     events.map((e) => e.severity),
     events.map((e) => e.requestId),
+    events.map((e) => e.traceId ?? null),
     events.map((e) => e.ip),
     events.map((e) => e.userAgent),
     events.map((e) => JSON.stringify(e.details)),

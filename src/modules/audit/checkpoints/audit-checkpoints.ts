@@ -6,6 +6,7 @@ import { AuditClock } from '../audit-clock.js';
 import { canonicalJson, GENESIS_HASH } from '../chain/audit-hash.js';
 import { CHECKPOINT_ANCHOR, type CheckpointAnchor } from './checkpoint-anchor.js';
 import { CHECKPOINT_KEY } from './checkpoint-key.js';
+import { QueryOwner } from '../../../infrastructure/database/query-owner.js';
 
 export type CheckpointKind = 'periodic' | 'retention';
 
@@ -49,6 +50,7 @@ const WRITER_LOCK = 7_261_001;
  * the signed start of each chain after old partitions are dropped. Every checkpoint is also handed
  * to the anchor (outside the database) once it has committed.
  */
+@QueryOwner()
 @Injectable()
 export class AuditCheckpoints {
   private readonly logger = new Logger('AuditCheckpoints');

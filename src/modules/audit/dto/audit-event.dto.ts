@@ -32,6 +32,14 @@ export class AuditEventDto {
 
   @ApiProperty({
     type: String,
+    example: '4bf92f3577b34da6a3ce929d0e0e4736',
+    nullable: true,
+    description: 'W3C trace id of the request or job that recorded the event; null with tracing off (docs/tracing.md)',
+  })
+  traceId: string | null;
+
+  @ApiProperty({
+    type: String,
     example: '203.0.113.7',
     nullable: true,
     description: 'Stored encrypted; `[unreadable]` when it cannot be decrypted',
@@ -88,6 +96,7 @@ export class AuditEventDto {
       outcome: event.outcome,
       severity: event.severity,
       requestId: event.requestId,
+      traceId: event.traceId ?? null,
       ip: opened.ip,
       userAgent: opened.userAgent,
       details: opened.details,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
 import type { ControlFacts } from '../../../infrastructure/search/search-documents.js';
+import { QueryOwner } from '../../../infrastructure/database/query-owner.js';
 
 interface ControlRow {
   id: string;
@@ -29,6 +30,7 @@ const toFacts = (row: ControlRow, version: number): ControlFacts => ({
 });
 
 /** The controls as the `controls` search index reads them, through the current transaction. */
+@QueryOwner()
 @Injectable()
 export class ControlSearchRepository {
   constructor(private readonly transactions: TransactionContext) {}

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
 import type { AnalyticsQuery } from './dto/analytics.query.js';
 import { EVENTS_LAYOUT, type EventAggregate, type EventsLayout, hourlyAggregate } from './layout/events-layout.js';
+import { QueryOwner } from '../../../infrastructure/database/query-owner.js';
 
 /** Sums per bucket (and status) before rates are derived; identical in shape from every source. */
 export interface BucketSums {
@@ -38,6 +39,7 @@ export function bucketSumsSql(
 }
 
 /** Analytics queries over the layout's aggregates or the raw events. */
+@QueryOwner()
 @Injectable()
 export class AnalyticsRepository {
   constructor(

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
 import { EVENTS_LAYOUT, type EventsLayout } from './layout/events-layout.js';
+import { QueryOwner } from '../../../infrastructure/database/query-owner.js';
 
 export interface ComplianceEventRow {
   sourceEventId: string;
@@ -15,6 +16,7 @@ export interface ComplianceEventRow {
  * Writes events idempotently (keyed by the outbox event id) with the layout's statement: on plain
  * Postgres it also adds them to the hourly rollup; TimescaleDB's aggregates need nothing.
  */
+@QueryOwner()
 @Injectable()
 export class ComplianceEventsRepository {
   constructor(

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
 import type { RecordStatus } from '../records/record-status.js';
 import type { AssessedRecord } from './oscal-assessment-results.js';
+import { QueryOwner } from '../../../infrastructure/database/query-owner.js';
 
 export interface AssessedRecordFilter {
   framework: string;
@@ -13,6 +14,7 @@ export interface AssessedRecordFilter {
 }
 
 /** The records an assessment-results export is built from: classification facts only, never notes or details. */
+@QueryOwner()
 @Injectable()
 export class AssessmentResultsRepository {
   constructor(private readonly transactions: TransactionContext) {}

@@ -8,6 +8,7 @@ import type { ListRecordsQuery, SortField } from './dto/list-records.query.js';
 import { ComplianceFramework } from './entities/compliance-framework.entity.js';
 import { ComplianceRecord } from './entities/compliance-record.entity.js';
 import type { RecordCursor } from './record-cursor.js';
+import { QueryOwner } from '../../../infrastructure/database/query-owner.js';
 
 const SORT_COLUMNS: Record<SortField, string> = {
   assessedAt: 'record.assessed_at',
@@ -38,6 +39,7 @@ const sealedNotes = (notes: string | null | undefined, id: string) =>
   (sealNotes ??= columnSealer(ComplianceRecord, 'evidenceNotes'))(notes, id);
 
 /** Compliance records in Postgres, always through the request's transaction. */
+@QueryOwner()
 @Injectable()
 export class ComplianceRecordsRepository {
   constructor(private readonly transactions: TransactionContext) {}
