@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Environment } from './environment.js';
+import { redisSettings, type RedisSettings } from './redis-settings.js';
 
 export interface DatabaseSettings {
   /** Unset means "start the embedded PostgreSQL". */
@@ -157,8 +158,9 @@ export class AppConfig {
     };
   }
 
-  get redisUrl(): string | undefined {
-    return this.env.REDIS_URL;
+  /** Undefined when no Redis topology is configured (in-process cache, queue and counters). */
+  get redis(): RedisSettings | undefined {
+    return redisSettings(this.env);
   }
 
   get queuePrefix(): string {

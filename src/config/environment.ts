@@ -13,6 +13,8 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { ConfigurationError } from './configuration-error.js';
+import { redisSettings } from './redis-settings.js';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -37,6 +39,10 @@ const toBoolean = ({ value }: { value: unknown }) =>
 const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' ? Number(value) : value);
 const blankToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
+/** `host:port[,host:port…]`; IPv6 hosts in brackets. */
+const HOST_PORT_LIST =
+  /^((\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5})(,\s*(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5})*$/;
+const hostPortList = { message: 'must be host:port[,host:port…]' };
 
 /**
  * Every environment variable the service reads, with its default.
@@ -89,6 +95,53 @@ export class Environment {
   @IsOptional()
   @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false })
   REDIS_URL?: string;
+
+  /** Sentinel topology (instead of REDIS_URL): the sentinels to ask where the master is. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @Matches(HOST_PORT_LIST, hostPortList)
+  REDIS_SENTINELS?: string;
+
+  /** The master name the sentinels monitor; required with REDIS_SENTINELS. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/)
+  REDIS_SENTINEL_NAME?: string;
+
+  /** Cluster topology (instead of REDIS_URL): some of the cluster's nodes; the rest are discovered. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @Matches(HOST_PORT_LIST, hostPortList)
+  REDIS_CLUSTER_NODES?: string;
+
+  /** ACL user of the Redis data nodes (with REDIS_PASSWORD); REDIS_URL may carry it instead. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  REDIS_USERNAME?: string;
+
+  /** Password of the Redis data nodes (master, replicas, cluster nodes); REDIS_URL may carry it instead. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  REDIS_PASSWORD?: string;
+
+  /** Password of the sentinels themselves, when they have one. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINEL_PASSWORD?: string;
+
+  /** TLS to the sentinels and data nodes of REDIS_SENTINELS or REDIS_CLUSTER_NODES (REDIS_URL says rediss://). */
+  @Transform(toBoolean)
+  @IsBoolean()
+  REDIS_TLS = false;
+
+  /** PEM CA bundle the Redis servers' certificates must chain to; default: Node's built-in CAs. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  REDIS_TLS_CA_FILE?: string;
 
   /** Namespace of the Bull queues in Redis: deployments (or test runs) sharing one Redis need their own. */
   @Matches(/^[A-Za-z0-9_-]{1,32}$/)
@@ -475,9 +528,7 @@ export class Environment {
   OTEL_TRACES_SAMPLER_ARG = 1;
 }
 
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
-}
+export { ConfigurationError };
 
 const OPTIONAL_SECRET_KEYS = [
   'AUDIT_CHECKPOINT_KEY',
@@ -490,6 +541,8 @@ const OPTIONAL_SECRET_KEYS = [
   'ADMIN_PASSWORD',
   'SIEM_HTTP_TOKEN',
   'OTEL_EXPORTER_OTLP_HEADERS',
+  'REDIS_PASSWORD',
+  'REDIS_SENTINEL_PASSWORD',
 ];
 
 const INTEGER_KEYS = Object.keys(new Environment()).filter(
@@ -500,6 +553,11 @@ const INTEGER_KEYS = Object.keys(new Environment()).filter(
 export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(new Environment()).concat(
   'DATABASE_URL',
   'REDIS_URL',
+  'REDIS_SENTINELS',
+  'REDIS_SENTINEL_NAME',
+  'REDIS_CLUSTER_NODES',
+  'REDIS_USERNAME',
+  'REDIS_TLS_CA_FILE',
   'ELASTICSEARCH_NODE',
   'AUDIT_ANCHOR_FILE',
   'AUDIT_ANCHOR_URL',
@@ -518,7 +576,10 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(new Environm
   ...OPTIONAL_SECRET_KEYS,
 );
 
-/** Validates raw variables; throws a one-line ConfigurationError naming the first bad variable. */
+/**
+ * Validates raw variables, then the combinations (the Redis topology); throws a one-line
+ * ConfigurationError naming the first bad variable.
+ */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const picked: Record<string, unknown> = {};
   for (const key of ENVIRONMENT_VARIABLES) {
@@ -534,5 +595,6 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
       `Invalid configuration: ${first.property} ${reason.replace(`${first.property} `, '')}`,
     );
   }
+  redisSettings(environment);
   return environment;
 }

@@ -9,3 +9,21 @@ describe('configuration at boot', () => {
     await expect(failure).rejects.toThrow(/app exited with 1 before listening:\nInvalid configuration: PORT [^\n]+\n$/);
   });
 });
+
+describe('the Redis topology at boot', () => {
+  it('refuses two topologies at once in one line, without echoing the password in either', async () => {
+    const failure = startAppProcess(
+      {
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+        REDIS_URL: 'redis://:url-secret@127.0.0.1:6390',
+        REDIS_CLUSTER_NODES: '127.0.0.1:7000',
+        REDIS_PASSWORD: 'cluster-secret',
+      },
+      20_000,
+    );
+    await expect(failure).rejects.toThrow(
+      /app exited with 1 before listening:\nInvalid configuration: REDIS_CLUSTER_NODES cannot be combined with REDIS_URL[^\n]*\n$/,
+    );
+    await expect(failure).rejects.not.toThrow(/secret/);
+  });
+});

@@ -1,20 +1,33 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import Bull from 'bull';
 import { Tracing } from '../tracing/tracing.js';
+import type { RedisClient, RedisClients } from '../redis/redis-clients.js';
 import { DEFAULT_ATTEMPTS, JobHandler, JobOptions, JobQueue, RETRY_BASE_DELAY_MS, WorkerOptions } from './job-queue.js';
 import { tracedJob } from './traced-job.js';
 
 /** Callers record durable work in Postgres first, so a queue that cannot take a job must say so quickly. */
 const ENQUEUE_TIMEOUT_MS = 2_000;
 
-/** Bull queues on Redis, one per job name, created on first use and closed on shutdown. */
+/** Bull's own reconnect pace for its clients (it gives up on none of them). */
+const bullRetry = (attempt: number) => Math.min(Math.exp(attempt), 20_000);
+
+/**
+ * Bull queues on Redis, one per job name, created on first use and closed on shutdown. Their
+ * clients come from `RedisClients` (Bull's own URL parsing would drop rediss:// and knows neither
+ * Sentinel nor Cluster), and are closed here: Bull leaves clients it did not create open.
+ *
+ * On a Cluster every key of a queue must hash to one slot (Bull's scripts touch several), so the
+ * queue's Redis name is a hash tag, `{name}`: keys `<prefix>:{name}:…`, one slot per queue, and
+ * different queues spread over the masters.
+ */
 export class BullJobQueue implements JobQueue, OnApplicationShutdown {
   readonly kind = 'bull' as const;
   private readonly logger = new Logger('Jobs');
   private readonly queues = new Map<string, Bull.Queue>();
+  private readonly clients: { type: string; client: RedisClient }[] = [];
 
   constructor(
-    private readonly redisUrl: string,
+    private readonly redis: RedisClients,
     private readonly prefix: string,
     private readonly tracing: Tracing = Tracing.off,
   ) {}
@@ -63,12 +76,14 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close().catch(() => undefined)));
     await Promise.all(
-      [...this.queues.values()].map(async (queue) => {
-        await queue.close().catch(() => undefined);
-        // A queue that never reached Redis keeps its clients reconnecting after close(); stop them.
-        // Only those: disconnecting a closed client arms a 2 s timer nothing clears.
-        for (const client of queue.clients) if (client.status !== 'end') client.disconnect();
+      this.clients.map(async ({ type, client }) => {
+        // Skip ended ones: disconnecting a closed client arms a 2 s timer nothing clears.
+        if (client.status === 'end') return;
+        // The blocking client may sit in BRPOPLPUSH, and one that never reached Redis would wait: cut those.
+        if (type === 'bclient' || client.status !== 'ready') return client.disconnect();
+        await client.quit().catch(() => client.disconnect());
       }),
     );
   }
@@ -76,11 +91,23 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
   private queue(name: string): Bull.Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Bull(name, this.redisUrl, { prefix: this.prefix });
+      const redisName = this.redis.topology === 'cluster' ? `{${name}}` : name;
+      queue = new Bull(redisName, { prefix: this.prefix, createClient: (type) => this.client(name, type) });
       queue.on('error', (error) => this.logger.warn(`queue ${name}: ${error.message}`));
       queue.on('failed', (_job, error) => this.logger.warn(`job ${name} attempt failed: ${error.message}`));
       this.queues.set(name, queue);
     }
     return queue;
+  }
+
+  /** Bull's requirements: no ready check; no retry limit on the subscriber and the blocking client. */
+  private client(queue: string, type: 'client' | 'subscriber' | 'bclient'): RedisClient {
+    const client = this.redis.create(`queue:${queue}:${type}`, {
+      enableReadyCheck: false,
+      maxRetriesPerRequest: type === 'client' ? undefined : null,
+      retryStrategy: bullRetry,
+    });
+    this.clients.push({ type, client });
+    return client;
   }
 }

@@ -19,8 +19,8 @@ export interface WorkerOptions {
 }
 
 /**
- * Background work, behind one interface: Bull on Redis when REDIS_URL is set, an in-process runner
- * otherwise. Work that must never be lost is recorded in Postgres first (outbox, rotation progress);
+ * Background work, behind one interface: Bull on Redis when Redis is configured (REDIS_URL,
+ * REDIS_SENTINELS or REDIS_CLUSTER_NODES), an in-process runner otherwise. Work that must never be lost is recorded in Postgres first (outbox, rotation progress);
  * a queued job is only the trigger, so a queue outage delays work but loses none.
  */
 export interface JobQueue {

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { Tracing } from '../tracing/tracing.js';
+import { RedisClients } from '../redis/redis-clients.js';
 import { BullJobQueue } from './bull-job-queue.js';
 import { InProcessJobQueue } from './in-process-job-queue.js';
 import { JOB_QUEUE } from './job-queue.js';
@@ -12,11 +13,9 @@ import { QueueDepthMetric, queueDepthGauge } from './queue-depth.metric.js';
   providers: [
     {
       provide: JOB_QUEUE,
-      inject: [AppConfig, Tracing],
-      useFactory: (config: AppConfig, tracing: Tracing) =>
-        config.redisUrl
-          ? new BullJobQueue(config.redisUrl, config.queuePrefix, tracing)
-          : new InProcessJobQueue(tracing),
+      inject: [AppConfig, RedisClients, Tracing],
+      useFactory: (config: AppConfig, redis: RedisClients, tracing: Tracing) =>
+        redis.enabled ? new BullJobQueue(redis, config.queuePrefix, tracing) : new InProcessJobQueue(tracing),
     },
     queueDepthGauge,
     QueueDepthMetric,

@@ -1,23 +1,24 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { Tracing } from '../tracing/tracing.js';
+import type { RedisClient, RedisClients } from './redis-clients.js';
 import { traceRedis } from './traced-redis.js';
 
 /**
- * The one Redis client of the process, or none when REDIS_URL is unset.
+ * The one Redis client of the process, or none when no Redis topology is configured.
  * Commands fail fast while disconnected (no offline queue) so callers can fall back to Postgres
- * instead of waiting; the client keeps reconnecting in the background. Commands issued in the same
- * tick by concurrent requests share one socket write (auto-pipelining).
+ * instead of waiting; the client keeps reconnecting in the background (under Sentinel, to whichever
+ * master the sentinels name). Commands issued in the same tick by concurrent requests share one
+ * socket write per node (auto-pipelining).
  */
 export class RedisConnection implements OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   private lastErrorLogAt = 0;
-  readonly client?: Redis;
+  readonly client?: RedisClient;
 
-  constructor(url: string | undefined, commandTimeoutMs: number, tracing: Tracing = Tracing.off) {
-    if (!url) return;
-    this.client = new Redis(url, {
-      lazyConnect: false,
+  constructor(clients: RedisClients, commandTimeoutMs: number, tracing: Tracing = Tracing.off) {
+    if (!clients.enabled) return;
+    this.client = clients.create('app', {
       enableOfflineQueue: false,
       enableAutoPipelining: true,
       maxRetriesPerRequest: 1,
@@ -27,11 +28,23 @@ export class RedisConnection implements OnApplicationShutdown {
     });
     traceRedis(this.client, tracing);
     this.client.on('error', (error: Error) => this.logThrottled(error));
-    this.client.on('ready', () => this.logger.log('connected'));
+    this.client.on('ready', () => this.logger.log(`connected (${clients.topology})`));
   }
 
   get enabled(): boolean {
     return this.client !== undefined;
+  }
+
+  /** Throws unless Redis serves: PING, or on a Cluster every slot covered (`cluster_state:ok`). */
+  async probe(): Promise<void> {
+    const client = this.client;
+    if (!client) throw new Error('Redis is not configured');
+    if (client instanceof Cluster) {
+      const info = await client.cluster('INFO');
+      if (!/^cluster_state:ok/m.test(info)) throw new Error('cluster state is not ok');
+      return;
+    }
+    if ((await client.ping()) !== 'PONG') throw new Error('unexpected PING reply');
   }
 
   async onApplicationShutdown(): Promise<void> {

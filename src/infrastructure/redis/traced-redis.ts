@@ -6,7 +6,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
 } from '@opentelemetry/semantic-conventions';
-import type { Command, Redis } from 'ioredis';
+import type { Cluster, Command, Redis } from 'ioredis';
 import { markFailed, type Tracing } from '../tracing/tracing.js';
 
 /** `db.system.name` of Redis (an incubating value of the conventions, hence spelled out). */
@@ -20,7 +20,7 @@ type Send = (command: Command, stream?: unknown) => unknown;
  * they were issued, by then in whichever request issued the first of the batch, so the context of
  * each is taken when it joins its pipeline. Nothing is wrapped with tracing off.
  */
-export function traceRedis(client: Redis, tracing: Tracing): void {
+export function traceRedis(client: Redis | Cluster, tracing: Tracing): void {
   if (!tracing.enabled) return;
   const issuedIn = new WeakMap<Command, Context>();
   const traced = new WeakSet<Command>();
@@ -40,7 +40,8 @@ export function traceRedis(client: Redis, tracing: Tracing): void {
   client.sendCommand = (command: Command, stream?: unknown) => {
     if (traced.has(command)) return send(command, stream);
     traced.add(command);
-    const { host, port, db } = client.options;
+    // A Cluster's options name no single node: its spans carry no server address.
+    const { host, port, db } = (client as Redis).options;
     const span = tracing.startSpan(
       command.name.toUpperCase(),
       {

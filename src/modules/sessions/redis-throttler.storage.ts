@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../infrastructure/redis/redis-clients.js';
 import { CircuitBreaker } from '../../common/circuit-breaker.js';
 import { LocalThrottlerStorage } from './local-throttler.storage.js';
 
@@ -36,7 +36,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
 
   private readonly incrementInRedis: ThrottleCommand;
 
-  constructor(redis: Redis) {
+  constructor(redis: RedisClient) {
     // A defined command runs by EVALSHA: the script is sent and hashed once, not on every request.
     if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 2, lua: INCREMENT });
     const command = (redis as unknown as Record<typeof COMMAND, ThrottleCommand>)[COMMAND];
@@ -53,7 +53,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     if (!this.breaker.mayTry()) return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
     const base = `ck:throttle:${throttlerName}:${key}`;
     try {
-      const [hits, ttlMs, blockMs] = await this.incrementInRedis(base, `${base}:blocked`, ttl, limit, blockDuration);
+      // The block key's hash tag is the whole counter key: one Cluster slot for the script's two keys.
+      const blockKey = `{${base}}:blocked`;
+      const [hits, ttlMs, blockMs] = await this.incrementInRedis(base, blockKey, ttl, limit, blockDuration);
       if (this.breaker.close()) this.logger.log('redis back: counting there again');
       return {
         totalHits: hits,

@@ -37,7 +37,7 @@ const DEGRADED_METRIC = 'session_store_degraded';
 
 /**
  * Login, sessions and access control. The store is chosen once at boot: Redis primary with a
- * Postgres backup when REDIS_URL is set, Postgres alone otherwise. Registers the global guards
+ * Postgres backup when Redis is configured, Postgres alone otherwise. Registers the global guards
  * (rate limit first, then session + roles).
  */
 @Module({

@@ -4,8 +4,13 @@ import type { ControlGraphCache } from '../../../src/modules/catalogs/cache/cont
 import { LruControlGraphCache } from '../../../src/modules/catalogs/cache/lru-control-graph-cache';
 import { RedisControlGraphCache } from '../../../src/modules/catalogs/cache/redis-control-graph-cache';
 import { TEST_REDIS_URL } from '../../support/database';
+import { redisClientsFor, SpareRedisCluster } from '../../support/redis-topologies';
 
 const anAnswer = (n: number) => ({ control: { framework: 'GDPR', control: 'art-32' }, total: n, related: [] });
+
+let cluster: SpareRedisCluster;
+beforeAll(async () => (cluster = await SpareRedisCluster.start()), 30_000);
+afterAll(() => cluster?.stop());
 
 describe.each([
   [
@@ -16,6 +21,15 @@ describe.each([
     'Redis',
     async () => {
       const client = new Redis(TEST_REDIS_URL);
+      const cache = new RedisControlGraphCache(client, 60, randomUUID()) as ControlGraphCache;
+      return { cache, close: async () => void (await client.quit()) };
+    },
+  ],
+  [
+    // The script reads an entry it names from ARGV: allowed only because it shares KEYS[1]'s hash tag.
+    'Redis Cluster (3 masters)',
+    async () => {
+      const client = redisClientsFor(cluster.environment as Record<string, string>).create('test', {});
       const cache = new RedisControlGraphCache(client, 60, randomUUID()) as ControlGraphCache;
       return { cache, close: async () => void (await client.quit()) };
     },

@@ -5,6 +5,7 @@ import { LruRecordCache } from '../../../src/modules/compliance/records/cache/lr
 import { RecordCache } from '../../../src/modules/compliance/records/cache/record-cache';
 import { RedisRecordCache } from '../../../src/modules/compliance/records/cache/redis-record-cache';
 import { TEST_REDIS_URL } from '../../support/database';
+import { redisClientsFor, SpareRedisCluster } from '../../support/redis-topologies';
 
 const aView = (id: string, version: number): RecordResponse => ({
   id,
@@ -21,12 +22,23 @@ const aView = (id: string, version: number): RecordResponse => ({
   version,
 });
 
+let cluster: SpareRedisCluster;
+beforeAll(async () => (cluster = await SpareRedisCluster.start()), 30_000);
+afterAll(() => cluster?.stop());
+
 describe.each([
   ['in-process LRU', async () => ({ cache: new LruRecordCache(100, 60) as RecordCache, close: async () => undefined })],
   [
     'Redis',
     async () => {
       const client = new Redis(TEST_REDIS_URL);
+      return { cache: new RedisRecordCache(client, 60) as RecordCache, close: async () => void (await client.quit()) };
+    },
+  ],
+  [
+    'Redis Cluster (3 masters)',
+    async () => {
+      const client = redisClientsFor(cluster.environment as Record<string, string>).create('test', {});
       return { cache: new RedisRecordCache(client, 60) as RecordCache, close: async () => void (await client.quit()) };
     },
   ],

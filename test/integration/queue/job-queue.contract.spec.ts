@@ -4,15 +4,22 @@ import { BullJobQueue } from '../../../src/infrastructure/queue/bull-job-queue';
 import { InProcessJobQueue } from '../../../src/infrastructure/queue/in-process-job-queue';
 import { JobQueue } from '../../../src/infrastructure/queue/job-queue';
 import { TEST_REDIS_URL } from '../../support/database';
+import { redisClientsFor, SpareRedisCluster } from '../../support/redis-topologies';
 import { waitFor } from '../../support/wait-for';
 
 type Closable = JobQueue & { onApplicationShutdown(): Promise<void> };
 
+const aPrefix = () => `cktest-${randomBytes(4).toString('hex')}`;
+let cluster: SpareRedisCluster;
+beforeAll(async () => (cluster = await SpareRedisCluster.start({ password: 'cluster-secret' })), 30_000);
+afterAll(() => cluster?.stop());
+
 describe.each([
   ['in-process', () => new InProcessJobQueue() as Closable],
+  ['bull on real Redis', () => new BullJobQueue(redisClientsFor({ REDIS_URL: TEST_REDIS_URL }), aPrefix()) as Closable],
   [
-    'bull on real Redis',
-    () => new BullJobQueue(TEST_REDIS_URL, `cktest-${randomBytes(4).toString('hex')}`) as Closable,
+    'bull on a Redis Cluster (3 masters)',
+    () => new BullJobQueue(redisClientsFor(cluster.environment as Record<string, string>), aPrefix()) as Closable,
   ],
 ])('JobQueue contract: %s', (_kind, create) => {
   let queue: Closable;
@@ -84,11 +91,42 @@ describe.each([
 
 describe('BullJobQueue with Redis unreachable', () => {
   it('rejects an add within seconds instead of waiting for Redis', async () => {
-    const queue = new BullJobQueue('redis://127.0.0.1:1', `cktest-${randomBytes(4).toString('hex')}`);
+    const queue = new BullJobQueue(redisClientsFor({ REDIS_URL: 'redis://127.0.0.1:1' }), aPrefix());
     try {
       await expect(queue.add('nowhere', {})).rejects.toThrow(/job queue unavailable/);
     } finally {
       await queue.onApplicationShutdown();
     }
   }, 10_000);
+});
+
+describe('BullJobQueue on a Redis Cluster', () => {
+  it('keeps every key of a queue in one hash slot, and different queues in different slots', async () => {
+    const prefix = aPrefix();
+    const queue = new BullJobQueue(redisClientsFor(cluster.environment as Record<string, string>), prefix);
+    const names = ['alpha', 'beta', 'gamma', 'delta'];
+    try {
+      const ran: string[] = [];
+      for (const name of names) queue.process(name, async () => void ran.push(name));
+      await queue.repeat('alpha', 60_000, {});
+      await Promise.all(names.map((name) => queue.add(name, {}, { delayMs: 50 })));
+      await queue.add('beta', {}, { jobId: 'kept', delayMs: 60_000 });
+      await waitFor(() => ran.length >= names.length);
+      const keys = await cluster.keys(`${prefix}:*`);
+      const client = cluster.nodeClient(cluster.ports[0]);
+      const slots = new Map<string, Set<number>>();
+      for (const { key } of keys) {
+        const queueName = /^[^:]+:\{([^}]+)\}:/.exec(key)?.[1] ?? `untagged ${key}`;
+        const slot = (await client.call('CLUSTER', 'KEYSLOT', key)) as number;
+        slots.set(queueName, (slots.get(queueName) ?? new Set()).add(slot));
+      }
+      client.disconnect();
+      expect([...slots.keys()].sort()).toEqual([...names].sort());
+      for (const [, inQueue] of slots) expect(inQueue.size).toBe(1);
+      expect(new Set([...slots.values()].map((s) => [...s][0])).size).toBe(names.length);
+      expect(keys.some(({ key }) => key.endsWith(':{beta}:kept'))).toBe(true);
+    } finally {
+      await queue.onApplicationShutdown();
+    }
+  });
 });

@@ -9,6 +9,7 @@ import { TEST_REDIS_URL } from '../../support/database';
 import { anAggregate, OutboxHarness, RecordingConsumer, startOutboxHarness } from '../../support/outbox-harness';
 import { childrenOf, inMemoryTracing } from '../../support/tracing';
 import { waitFor } from '../../support/wait-for';
+import { redisClientsFor } from '../../support/redis-topologies';
 
 type Closable = JobQueue & { onApplicationShutdown(): Promise<void> };
 
@@ -27,7 +28,11 @@ afterAll(async () => {
 
 describe.each([
   ['in-process', (tracing: Tracing) => new InProcessJobQueue(tracing) as Closable],
-  ['bull', (tracing: Tracing) => new BullJobQueue(TEST_REDIS_URL, aPrefix(), tracing) as Closable],
+  [
+    'bull',
+    (tracing: Tracing) =>
+      new BullJobQueue(redisClientsFor({ REDIS_URL: TEST_REDIS_URL }), aPrefix(), tracing) as Closable,
+  ],
 ])('job spans (%s)', (kind, create) => {
   const { tracing, exporter } = inMemoryTracing();
   let queue: Closable;

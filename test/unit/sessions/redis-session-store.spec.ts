@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/infrastructure/redis/redis-clients';
 import { Counter, Gauge } from 'prom-client';
 import type { RevokedSession, SessionRepository } from '../../../src/modules/sessions/session.repository';
 import { CircuitBreaker } from '../../../src/common/circuit-breaker';
@@ -22,19 +22,23 @@ class FakeRedis {
     return null;
   }
 
-  multi() {
-    const queued: string[][] = [];
-    const chain = {
-      del: (...keys: string[]) => (queued.push(['del', ...keys]), chain),
-      hdel: (key: string, ...fields: string[]) => (queued.push(['hdel', key, ...fields]), chain),
-      srem: (key: string, ...members: string[]) => (queued.push(['srem', key, ...members]), chain),
-      exec: async () => {
-        this.check();
-        this.executed.push(...queued);
-        return [];
-      },
-    };
-    return chain;
+  // One command per key: the store never sends a multi-key command that a Cluster would refuse.
+  async del(...keys: string[]): Promise<number> {
+    return this.run(['del', ...keys]);
+  }
+
+  async hdel(key: string, ...fields: string[]): Promise<number> {
+    return this.run(['hdel', key, ...fields]);
+  }
+
+  async srem(key: string, ...members: string[]): Promise<number> {
+    return this.run(['srem', key, ...members]);
+  }
+
+  private async run(command: string[]): Promise<number> {
+    this.check();
+    this.executed.push(command);
+    return 1;
   }
 
   private check(): void {
@@ -88,7 +92,7 @@ describe('RedisSessionStore revocation sync', () => {
     const repository = sessions as unknown as SessionRepository;
     reads = new SessionReads(repository, clock);
     const sealer = new SessionSealer(aCipher(), { record: async () => undefined });
-    store = new RedisSessionStore(redis as unknown as Redis, repository, reads, sealer, breaker, clock, {
+    store = new RedisSessionStore(redis as unknown as RedisClient, repository, reads, sealer, breaker, clock, {
       timeoutMs: 100,
       idleSeconds: 3_600,
       revocationSyncMs: 1_000,
@@ -123,6 +127,7 @@ describe('RedisSessionStore revocation sync', () => {
     expect(sessions.pending).toEqual([]);
     const deleted = redis.executed.filter(([command]) => command === 'del').flatMap(([, ...keys]) => keys);
     expect(deleted).toHaveLength(501);
+    expect(redis.executed.filter(([command]) => command === 'del').every((del) => del.length === 2)).toBe(true);
     expect(deleted).toContain('ck:session:u2-h1');
     expect(redis.executed).toContainEqual(['srem', 'ck:user-sessions:u2', 'u2-h0', 'u2-h1']);
     const activityRemoved = redis.executed.filter(([command]) => command === 'hdel').flatMap(([, , ...f]) => f);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../infrastructure/redis/redis-clients.js';
 import type { CacheLookup, ControlGraphCache } from './control-graph-cache.js';
 
 /** Bump when the cached shape changes, so a deploy never reads answers of the old shape. */
@@ -20,7 +20,7 @@ export class RedisControlGraphCache implements ControlGraphCache {
   private readonly entryPrefix: string;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     private readonly ttlSeconds: number,
     namespace: string,
   ) {

@@ -14,15 +14,13 @@ export class RedisHealthIndicator {
   ) {}
 
   async check(key = 'redis') {
-    const client = this.redis.client;
-    if (!client) return disabledDependency(this.indicators, key);
+    if (!this.redis.enabled) return disabledDependency(this.indicators, key);
     return probeDependency(
       this.indicators,
       key,
       { required: false, timeoutMs: this.config.healthCheckTimeoutMs },
       async () => {
-        const reply = await client.ping();
-        if (reply !== 'PONG') throw new Error(`unexpected PING reply`);
+        await this.redis.probe();
         return {};
       },
     );

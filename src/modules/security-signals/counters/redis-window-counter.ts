@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../infrastructure/redis/redis-clients.js';
 import { CircuitBreaker } from '../../../common/circuit-breaker.js';
 import { InProcessWindowCounter } from './in-process-window-counter.js';
 import type { WindowCounter } from './window-counter.js';
@@ -26,7 +26,7 @@ export class RedisWindowCounter implements WindowCounter {
   private readonly addInRedis: AddCommand;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly local: InProcessWindowCounter,
   ) {
     // A defined command runs by EVALSHA: the script is sent once, not on every hit.

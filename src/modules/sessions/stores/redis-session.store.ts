@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../infrastructure/redis/redis-clients.js';
 import type { Counter, Gauge } from 'prom-client';
 import type { Clock } from '../clock.js';
 import { isLive, Session } from '../session.js';
@@ -48,7 +48,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
   private stopped = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly postgres: SessionRepository,
     private readonly reads: SessionReads,
     private readonly sealer: SessionSealer,
@@ -89,12 +89,11 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
 
   async touch(session: Session): Promise<void> {
     const touched = await this.attempt('touch', () =>
-      this.redis
-        .multi()
+      Promise.all([
         // XX: a touch racing a revocation must not put back the entry the revocation deleted.
-        .set(sessionKey(session.tokenHash), this.sealed(session), 'PX', this.ttlMs(session), 'XX')
-        .hset(ACTIVITY_KEY, session.tokenHash, String(session.lastActivityAt.getTime()))
-        .exec(),
+        this.redis.set(sessionKey(session.tokenHash), this.sealed(session), 'PX', this.ttlMs(session), 'XX'),
+        this.redis.hset(ACTIVITY_KEY, session.tokenHash, String(session.lastActivityAt.getTime())),
+      ]),
     );
     if (!touched.ok) await this.postgres.touch(session.tokenHash, session.lastActivityAt, session.expiresAt);
   }
@@ -150,7 +149,8 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
   }
 
   async syncActivity(): Promise<number> {
-    const batch = `${ACTIVITY_KEY}:syncing:${randomUUID()}`;
+    // The batch's hash tag is the whole activity key: same Cluster slot, so RENAME is allowed there.
+    const batch = `{${ACTIVITY_KEY}}:syncing:${randomUUID()}`;
     const moved = await this.attempt('sync', async () => {
       // RENAME is atomic: touches arriving during the sync land in a fresh hash.
       const renamed = await this.redis.rename(ACTIVITY_KEY, batch).catch((error: Error) => {
@@ -167,28 +167,35 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
     return this.postgres.touchMany(activity, this.options.idleSeconds);
   }
 
+  /**
+   * One command per key, never a multi-key DEL or a MULTI: on a Cluster the keys live in different
+   * slots. Nothing here needs atomicity (a partial purge stays pending and is made again), and
+   * auto-pipelining still sends the commands for one node in one write.
+   */
   private purge(sessions: RevokedSession[]): Promise<unknown> {
     const hashes = sessions.map((s) => s.tokenHash);
-    const pipeline = this.redis
-      .multi()
-      .del(...hashes.map(sessionKey))
-      .hdel(ACTIVITY_KEY, ...hashes);
+    const commands: Promise<unknown>[] = hashes.map((hash) => this.redis.del(sessionKey(hash)));
+    commands.push(this.redis.hdel(ACTIVITY_KEY, ...hashes));
     for (const userId of new Set(sessions.map((s) => s.userId))) {
-      pipeline.srem(userKey(userId), ...sessions.filter((s) => s.userId === userId).map((s) => s.tokenHash));
+      const members = sessions.filter((s) => s.userId === userId).map((s) => s.tokenHash);
+      commands.push(this.redis.srem(userKey(userId), ...members));
     }
-    return pipeline.exec();
+    return Promise.all(commands);
   }
 
-  private async cache(session: Session, withUserSet: boolean): Promise<unknown> {
-    const pipeline = this.redis
-      .multi()
-      .set(sessionKey(session.tokenHash), this.sealed(session), 'PX', this.ttlMs(session));
+  /** The session and its user's set are in different Cluster slots: two commands, not one MULTI. */
+  private cache(session: Session, withUserSet: boolean): Promise<unknown> {
+    const commands: Promise<unknown>[] = [
+      this.redis.set(sessionKey(session.tokenHash), this.sealed(session), 'PX', this.ttlMs(session)),
+    ];
     if (withUserSet) {
-      pipeline
-        .sadd(userKey(session.userId), session.tokenHash)
-        .pexpireat(userKey(session.userId), session.absoluteExpiresAt.getTime());
+      const key = userKey(session.userId);
+      // One key, one slot: this MULTI is fine on a Cluster.
+      commands.push(
+        this.redis.multi().sadd(key, session.tokenHash).pexpireat(key, session.absoluteExpiresAt.getTime()).exec(),
+      );
     }
-    return pipeline.exec();
+    return Promise.all(commands);
   }
 
   /** Changed in Postgres (still pending a purge there): out of this replica's memory and, if it can, Redis. */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../../infrastructure/redis/redis-clients.js';
 import type { RecordResponse } from '../dto/record.response.js';
 import { CacheEntry, RecordCache, recordCacheKey } from './record-cache.js';
 
@@ -16,7 +16,7 @@ export class RedisRecordCache implements RecordCache {
   readonly kind = 'redis' as const;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     private readonly ttlSeconds: number,
   ) {}
 

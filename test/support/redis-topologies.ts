@@ -1,0 +1,441 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { RedisClients } from '../../src/infrastructure/redis/redis-clients';
+import { validateEnvironment } from '../../src/config/environment';
+import { redisSettings } from '../../src/config/redis-settings';
+import { freePort } from './spare-services';
+
+/** `RedisClients` for these variables, validated as the app validates them. */
+export function redisClientsFor(environment: Record<string, string>): RedisClients {
+  return new RedisClients(redisSettings(validateEnvironment(environment)));
+}
+
+/** One redis-server (or `--sentinel`) process on a loopback port, with its config file in `dir`. */
+class RedisProcess {
+  private child?: ChildProcess;
+  private output = '';
+
+  constructor(
+    readonly port: number,
+    private readonly configFile: string,
+    private readonly sentinel = false,
+  ) {}
+
+  async start(): Promise<void> {
+    const args = [this.configFile, ...(this.sentinel ? ['--sentinel'] : [])];
+    this.output = '';
+    this.child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    const deadline = Date.now() + 10_000;
+    const ready = this.sentinel ? /Sentinel ID is|monitor master/ : /Ready to accept connections/;
+    while (!ready.test(this.output)) {
+      if (Date.now() > deadline || this.child.exitCode !== null) {
+        throw new Error(`redis-server on ${this.port} did not start:\n${this.output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** SIGKILL: no goodbye to clients or replicas, nothing persisted. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+const BASE = ['bind 127.0.0.1', 'save ""', 'appendonly no', 'protected-mode no'];
+
+/** A server certificate (self-signed, for 127.0.0.1) that also serves as the CA everyone trusts. */
+export interface RedisTls {
+  certFile: string;
+  keyFile: string;
+}
+
+/** Listen on `port`: plain, or TLS only (replication, cluster bus and sentinel links included). */
+function listen(port: number, tls?: RedisTls): string[] {
+  if (!tls) return [`port ${port}`];
+  return [
+    'port 0',
+    `tls-port ${port}`,
+    `tls-cert-file ${tls.certFile}`,
+    `tls-key-file ${tls.keyFile}`,
+    `tls-ca-cert-file ${tls.certFile}`,
+    'tls-auth-clients no',
+    'tls-replication yes',
+    'tls-cluster yes',
+  ];
+}
+
+const clientTls = (tls?: RedisTls) => (tls ? { tls: { ca: readFileSync(tls.certFile) } } : {});
+
+const waitUntil = async (condition: () => Promise<boolean>, timeoutMs: number, what: string) => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${what} within ${timeoutMs} ms`);
+};
+
+export interface SentinelSetOptions {
+  /** requirepass/masterauth of master and replica, and the sentinels' auth-pass. */
+  password: string;
+  /** requirepass of the sentinels themselves. */
+  sentinelPassword?: string;
+  sentinels?: number;
+  /** How long a silent master takes to be called down. */
+  downAfterMs?: number;
+  tls?: RedisTls;
+}
+
+/**
+ * One master, one replica and (by default) three sentinels, quorum 2, all on spare loopback ports
+ * with their configs in a temp dir. Ready once the replica is in sync and every sentinel knows the
+ * replica and the other sentinels, so a failover can happen as soon as the master dies.
+ */
+export class SpareSentinelSet {
+  readonly masterName = 'ck-master';
+  readonly dir = mkdtempSync(join(tmpdir(), 'ck-sentinel-'));
+  readonly data: RedisProcess[] = [];
+  readonly sentinels: RedisProcess[] = [];
+
+  private constructor(private readonly options: SentinelSetOptions) {}
+
+  static async start(options: SentinelSetOptions): Promise<SpareSentinelSet> {
+    const set = new SpareSentinelSet(options);
+    await set.boot();
+    return set;
+  }
+
+  /** The variables an app needs to use this set. */
+  get environment(): Record<string, string | undefined> {
+    return {
+      REDIS_URL: undefined,
+      REDIS_SENTINELS: this.sentinels.map((s) => `127.0.0.1:${s.port}`).join(','),
+      REDIS_SENTINEL_NAME: this.masterName,
+      REDIS_PASSWORD: this.options.password,
+      REDIS_SENTINEL_PASSWORD: this.options.sentinelPassword,
+      ...(this.options.tls ? { REDIS_TLS: 'true', REDIS_TLS_CA_FILE: this.options.tls.certFile } : {}),
+    };
+  }
+
+  /** The port the sentinels currently name as master (asks the first sentinel still running). */
+  async masterPort(): Promise<number> {
+    const sentinel = this.sentinels.find((s) => s.running) as RedisProcess;
+    const client = this.sentinelClient(sentinel.port);
+    try {
+      const [, port] = (await client.call('SENTINEL', 'get-master-addr-by-name', this.masterName)) as string[];
+      return Number(port);
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  /** SIGKILLs whichever node is master now; returns its port. */
+  async killMaster(): Promise<number> {
+    const port = await this.masterPort();
+    await (this.data.find((node) => node.port === port) as RedisProcess).kill();
+    return port;
+  }
+
+  /** Resolves once every sentinel names a master other than `oldPort`, and that node says it is master. */
+  async waitForPromotion(oldPort: number, timeoutMs = 30_000): Promise<number> {
+    let promoted = 0;
+    await waitUntil(
+      async () => {
+        const ports = await Promise.all(this.sentinels.filter((s) => s.running).map((s) => this.askMaster(s.port)));
+        if (ports.some((port) => port === oldPort || port !== ports[0])) return false;
+        const role = await this.withData(ports[0], (client) => client.call('ROLE') as Promise<string[]>);
+        promoted = ports[0];
+        return role[0] === 'master';
+      },
+      timeoutMs,
+      'no replica was promoted',
+    );
+    return promoted;
+  }
+
+  /** Starts a killed data node again; the sentinels turn it into a replica of the current master. */
+  async restart(port: number): Promise<void> {
+    await (this.data.find((node) => node.port === port) as RedisProcess).start();
+    await waitUntil(
+      async () => {
+        const info = await this.withData(port, (client) => client.info('replication'));
+        return /role:slave/.test(info) && /master_link_status:up/.test(info);
+      },
+      30_000,
+      `the restarted node ${port} did not become an in-sync replica`,
+    );
+  }
+
+  /** A client on one data node (by port), authenticated. */
+  dataClient(port: number): Redis {
+    const { password, tls } = this.options;
+    return new Redis({ port, host: '127.0.0.1', password, maxRetriesPerRequest: 1, ...clientTls(tls) });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.sentinels, ...this.data].map((node) => node.kill()));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async boot(): Promise<void> {
+    const { password, sentinelPassword, sentinels = 3, downAfterMs = 1_000, tls } = this.options;
+    const [masterPort, replicaPort] = [await freePort(), await freePort()];
+    // A replica's full sync writes the master's snapshot to disk whatever `save` says: keep it here, one per node.
+    const data = (port: number) => [
+      ...BASE,
+      ...listen(port, tls),
+      `requirepass ${password}`,
+      `masterauth ${password}`,
+      `dir ${this.dir}`,
+      `dbfilename dump-${port}.rdb`,
+    ];
+    this.data.push(this.node(masterPort, data(masterPort)));
+    this.data.push(this.node(replicaPort, [...data(replicaPort), `replicaof 127.0.0.1 ${masterPort}`]));
+    const ports: number[] = [];
+    for (let i = 0; i < sentinels; i++) ports.push(await freePort());
+    // Told of the replica and of each other up front: discovery alone takes several seconds.
+    const myId = (port: number) => port.toString(16).padStart(40, '0');
+    for (const port of ports) {
+      const lines = [
+        ...listen(port, tls),
+        'bind 127.0.0.1',
+        'protected-mode no',
+        `dir ${this.dir}`,
+        `sentinel monitor ${this.masterName} 127.0.0.1 ${masterPort} ${Math.min(2, sentinels)}`,
+        `sentinel auth-pass ${this.masterName} ${password}`,
+        `sentinel down-after-milliseconds ${this.masterName} ${downAfterMs}`,
+        `sentinel failover-timeout ${this.masterName} 5000`,
+        `sentinel parallel-syncs ${this.masterName} 1`,
+        ...(sentinelPassword ? [`requirepass ${sentinelPassword}`] : []),
+        `sentinel myid ${myId(port)}`,
+        `sentinel known-replica ${this.masterName} 127.0.0.1 ${replicaPort}`,
+        ...ports
+          .filter((other) => other !== port)
+          .map((other) => `sentinel known-sentinel ${this.masterName} 127.0.0.1 ${other} ${myId(other)}`),
+      ];
+      this.sentinels.push(this.node(port, lines, true));
+    }
+    await Promise.all(this.data.map((node) => node.start()));
+    await waitUntil(
+      async () => /master_link_status:up/.test(await this.withData(replicaPort, (c) => c.info('replication'))),
+      15_000,
+      'the replica did not sync',
+    );
+    await Promise.all(this.sentinels.map((node) => node.start()));
+    await waitUntil(
+      async () => {
+        const views = await Promise.all(this.sentinels.map((s) => this.sentinelView(s.port)));
+        return views.every((view) => view.replicas === 1 && view.sentinels === sentinels - 1);
+      },
+      30_000,
+      'the sentinels did not discover the replica and each other',
+    );
+  }
+
+  private node(port: number, lines: string[], sentinel = false): RedisProcess {
+    const file = join(this.dir, `${port}.conf`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    return new RedisProcess(port, file, sentinel);
+  }
+
+  private sentinelClient(port: number): Redis {
+    const { sentinelPassword, tls } = this.options;
+    return new Redis({
+      port,
+      host: '127.0.0.1',
+      password: sentinelPassword,
+      maxRetriesPerRequest: 1,
+      ...clientTls(tls),
+    });
+  }
+
+  private async askMaster(port: number): Promise<number> {
+    const client = this.sentinelClient(port);
+    try {
+      const [, masterPort] = (await client.call('SENTINEL', 'get-master-addr-by-name', this.masterName)) as string[];
+      return Number(masterPort);
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  private async sentinelView(port: number): Promise<{ replicas: number; sentinels: number }> {
+    const client = this.sentinelClient(port);
+    try {
+      const replicas = (await client.call('SENTINEL', 'replicas', this.masterName)) as unknown[];
+      const others = (await client.call('SENTINEL', 'sentinels', this.masterName)) as unknown[];
+      return { replicas: replicas.length, sentinels: others.length };
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  private async withData<T>(port: number, work: (client: Redis) => Promise<T>): Promise<T> {
+    const client = this.dataClient(port);
+    try {
+      return await work(client);
+    } finally {
+      client.disconnect();
+    }
+  }
+}
+
+export interface ClusterOptions {
+  password?: string;
+  masters?: number;
+  tls?: RedisTls;
+}
+
+/**
+ * A Redis Cluster of three masters (no replicas) on spare loopback ports, slots split evenly with
+ * CLUSTER ADDSLOTSRANGE and the nodes introduced with CLUSTER MEET (what `redis-cli --cluster
+ * create` does, without its interactive prompt). Ready once every node reports `cluster_state:ok`.
+ */
+export class SpareRedisCluster {
+  readonly dir = mkdtempSync(join(tmpdir(), 'ck-cluster-'));
+  readonly nodes: RedisProcess[] = [];
+
+  private constructor(private readonly options: ClusterOptions) {}
+
+  static async start(options: ClusterOptions = {}): Promise<SpareRedisCluster> {
+    const cluster = new SpareRedisCluster(options);
+    await cluster.boot();
+    return cluster;
+  }
+
+  get ports(): number[] {
+    return this.nodes.map((node) => node.port);
+  }
+
+  get environment(): Record<string, string | undefined> {
+    return {
+      REDIS_URL: undefined,
+      REDIS_CLUSTER_NODES: this.ports.map((port) => `127.0.0.1:${port}`).join(','),
+      REDIS_PASSWORD: this.options.password,
+      ...(this.options.tls ? { REDIS_TLS: 'true', REDIS_TLS_CA_FILE: this.options.tls.certFile } : {}),
+    };
+  }
+
+  /** A plain client on one node (no redirections followed). */
+  nodeClient(port: number): Redis {
+    const { password, tls } = this.options;
+    return new Redis({ port, host: '127.0.0.1', password, maxRetriesPerRequest: 1, ...clientTls(tls) });
+  }
+
+  /** Every key on every node matching `pattern`, with the node it was found on. */
+  async keys(pattern: string): Promise<{ key: string; port: number }[]> {
+    const found: { key: string; port: number }[] = [];
+    for (const port of this.ports) {
+      const client = this.nodeClient(port);
+      try {
+        for await (const keys of client.scanStream({ match: pattern, count: 1000 }) as AsyncIterable<string[]>) {
+          found.push(...keys.map((key) => ({ key, port })));
+        }
+      } finally {
+        client.disconnect();
+      }
+    }
+    return found;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.kill()));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async boot(): Promise<void> {
+    const { password, masters = 3, tls } = this.options;
+    for (let i = 0; i < masters; i++) {
+      const port = await freePort();
+      const file = join(this.dir, `${port}.conf`);
+      const lines = [
+        ...BASE,
+        ...listen(port, tls),
+        `dir ${this.dir}`,
+        'cluster-enabled yes',
+        `cluster-config-file nodes-${port}.conf`,
+        'cluster-node-timeout 2000',
+        ...(password ? [`requirepass ${password}`, `masterauth ${password}`] : []),
+      ];
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      this.nodes.push(new RedisProcess(port, file));
+    }
+    await Promise.all(this.nodes.map((node) => node.start()));
+    const clients = this.ports.map((port) => this.nodeClient(port));
+    try {
+      const per = Math.ceil(16384 / masters);
+      await Promise.all(
+        clients.map((client, i) =>
+          client.call('CLUSTER', 'ADDSLOTSRANGE', String(i * per), String(Math.min(16383, (i + 1) * per - 1))),
+        ),
+      );
+      for (const port of this.ports.slice(1)) await clients[0].call('CLUSTER', 'MEET', '127.0.0.1', String(port));
+      await waitUntil(
+        async () =>
+          (await Promise.all(clients.map((c) => c.call('CLUSTER', 'INFO') as Promise<string>))).every((info) =>
+            /cluster_state:ok/.test(info),
+          ),
+        20_000,
+        'the cluster did not reach cluster_state:ok',
+      );
+    } finally {
+      for (const client of clients) client.disconnect();
+    }
+  }
+}
+
+/** A throwaway self-signed certificate for 127.0.0.1 in its own temp dir (servers' cert and the CA file). */
+export function aRedisCertificate(): RedisTls & { remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'ck-redis-tls-'));
+  const tls = { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') };
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1'].concat(
+      ['-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+      ['-keyout', tls.keyFile, '-out', tls.certFile],
+    ),
+    { stdio: 'ignore' },
+  );
+  return { ...tls, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A TLS-only redis-server on a spare port. */
+export class SpareTlsRedis {
+  readonly dir = mkdtempSync(join(tmpdir(), 'ck-redis-tls-server-'));
+  private node?: RedisProcess;
+
+  private constructor(readonly tls: RedisTls) {}
+
+  static async start(tls: RedisTls): Promise<SpareTlsRedis> {
+    const server = new SpareTlsRedis(tls);
+    const port = await freePort();
+    const file = join(server.dir, 'redis.conf');
+    writeFileSync(file, `${[...BASE, ...listen(port, tls), `dir ${server.dir}`].join('\n')}\n`);
+    server.node = new RedisProcess(port, file);
+    await server.node.start();
+    return server;
+  }
+
+  get port(): number {
+    return (this.node as RedisProcess).port;
+  }
+
+  async stop(): Promise<void> {
+    await this.node?.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
