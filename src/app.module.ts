@@ -17,6 +17,7 @@ import { HealthModule } from './modules/health/health.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { SessionsModule } from './modules/sessions/sessions.module.js';
 import { UsersModule } from './modules/users/users.module.js';
+import { QueueAdminModule } from './modules/queue-admin/queue-admin.module.js';
 import { SearchModule } from './modules/search/search.module.js';
 import { SiemModule } from './modules/siem/siem.module.js';
 import { SecuritySignalsModule } from './modules/security-signals/security-signals.module.js';
@@ -48,6 +49,7 @@ export class AppModule {
         ComplianceModule,
         SearchModule,
         SiemModule,
+        QueueAdminModule,
       ],
     };
   }

@@ -962,6 +962,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/queues/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This replica's job queues: counts and recent failures
+         * @description Read-only, in both runners: Bull on Redis (where `/admin/queues` also serves the bull-board dashboard) and the in-process runner (where this is the only view; its counts start at boot). Failures carry the job id, attempts, time and error message, never job data.
+         *
+         *     Needs a session token (API keys get 403); roles admin and admin.
+         */
+        get: operations["getQueueSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2475,6 +2497,60 @@ export interface components {
              * @example connect ECONNREFUSED
              */
             failure: string | null;
+        };
+        JobFailureView: {
+            /** @example 0f5c1b8e-6a2d-4c3f-9e7a-1d2b3c4d5e6f:1764680000000 */
+            jobId: string | null;
+            /**
+             * @description Attempts made before the job was given up
+             * @example 5
+             */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @example 2026-12-02T14:03:11.000Z
+             */
+            failedAt: string;
+            /**
+             * @description The error's message, as the job's log line has it (cut to 200 characters); never the job's data
+             * @example connect ECONNREFUSED 10.0.0.7:6514
+             */
+            reason: string;
+        };
+        QueueView: {
+            /** @example outbox.drain */
+            name: string;
+            /** @example 0 */
+            waiting: number;
+            /** @example 1 */
+            active: number;
+            /**
+             * @description Scheduled for later: a delay, a retry backoff, the next repeat (Bull)
+             * @example 1
+             */
+            delayed: number;
+            /**
+             * @description In-process: completed since boot. Bull: completed jobs still kept, and this app removes them at once
+             * @example 0
+             */
+            completed: number;
+            /**
+             * @description Given up after their last attempt (in-process: since boot)
+             * @example 2
+             */
+            failed: number;
+            /** @description The latest failures, newest first, at most 10 */
+            recentFailures: components["schemas"]["JobFailureView"][];
+        };
+        QueueSummaryView: {
+            /**
+             * @description Bull on Redis, or in process
+             * @example in-process
+             * @enum {string}
+             */
+            runner: "bull" | "in-process";
+            /** @description Every queue this replica uses, by name */
+            queues: components["schemas"]["QueueView"][];
         };
     };
     responses: never;
@@ -9196,6 +9272,101 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "The database is unreachable or the instance is shutting down",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getQueueSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueSummaryView"];
+                };
+            };
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only roles admin and admin may call this route; API keys may not call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Only roles admin and admin may call this route; API keys may not call this route",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry later",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis did not answer in time, the database is unreachable, or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Redis did not answer in time, the database is unreachable, or the instance is shutting down",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }

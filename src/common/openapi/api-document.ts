@@ -20,6 +20,7 @@ const TAGS: Record<string, string> = {
   audit: 'The hash-chained audit trail: query, export, verify',
   security: 'Security signals the detectors raised (docs/security.md)',
   encryption: 'Data keys and their rotation',
+  queues: 'Background job queues: counts and recent failures, for admins',
   health: 'Kubernetes probes',
 };
 

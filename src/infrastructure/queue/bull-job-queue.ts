@@ -2,11 +2,19 @@ import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import Bull from 'bull';
 import { Tracing } from '../tracing/tracing.js';
 import type { RedisClient, RedisClients } from '../redis/redis-clients.js';
-import { DEFAULT_ATTEMPTS, JobHandler, JobOptions, JobQueue, RETRY_BASE_DELAY_MS, WorkerOptions } from './job-queue.js';
+import {
+  DEFAULT_ATTEMPTS,
+  failureReason,
+  JobHandler,
+  JobOptions,
+  JobQueue,
+  QueueSnapshot,
+  RECENT_FAILURES,
+  RETRY_BASE_DELAY_MS,
+  WorkerOptions,
+} from './job-queue.js';
+import { withinQueueTimeout } from './queue-timeout.js';
 import { tracedJob } from './traced-job.js';
-
-/** Callers record durable work in Postgres first, so a queue that cannot take a job must say so quickly. */
-const ENQUEUE_TIMEOUT_MS = 2_000;
 
 /** Bull's own reconnect pace for its clients (it gives up on none of them). */
 const bullRetry = (attempt: number) => Math.min(Math.exp(attempt), 20_000);
@@ -36,6 +44,11 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
     return [...this.queues.keys()];
   }
 
+  /** The Bull queues themselves, for the admin dashboard (bull-board reads and operates them). */
+  get bullQueues(): Bull.Queue[] {
+    return [...this.queues.values()];
+  }
+
   process<T>(name: string, handler: JobHandler<T>, options: WorkerOptions = {}): void {
     const run = tracedJob(this.tracing, this.kind, name, handler);
     // The returned promise rejects when Redis is unreachable at boot; the queue's 'error' listener logs it.
@@ -44,9 +57,8 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
       .catch(() => undefined);
   }
 
-  /** Rejects after ENQUEUE_TIMEOUT_MS rather than waiting for Redis to come back. */
+  /** Rejects after QUEUE_TIMEOUT_MS rather than waiting for Redis to come back. */
   async add<T>(name: string, data: T, options: JobOptions = {}): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
     const added = this.queue(name).add(data, {
       jobId: options.jobId,
       delay: options.delayMs,
@@ -56,14 +68,7 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
       // Bull ignores an add whose id is taken, failed jobs included: keep those only when id-less.
       removeOnFail: options.jobId ? true : 1000,
     });
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`job queue unavailable: ${name} not enqueued`)), ENQUEUE_TIMEOUT_MS);
-    });
-    try {
-      await Promise.race([added, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withinQueueTimeout(added, `job queue unavailable: ${name} not enqueued`);
   }
 
   async repeat<T>(name: string, everyMs: number, data: T): Promise<void> {
@@ -73,6 +78,15 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
   async backlog(name: string): Promise<number> {
     const counts = await this.queue(name).getJobCounts();
     return counts.waiting + counts.delayed;
+  }
+
+  /** Rejects after QUEUE_TIMEOUT_MS too: an admin's page must not hang while Redis is away. */
+  async snapshot(): Promise<QueueSnapshot[]> {
+    const names = this.names.sort((a, b) => a.localeCompare(b));
+    return withinQueueTimeout(
+      Promise.all(names.map((name) => this.snapshotOf(name))),
+      'job queue unavailable: no snapshot',
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -86,6 +100,26 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
         await client.quit().catch(() => client.disconnect());
       }),
     );
+  }
+
+  private async snapshotOf(name: string): Promise<QueueSnapshot> {
+    const queue = this.queue(name);
+    const [counts, failed] = await Promise.all([queue.getJobCounts(), queue.getFailed(0, RECENT_FAILURES - 1)]);
+    return {
+      name,
+      waiting: counts.waiting,
+      active: counts.active,
+      delayed: counts.delayed,
+      completed: counts.completed,
+      failed: counts.failed,
+      // A job removed between the two reads comes back as null.
+      recentFailures: failed.filter(Boolean).map((job) => ({
+        jobId: job.id === undefined ? null : String(job.id),
+        attempts: job.attemptsMade,
+        failedAt: new Date(job.finishedOn ?? job.timestamp),
+        reason: failureReason(job.failedReason),
+      })),
+    };
   }
 
   private queue(name: string): Bull.Queue {

@@ -1,7 +1,18 @@
 import { AsyncResource } from 'node:async_hooks';
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Tracing } from '../tracing/tracing.js';
-import { DEFAULT_ATTEMPTS, JobHandler, JobOptions, JobQueue, retryDelayMs, WorkerOptions } from './job-queue.js';
+import {
+  DEFAULT_ATTEMPTS,
+  failureReason,
+  JobFailure,
+  JobHandler,
+  JobOptions,
+  JobQueue,
+  QueueSnapshot,
+  RECENT_FAILURES,
+  retryDelayMs,
+  WorkerOptions,
+} from './job-queue.js';
 import { tracedJob } from './traced-job.js';
 
 interface Pending {
@@ -16,6 +27,12 @@ interface Worker {
   concurrency: number;
   running: number;
   waiting: Pending[];
+  /** Jobs added with a delay or waiting for a retry: their timer has not fired yet. */
+  delayed: number;
+  /** Since boot: this runner keeps no finished jobs, only counts them. */
+  completed: number;
+  failed: number;
+  failures: JobFailure[];
 }
 
 /** The embedded default's job runner: same contract as Bull, state in memory, timers unref'd. */
@@ -45,6 +62,10 @@ export class InProcessJobQueue implements JobQueue, OnApplicationShutdown {
       concurrency: options.concurrency ?? 1,
       running: 0,
       waiting: [],
+      delayed: 0,
+      completed: 0,
+      failed: 0,
+      failures: [],
     });
   }
 
@@ -55,7 +76,7 @@ export class InProcessJobQueue implements JobQueue, OnApplicationShutdown {
       this.pendingIds.add(key);
     }
     const job: Pending = { data, attempt: 1, attempts: options.attempts ?? DEFAULT_ATTEMPTS, jobId: options.jobId };
-    this.later(options.delayMs ?? 0, () => this.enqueue(name, job));
+    this.schedule(name, job, options.delayMs ?? 0);
   }
 
   async repeat<T>(name: string, everyMs: number, data: T): Promise<void> {
@@ -68,6 +89,20 @@ export class InProcessJobQueue implements JobQueue, OnApplicationShutdown {
 
   async backlog(name: string): Promise<number> {
     return this.workers.get(name)?.waiting.length ?? 0;
+  }
+
+  async snapshot(): Promise<QueueSnapshot[]> {
+    return [...this.workers]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, worker]) => ({
+        name,
+        waiting: worker.waiting.length,
+        active: worker.running,
+        delayed: worker.delayed,
+        completed: worker.completed,
+        failed: worker.failed,
+        recentFailures: worker.failures.map((failure) => ({ ...failure })).reverse(),
+      }));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -98,16 +133,41 @@ export class InProcessJobQueue implements JobQueue, OnApplicationShutdown {
     if (job.jobId) this.pendingIds.delete(`${name}:${job.jobId}`);
     try {
       await worker.handler({ data: job.data, attempt: job.attempt });
+      worker.completed++;
     } catch (error) {
       if (job.attempt < job.attempts) {
-        this.later(retryDelayMs(job.attempt), () => this.enqueue(name, { ...job, attempt: job.attempt + 1 }));
+        this.schedule(name, { ...job, attempt: job.attempt + 1 }, retryDelayMs(job.attempt));
       } else {
-        this.logger.error(`job ${name} failed after ${job.attempt} attempts: ${(error as Error).message}`);
+        const { message } = error as Error;
+        this.logger.error(`job ${name} failed after ${job.attempt} attempts: ${message}`);
+        this.giveUp(worker, job, message);
       }
     } finally {
       worker.running--;
       this.drain(name, worker);
     }
+  }
+
+  private giveUp(worker: Worker, job: Pending, message: string | undefined): void {
+    worker.failed++;
+    worker.failures.push({
+      jobId: job.jobId ?? null,
+      attempts: job.attempt,
+      failedAt: new Date(),
+      reason: failureReason(message),
+    });
+    if (worker.failures.length > RECENT_FAILURES) worker.failures.shift();
+  }
+
+  /** A job with a delay counts as delayed on its queue until its timer fires. */
+  private schedule(name: string, job: Pending, delayMs: number): void {
+    if (this.stopped) return;
+    const worker = delayMs > 0 ? this.workers.get(name) : undefined;
+    if (worker) worker.delayed++;
+    this.later(delayMs, () => {
+      if (worker) worker.delayed--;
+      this.enqueue(name, job);
+    });
   }
 
   private later(delayMs: number, run: () => void): void {

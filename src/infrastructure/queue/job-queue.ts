@@ -18,6 +18,30 @@ export interface WorkerOptions {
   concurrency?: number;
 }
 
+/** A job that was given up after its last attempt; never its data, which is the caller's. */
+export interface JobFailure {
+  jobId: string | null;
+  attempts: number;
+  failedAt: Date;
+  /** The error's message, the same text the job's log line carries, cut to FAILURE_REASON_MAX_LENGTH code points. */
+  reason: string;
+}
+
+/** What an operator may see of one queue: how many jobs are where, and the latest failures. */
+export interface QueueSnapshot {
+  name: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  completed: number;
+  failed: number;
+  /** Newest first, at most RECENT_FAILURES. */
+  recentFailures: JobFailure[];
+}
+
+/** The queue's backend did not answer in time (Redis down); callers answer 503. */
+export class JobQueueUnavailableError extends Error {}
+
 /**
  * Background work, behind one interface: Bull on Redis when Redis is configured (REDIS_URL,
  * REDIS_SENTINELS or REDIS_CLUSTER_NODES), an in-process runner otherwise. Work that must never be lost is recorded in Postgres first (outbox, rotation progress);
@@ -34,12 +58,22 @@ export interface JobQueue {
   repeat<T>(name: string, everyMs: number, data: T): Promise<void>;
   /** Jobs waiting or delayed, for metrics and health. */
   backlog(name: string): Promise<number>;
+  /** Every queue of `names`, sorted by name; rejects with JobQueueUnavailableError when Redis does not answer. */
+  snapshot(): Promise<QueueSnapshot[]>;
 }
 
 export const JOB_QUEUE = Symbol('JOB_QUEUE');
 
 export const RETRY_BASE_DELAY_MS = 500;
 export const DEFAULT_ATTEMPTS = 5;
+export const RECENT_FAILURES = 10;
+export const FAILURE_REASON_MAX_LENGTH = 200;
+
+/** Cut by code point, so no surrogate pair is split. */
+export const failureReason = (message: string | undefined): string =>
+  Array.from(message ?? '')
+    .slice(0, FAILURE_REASON_MAX_LENGTH)
+    .join('');
 
 /**
  * Exponential backoff capped at one minute, its upper half drawn at random: retries of many

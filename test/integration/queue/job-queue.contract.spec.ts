@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { BullJobQueue } from '../../../src/infrastructure/queue/bull-job-queue';
 import { InProcessJobQueue } from '../../../src/infrastructure/queue/in-process-job-queue';
-import { JobQueue } from '../../../src/infrastructure/queue/job-queue';
+import { JobQueue, JobQueueUnavailableError } from '../../../src/infrastructure/queue/job-queue';
 import { TEST_REDIS_URL } from '../../support/database';
 import { redisClientsFor, SpareRedisCluster } from '../../support/redis-topologies';
 import { waitFor } from '../../support/wait-for';
@@ -81,6 +81,38 @@ describe.each([
     expect(seen).toEqual([undefined]);
   });
 
+  it('snapshots counts and final failures by queue, newest failure first, never job data', async () => {
+    queue.process('snap.fails', async ({ data }) => {
+      throw new Error(`no route to ${(data as { n: number }).n}`);
+    });
+    queue.process('snap.later', async () => undefined);
+    await queue.add('snap.fails', { n: 1, email: 'alice.snapshot@example.com' }, { attempts: 1 });
+    await waitFor(async () => (await queue.snapshot()).some((q) => q.name === 'snap.fails' && q.failed === 1));
+    await queue.add('snap.fails', { n: 2, email: 'alice.snapshot@example.com' }, { attempts: 1 });
+    await queue.add('snap.later', {}, { delayMs: 60_000 });
+    await waitFor(async () => (await queue.snapshot()).some((q) => q.name === 'snap.fails' && q.failed === 2));
+
+    const snapshot = await queue.snapshot();
+    expect(snapshot.map((q) => q.name)).toEqual(['snap.fails', 'snap.later']);
+    expect(snapshot[0]).toMatchObject({ waiting: 0, active: 0, delayed: 0, failed: 2 });
+    expect(snapshot[0].recentFailures.map(({ attempts, reason }) => ({ attempts, reason }))).toEqual([
+      { attempts: 1, reason: 'no route to 2' },
+      { attempts: 1, reason: 'no route to 1' },
+    ]);
+    expect(snapshot[0].recentFailures[0].failedAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect(snapshot[1]).toMatchObject({ waiting: 0, active: 0, delayed: 1, failed: 0, recentFailures: [] });
+    expect(JSON.stringify(snapshot)).not.toContain('alice');
+  });
+
+  it('cuts a long failure message to 200 characters', async () => {
+    queue.process('snap.long', async () => {
+      throw new Error('x'.repeat(1_000));
+    });
+    await queue.add('snap.long', {}, { attempts: 1 });
+    await waitFor(async () => (await queue.snapshot())[0]?.failed === 1);
+    expect((await queue.snapshot())[0].recentFailures[0].reason).toHaveLength(200);
+  });
+
   it('runs a repeatable job on its interval', async () => {
     let runs = 0;
     queue.process('tick', async () => void runs++);
@@ -98,6 +130,54 @@ describe('BullJobQueue with Redis unreachable', () => {
       await queue.onApplicationShutdown();
     }
   }, 10_000);
+
+  it('rejects a snapshot within seconds with JobQueueUnavailableError', async () => {
+    const queue = new BullJobQueue(redisClientsFor({ REDIS_URL: 'redis://127.0.0.1:1' }), aPrefix());
+    try {
+      queue.process('somewhere', async () => undefined);
+      await expect(queue.snapshot()).rejects.toBeInstanceOf(JobQueueUnavailableError);
+    } finally {
+      await queue.onApplicationShutdown();
+    }
+  }, 10_000);
+});
+
+describe('InProcessJobQueue snapshot', () => {
+  it('counts completed jobs since boot, and a job waiting for its retry as delayed', async () => {
+    const queue = new InProcessJobQueue();
+    try {
+      let runs = 0;
+      queue.process('ok', async () => void runs++);
+      queue.process('retrying', async () => {
+        throw new Error('later');
+      });
+      await Promise.all([queue.add('ok', {}), queue.add('ok', {}), queue.add('retrying', {}, { attempts: 5 })]);
+      await waitFor(async () => runs === 2 && (await queue.snapshot())[1].delayed === 1);
+      expect(await queue.snapshot()).toEqual([
+        { name: 'ok', waiting: 0, active: 0, delayed: 0, completed: 2, failed: 0, recentFailures: [] },
+        { name: 'retrying', waiting: 0, active: 0, delayed: 1, completed: 0, failed: 0, recentFailures: [] },
+      ]);
+    } finally {
+      await queue.onApplicationShutdown();
+    }
+  });
+
+  it('keeps the latest 10 failures of a queue', async () => {
+    const queue = new InProcessJobQueue();
+    try {
+      queue.process<{ n: number }>('fails', async ({ data }) => {
+        throw new Error(`failure ${data.n}`);
+      });
+      for (let n = 1; n <= 12; n++) await queue.add('fails', { n }, { attempts: 1 });
+      await waitFor(async () => (await queue.snapshot())[0].failed === 12);
+      const [{ recentFailures }] = await queue.snapshot();
+      expect(recentFailures.map((failure) => failure.reason)).toEqual(
+        Array.from({ length: 10 }, (_, i) => `failure ${12 - i}`),
+      );
+    } finally {
+      await queue.onApplicationShutdown();
+    }
+  });
 });
 
 describe('BullJobQueue on a Redis Cluster', () => {
