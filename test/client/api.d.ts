@@ -53,7 +53,7 @@ export interface paths {
         };
         /**
          * Every indicator in detail
-         * @description Event loop, Postgres, Redis, Elasticsearch, session store and outbox backlog.
+         * @description Event loop, Postgres, Redis, Elasticsearch, session store, outbox backlog and TimescaleDB policy jobs (degraded when one fails, never 503).
          */
         get: operations["getHealth"];
         put?: never;

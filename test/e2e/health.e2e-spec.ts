@@ -1,3 +1,4 @@
+import { EVENTS_LAYOUT, type EventsLayout } from '../../src/modules/compliance/analytics/layout/events-layout.js';
 import { DrainSignal } from '../../src/modules/health/drain-signal.js';
 import { adminQuery } from '../support/database.js';
 import { startTestApp, TestApp } from '../support/app.js';
@@ -36,7 +37,11 @@ describe('health probes', () => {
         'postgres',
         'redis',
         'sessions',
+        'timescaledb',
       ]);
+      // TimescaleDB's jobs are watched only on its layout (timescale-maintenance.contract.spec.ts).
+      const native = t.app.get<EventsLayout>(EVENTS_LAYOUT).kind === 'native';
+      expect(res.body.details.timescaledb).toMatchObject({ state: native ? 'disabled' : 'up' });
     });
 
     it('turns readiness to 503 once draining has begun, while liveness stays 200', async () => {

@@ -4,6 +4,7 @@ import { validateEnvironment } from '../../src/config/environment.js';
 import { buildDataSourceOptions } from '../../src/infrastructure/database/data-source-options.js';
 import { MIGRATIONS } from '../../src/infrastructure/database/migrations/index.js';
 import { detectEventsLayout } from '../../src/modules/compliance/analytics/layout/events-layout.js';
+import { timescaleAvailable } from '../../src/modules/compliance/analytics/layout/timescale-layout.js';
 import { createTestDatabase, TestDatabase } from '../support/database.js';
 
 describe('migrations', () => {
@@ -65,14 +66,27 @@ describe('migrations', () => {
     expect(await indexes()).toEqual(upIndexes);
   });
 
-  it('keeps the native time-series layout on a server without TimescaleDB', async () => {
-    expect(await detectEventsLayout(dataSource)).toBe('native');
+  it('leaves compliance_events in the layout the server supports: TimescaleDB where available, native elsewhere', async () => {
+    const timescale = await timescaleAvailable(dataSource);
+    expect(await detectEventsLayout(dataSource)).toBe(timescale ? 'timescale' : 'native');
     const [events] = await db.query<{ relkind: string }>(
       `SELECT relkind FROM pg_class WHERE relname = 'compliance_events'`,
     );
-    expect(events.relkind).toBe('p');
-    expect((await tables()).map((t) => t.tablename)).toEqual(
-      expect.arrayContaining(['compliance_events_default', 'compliance_events_hourly']),
+    const relations = (await tables()).map((t) => t.tablename);
+    if (!timescale) {
+      expect(events.relkind).toBe('p');
+      expect(relations).toEqual(expect.arrayContaining(['compliance_events_default', 'compliance_events_hourly']));
+      return;
+    }
+    // A hypertable is a plain table whose chunks live in TimescaleDB's schema; the rollup became views.
+    expect(events.relkind).toBe('r');
+    expect(relations.filter((name) => name.startsWith('compliance_events'))).toEqual(['compliance_events']);
+    const views = await db.query<{ view_name: string }>(
+      `SELECT view_name::text FROM timescaledb_information.continuous_aggregates ORDER BY 1`,
     );
+    expect(views.map((view) => view.view_name)).toEqual([
+      'compliance_events_daily_cagg',
+      'compliance_events_hourly_cagg',
+    ]);
   });
 });

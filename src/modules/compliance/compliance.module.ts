@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { AppConfig } from '../../config/app-config.js';
@@ -13,6 +14,8 @@ import { AssessmentResultsService } from './assessment-results/assessment-result
 import { ComplianceEventsRecorder } from './analytics/compliance-events.consumer.js';
 import { ComplianceEventsRepository } from './analytics/compliance-events.repository.js';
 import { EventPartitions } from './analytics/jobs/event-partitions.js';
+import { EventsRetentionIndicator } from './analytics/jobs/events-retention.indicator.js';
+import { TIMESCALE_JOB_METRIC_PROVIDERS } from './analytics/jobs/timescale-job.metrics.js';
 import { EVENTS_LAYOUT_PROVIDERS } from './analytics/layout/events-layout.providers.js';
 import { CachedRecordReader, RECORD_CACHE_METRIC } from './records/cache/cached-record-reader.js';
 import { LruRecordCache } from './records/cache/lru-record-cache.js';
@@ -44,7 +47,12 @@ function recordCacheFor(config: AppConfig, redis: RedisConnection, cipher: Field
 
 /** Compliance records (CRUD, bulk, cache) and their time-series analytics. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ComplianceRecord, ComplianceFramework]), SearchModule, CatalogsModule],
+  imports: [
+    TypeOrmModule.forFeature([ComplianceRecord, ComplianceFramework]),
+    TerminusModule,
+    SearchModule,
+    CatalogsModule,
+  ],
   controllers: [ComplianceRecordsController, FrameworksController, AnalyticsController, AssessmentResultsController],
   providers: [
     ComplianceRecordsRepository,
@@ -61,7 +69,9 @@ function recordCacheFor(config: AppConfig, redis: RedisConnection, cipher: Field
       help: 'Compliance record cache lookups by result (hit, miss, error)',
       labelNames: ['result'],
     }),
+    ...TIMESCALE_JOB_METRIC_PROVIDERS,
     ...EVENTS_LAYOUT_PROVIDERS,
+    EventsRetentionIndicator,
     ComplianceEventsRepository,
     ComplianceEventsRecorder,
     EventPartitions,
@@ -70,6 +80,6 @@ function recordCacheFor(config: AppConfig, redis: RedisConnection, cipher: Field
     AssessmentResultsRepository,
     AssessmentResultsService,
   ],
-  exports: [ComplianceRecordsService, AnalyticsService, EventPartitions],
+  exports: [ComplianceRecordsService, AnalyticsService, EventPartitions, EventsRetentionIndicator],
 })
 export class ComplianceModule {}

@@ -4,6 +4,7 @@ import { ApiProblem } from '../../common/openapi/api-problem.decorator.js';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorFunction } from '@nestjs/terminus';
 import { Public } from '../../common/auth/roles.js';
 import { ProblemException } from '../../common/problem.js';
+import { EventsRetentionIndicator } from '../compliance/analytics/jobs/events-retention.indicator.js';
 import { SessionStoreIndicator } from '../sessions/session-store.indicator.js';
 import { OutboxHealthIndicator } from '../../infrastructure/outbox/outbox.health.js';
 import { DrainSignal } from './drain-signal.js';
@@ -26,6 +27,7 @@ export class HealthController {
     private readonly elasticsearch: ElasticsearchHealthIndicator,
     private readonly sessions: SessionStoreIndicator,
     private readonly outbox: OutboxHealthIndicator,
+    private readonly eventsRetention: EventsRetentionIndicator,
   ) {}
 
   @Get('live')
@@ -62,12 +64,18 @@ export class HealthController {
   @ApiOperation({
     operationId: 'getHealth',
     summary: 'Every indicator in detail',
-    description: 'Event loop, Postgres, Redis, Elasticsearch, session store and outbox backlog.',
+    description:
+      'Event loop, Postgres, Redis, Elasticsearch, session store, outbox backlog and TimescaleDB policy jobs (degraded when one fails, never 503).',
   })
   @ApiOkResponse({ type: HealthReportDto })
   @ApiProblem(503, 'A required indicator is down (`checks` has every indicator)', 'unhealthy', 'draining')
   full(): Promise<HealthCheckResult> {
-    return this.run([() => this.eventLoop.check(), ...this.dependencyChecks(), () => this.outbox.check()]);
+    return this.run([
+      () => this.eventLoop.check(),
+      ...this.dependencyChecks(),
+      () => this.outbox.check(),
+      () => this.eventsRetention.check(),
+    ]);
   }
 
   private dependencyChecks(): HealthIndicatorFunction[] {

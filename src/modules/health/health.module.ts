@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { DatabaseModule } from '../../infrastructure/database/database.module.js';
+import { ComplianceModule } from '../compliance/compliance.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { OutboxModule } from '../../infrastructure/outbox/outbox.module.js';
 import { DrainSignal } from './drain-signal.js';
@@ -11,7 +12,7 @@ import { PostgresHealthIndicator } from './indicators/postgres.indicator.js';
 import { RedisHealthIndicator } from './indicators/redis.indicator.js';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), DatabaseModule, SessionsModule, OutboxModule],
+  imports: [TerminusModule.forRoot({ logger: false }), DatabaseModule, SessionsModule, OutboxModule, ComplianceModule],
   controllers: [HealthController],
   providers: [
     DrainSignal,

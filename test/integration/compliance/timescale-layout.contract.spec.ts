@@ -9,7 +9,7 @@ import { AnalyticsService } from '../../../src/modules/compliance/analytics/anal
 import { ComplianceEventsRepository } from '../../../src/modules/compliance/analytics/compliance-events.repository';
 import { AnalyticsQuery } from '../../../src/modules/compliance/analytics/dto/analytics.query';
 import { EVENTS_RETENTION } from '../../../src/modules/compliance/analytics/jobs/events-retention';
-import { TimescalePolicyCheck } from '../../../src/modules/compliance/analytics/jobs/timescale-policy-check';
+import { TimescaleMaintenanceJob } from '../../../src/modules/compliance/analytics/jobs/timescale-maintenance.job';
 import {
   detectEventsLayout,
   EVENTS_LAYOUT,
@@ -68,6 +68,14 @@ describeWithTimescale('TimescaleDB layout: migration', () => {
       )
     ).map((row) => row.relname);
 
+  const compressionSettings = async () =>
+    (
+      await db.query<{ segmentby: string; orderby: string }>(
+        `SELECT segmentby, orderby FROM timescaledb_information.hypertable_compression_settings
+         WHERE hypertable = 'compliance_events'::regclass`,
+      )
+    )[0];
+
   beforeAll(async () => {
     db = await createTestDatabase(TIMESCALE_URL);
     expect(await timescaleAvailable({ query: (sql: string) => db.query(sql) })).toBe(true);
@@ -111,7 +119,11 @@ describeWithTimescale('TimescaleDB layout: migration', () => {
     ]);
     const policies = await timescalePolicies(dataSource);
     expect(policyProblems(policies, 90)).toEqual([]);
-    expect(refreshHorizonMs(policies, HOURLY_CAGG)).toBe(79 * DAY_MS);
+    expect(refreshHorizonMs(policies, HOURLY_CAGG)).toBe(91 * DAY_MS);
+    expect(await compressionSettings()).toEqual({
+      segmentby: 'framework',
+      orderby: 'occurred_at DESC,source_event_id',
+    });
 
     await refreshAggregates(db);
     const day = { bucket: '1d' as const, groupBy: 'status' as const };
@@ -158,7 +170,7 @@ describeWithTimescale('TimescaleDB layout: analytics', () => {
 
   it('boots on the hypertable: TimescaleDB policies instead of the partition job and the rollup', async () => {
     expect(layout.kind).toBe('timescale');
-    expect(t.app.get(EVENTS_RETENTION)).toBeInstanceOf(TimescalePolicyCheck);
+    expect(t.app.get(EVENTS_RETENTION)).toBeInstanceOf(TimescaleMaintenanceJob);
     const native = await t.db.query(
       `SELECT relname FROM pg_class WHERE relname = 'compliance_events_hourly' OR relname ~ '^compliance_events_p[0-9]{8}$'`,
     );

@@ -3,7 +3,9 @@ import { validateEnvironment } from '../../../src/config/environment';
 import type { JobQueue } from '../../../src/infrastructure/queue/job-queue';
 import { EventPartitions } from '../../../src/modules/compliance/analytics/jobs/event-partitions';
 import { EventPartitionsJob } from '../../../src/modules/compliance/analytics/jobs/event-partitions.job';
-import { TimescalePolicyCheck } from '../../../src/modules/compliance/analytics/jobs/timescale-policy-check';
+import type { TimescaleJobMetrics } from '../../../src/modules/compliance/analytics/jobs/timescale-job.metrics';
+import type { TimescaleJobs } from '../../../src/modules/compliance/analytics/jobs/timescale-jobs';
+import { TimescaleMaintenanceJob } from '../../../src/modules/compliance/analytics/jobs/timescale-maintenance.job';
 import { detectEventsLayout, type Queryable } from '../../../src/modules/compliance/analytics/layout/events-layout';
 import {
   eventsRetentionFor,
@@ -46,12 +48,13 @@ const policy = (relation: string, kind: TimescalePolicy['kind'], days: number | 
   dropAfterSeconds: kind === 'policy_retention' && days !== null ? days * DAY : null,
 });
 
+/** As migrations 1764300002001 and 1765070000000 leave them: refreshed over retention + 2 days. */
 const MIGRATED: TimescalePolicy[] = [
   policy('compliance_events', 'policy_compression', null),
   policy('compliance_events', 'policy_retention', 90),
-  policy(HOURLY_CAGG, 'policy_refresh_continuous_aggregate', 80),
+  policy(HOURLY_CAGG, 'policy_refresh_continuous_aggregate', 92),
   policy(HOURLY_CAGG, 'policy_retention', 90),
-  policy(DAILY_CAGG, 'policy_refresh_continuous_aggregate', 80),
+  policy(DAILY_CAGG, 'policy_refresh_continuous_aggregate', 92),
   policy(DAILY_CAGG, 'policy_retention', 90),
 ];
 
@@ -84,21 +87,29 @@ describe('choosing the events layout at boot', () => {
     expect(layout.insertEvents).toContain('ON CONFLICT DO NOTHING');
   });
 
-  it('runs the partition job on the native layout and only checks TimescaleDB policies on a hypertable', async () => {
-    const config = new AppConfig(validateEnvironment({}));
-    const partitions = {} as EventPartitions;
-    const queue = {} as JobQueue;
+  it('runs the partition job on the native layout and the TimescaleDB maintenance job on a hypertable', async () => {
     const { db } = database({ extension: true, hypertable: true, policies: MIGRATED });
-    expect(eventsRetentionFor(NATIVE_LAYOUT, partitions, queue, db, config)).toBeInstanceOf(EventPartitionsJob);
-    const retention = eventsRetentionFor(timescaleLayout(MIGRATED), partitions, queue, db, config);
-    expect(retention).toBeInstanceOf(TimescalePolicyCheck);
-    expect(await retention.maintain()).toBe('retention, compression and aggregate refresh run as TimescaleDB policies');
+    const deps = {
+      partitions: {} as EventPartitions,
+      queue: {} as JobQueue,
+      db,
+      timescaleJobs: { stats: () => Promise.resolve([]) } as unknown as TimescaleJobs,
+      metrics: {} as TimescaleJobMetrics,
+      config: new AppConfig(validateEnvironment({})),
+    };
+    expect(eventsRetentionFor(NATIVE_LAYOUT, deps)).toBeInstanceOf(EventPartitionsJob);
+    expect(await eventsRetentionFor(NATIVE_LAYOUT, deps).report()).toBeUndefined();
+    const retention = eventsRetentionFor(timescaleLayout(MIGRATED), deps);
+    expect(retention).toBeInstanceOf(TimescaleMaintenanceJob);
+    expect(await (retention as TimescaleMaintenanceJob).check()).toBe(
+      'TimescaleDB policies present, their jobs succeeding',
+    );
   });
 });
 
 describe('TimescaleDB policies', () => {
   it('trusts a continuous aggregate a day less far back than its refresh window, and not at all without one', () => {
-    expect(refreshHorizonMs(MIGRATED, HOURLY_CAGG)).toBe(79 * DAY * 1000);
+    expect(refreshHorizonMs(MIGRATED, HOURLY_CAGG)).toBe(91 * DAY * 1000);
     expect(refreshHorizonMs([], HOURLY_CAGG)).toBe(0);
     expect(refreshHorizonMs([policy(HOURLY_CAGG, 'policy_refresh_continuous_aggregate', null)], HOURLY_CAGG)).toBe(
       Infinity,
@@ -119,5 +130,24 @@ describe('TimescaleDB policies', () => {
       'no policy_compression on compliance_events',
       'policy_retention on compliance_events drops after 90 days, COMPLIANCE_EVENTS_RETENTION_DAYS is 30',
     ]);
+  });
+
+  it('reports a refresh window that stops short of the retention, as 1764300002001 left it (80 of 90 days)', () => {
+    const first = MIGRATED.map((p) =>
+      p.kind === 'policy_refresh_continuous_aggregate' ? policy(p.relation, p.kind, 80) : p,
+    );
+    expect(policyProblems(first, 90)).toEqual(
+      [HOURLY_CAGG, DAILY_CAGG].map(
+        (relation) =>
+          `policy_refresh_continuous_aggregate on ${relation} reaches back 80 days, ` +
+          'less than the 90-day retention + 2: older days are read from raw events',
+      ),
+    );
+    expect(
+      policyProblems(
+        first.map((p) => (p.kind === 'policy_retention' ? policy(p.relation, p.kind, 78) : p)),
+        78,
+      ),
+    ).toEqual([]);
   });
 });

@@ -80,6 +80,7 @@ describe('Prometheus alert rules (docker/prometheus/rules)', () => {
         'SecuritySignalCritical',
         'SessionStoreDegraded',
         'SiemDeliveryFailing',
+        'TimescaleJobsFailing',
       ].sort(),
     );
   });

@@ -26,6 +26,7 @@ import { CreateUserKnownDevices1765020000000 } from './1765020000000-CreateUserK
 import { CreateAuditDataKeys1765040000000 } from './1765040000000-CreateAuditDataKeys.js';
 import { CreateControlCentralityState1765050000000 } from './1765050000000-CreateControlCentralityState.js';
 import { AddAuditTraceId1765060000000 } from './1765060000000-AddAuditTraceId.js';
+import { TuneComplianceEventsTimescalePolicies1765070000000 } from './1765070000000-TuneComplianceEventsTimescalePolicies.js';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -57,4 +58,5 @@ export const MIGRATIONS = [
   CreateAuditDataKeys1765040000000,
   CreateControlCentralityState1765050000000,
   AddAuditTraceId1765060000000,
+  TuneComplianceEventsTimescalePolicies1765070000000,
 ];

@@ -4,6 +4,7 @@ import { RECORD_STATUSES } from '../records/record-status.js';
 import { AnalyticsRepository, BucketSums } from './analytics.repository.js';
 import type { AnalyticsQuery } from './dto/analytics.query.js';
 import { AnalyticsBucket, AnalyticsResponse, AnalyticsSummary } from './dto/analytics.response.js';
+import { roundedRatio, sumDecimals } from './exact-ratio.js';
 import {
   EVENTS_LAYOUT,
   type EventAggregate,
@@ -15,7 +16,10 @@ import {
 const HOUR_MS = 3_600_000;
 const MAX_RANGE_DAYS = 400;
 
-/** Rates derived from sums the same way for both sources, so rollup and raw answer identically. */
+/**
+ * Rates derived from sums the same way for both sources, so rollup and raw answer identically, and
+ * rounded exactly (numeric sums, integer arithmetic), so they equal Postgres' `round(avg(score), 2)`.
+ */
 export function toBucket(sums: BucketSums): AnalyticsBucket {
   const count = Number(sums.count);
   const rated = count - Number(sums.notApplicable);
@@ -23,8 +27,8 @@ export function toBucket(sums: BucketSums): AnalyticsBucket {
     bucket: new Date(sums.bucket).toISOString(),
     ...(sums.status === null ? {} : { status: sums.status }),
     count,
-    passRate: rated > 0 ? Math.round((Number(sums.passed) / rated) * 10_000) / 10_000 : null,
-    averageScore: Math.round((Number(sums.scoreSum) / count) * 100) / 100,
+    passRate: rated > 0 ? roundedRatio(sums.passed, rated, 4) : null,
+    averageScore: roundedRatio(sums.scoreSum, count, 2),
   };
 }
 
@@ -74,13 +78,13 @@ export class AnalyticsService {
         for (const row of rows) byStatus[row.status] = Number(row.records);
         const total = rows.reduce((sum, row) => sum + Number(row.records), 0);
         const rated = total - byStatus.not_applicable;
-        const scoreSum = rows.reduce((sum, row) => sum + Number(row.scoreSum), 0);
+        const scoreSum = sumDecimals(rows.map((row) => row.scoreSum));
         return {
           framework,
           records: total,
           byStatus,
-          passRate: rated > 0 ? Math.round((byStatus.passed / rated) * 10_000) / 10_000 : null,
-          averageScore: total > 0 ? Math.round((scoreSum / total) * 100) / 100 : null,
+          passRate: rated > 0 ? roundedRatio(byStatus.passed, rated, 4) : null,
+          averageScore: total > 0 ? roundedRatio(scoreSum, total, 2) : null,
           eventsLast7Days: Number(events.find((row) => row.framework === framework)?.events ?? 0),
         };
       }),

@@ -1,11 +1,19 @@
 import type { Provider } from '@nestjs/common';
+import { getToken } from '@willsoto/nestjs-prometheus';
 import { AppConfig } from '../../../../config/app-config.js';
 import { TransactionContext } from '../../../../infrastructure/database/transaction-context.js';
 import { JOB_QUEUE, type JobQueue } from '../../../../infrastructure/queue/job-queue.js';
 import { EventPartitions } from '../jobs/event-partitions.js';
 import { EventPartitionsJob } from '../jobs/event-partitions.job.js';
 import { EVENTS_RETENTION, type EventsRetention } from '../jobs/events-retention.js';
-import { TimescalePolicyCheck } from '../jobs/timescale-policy-check.js';
+import {
+  POLICY_APP_RUNS_METRIC,
+  POLICY_JOBS_FAILING_METRIC,
+  POLICY_JOBS_OVERDUE_METRIC,
+  type TimescaleJobMetrics,
+} from '../jobs/timescale-job.metrics.js';
+import { TimescaleJobs } from '../jobs/timescale-jobs.js';
+import { TimescaleMaintenanceJob } from '../jobs/timescale-maintenance.job.js';
 import { detectEventsLayout, EVENTS_LAYOUT, type EventsLayout, type Queryable } from './events-layout.js';
 import { NATIVE_LAYOUT } from './native-layout.js';
 import { timescaleLayout, timescalePolicies } from './timescale-layout.js';
@@ -16,16 +24,25 @@ export async function loadEventsLayout(db: Queryable): Promise<EventsLayout> {
   return timescaleLayout(await timescalePolicies(db));
 }
 
-export function eventsRetentionFor(
-  layout: EventsLayout,
-  partitions: EventPartitions,
-  queue: JobQueue,
-  db: Queryable,
-  config: AppConfig,
-): EventsRetention {
+export interface RetentionDependencies {
+  partitions: EventPartitions;
+  queue: JobQueue;
+  db: Queryable;
+  timescaleJobs: TimescaleJobs;
+  metrics: TimescaleJobMetrics;
+  config: AppConfig;
+}
+
+export function eventsRetentionFor(layout: EventsLayout, deps: RetentionDependencies): EventsRetention {
   return layout.kind === 'timescale'
-    ? new TimescalePolicyCheck(db, config.compliance.eventsRetentionDays)
-    : new EventPartitionsJob(partitions, queue);
+    ? new TimescaleMaintenanceJob(
+        deps.db,
+        deps.timescaleJobs,
+        deps.queue,
+        deps.metrics,
+        deps.config.compliance.eventsRetentionDays,
+      )
+    : new EventPartitionsJob(deps.partitions, deps.queue);
 }
 
 /** The time-series layout and its retention, chosen once at boot. */
@@ -35,15 +52,38 @@ export const EVENTS_LAYOUT_PROVIDERS: Provider[] = [
     inject: [TransactionContext],
     useFactory: (transactions: TransactionContext) => loadEventsLayout(transactions.manager),
   },
+  TimescaleJobs,
   {
     provide: EVENTS_RETENTION,
-    inject: [EVENTS_LAYOUT, EventPartitions, JOB_QUEUE, TransactionContext, AppConfig],
+    inject: [
+      EVENTS_LAYOUT,
+      EventPartitions,
+      JOB_QUEUE,
+      TransactionContext,
+      TimescaleJobs,
+      AppConfig,
+      getToken(POLICY_JOBS_FAILING_METRIC),
+      getToken(POLICY_JOBS_OVERDUE_METRIC),
+      getToken(POLICY_APP_RUNS_METRIC),
+    ],
     useFactory: (
       layout: EventsLayout,
       partitions: EventPartitions,
       queue: JobQueue,
       transactions: TransactionContext,
+      timescaleJobs: TimescaleJobs,
       config: AppConfig,
-    ) => eventsRetentionFor(layout, partitions, queue, transactions.manager, config),
+      failing: TimescaleJobMetrics['failing'],
+      overdue: TimescaleJobMetrics['overdue'],
+      appRuns: TimescaleJobMetrics['appRuns'],
+    ) =>
+      eventsRetentionFor(layout, {
+        partitions,
+        queue,
+        db: transactions.manager,
+        timescaleJobs,
+        metrics: { failing, overdue, appRuns },
+        config,
+      }),
   },
 ];

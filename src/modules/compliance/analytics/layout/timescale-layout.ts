@@ -1,9 +1,10 @@
 import type { EventsLayout, Queryable } from './events-layout.js';
 
 /**
- * TimescaleDB (≥ 2.13, built by migration 1764300002001): `compliance_events` is a hypertable with
- * 1-day chunks, and `compliance_events_hourly_cagg` / `compliance_events_daily_cagg` are real-time
- * continuous aggregates over it. Retention, compression and refresh are the extension's policies.
+ * TimescaleDB (≥ 2.13, built by migrations 1764300002001 and 1765070000000): `compliance_events`
+ * is a hypertable with 1-day chunks, and `compliance_events_hourly_cagg` /
+ * `compliance_events_daily_cagg` are real-time continuous aggregates over it. Retention,
+ * compression and refresh are the extension's policies (`TimescaleMaintenanceJob` watches them).
  */
 export const HOURLY_CAGG = 'compliance_events_hourly_cagg';
 export const DAILY_CAGG = 'compliance_events_daily_cagg';
@@ -14,6 +15,12 @@ export const DAILY_CAGG = 'compliance_events_daily_cagg';
  */
 const REFRESH_MARGIN_MS = 86_400_000;
 const DAY_SECONDS = 86_400;
+
+/**
+ * How far past the retention the refresh window reaches (migration 1765070000000): trusted a
+ * margin less, the aggregates still cover a range starting at the oldest whole day retention keeps.
+ */
+export const REFRESH_BEYOND_RETENTION_DAYS = 2;
 
 export type PolicyKind = 'policy_compression' | 'policy_retention' | 'policy_refresh_continuous_aggregate';
 
@@ -96,17 +103,30 @@ export function timescaleLayout(policies: TimescalePolicy[]): EventsLayout {
   };
 }
 
-/** Missing policies, and a retention that differs from `COMPLIANCE_EVENTS_RETENTION_DAYS`. */
+/**
+ * Missing policies, a retention that differs from `COMPLIANCE_EVENTS_RETENTION_DAYS`, and refresh
+ * windows that stop short of the retention (older days are then answered from raw events).
+ */
 export function policyProblems(policies: TimescalePolicy[], retentionDays: number): string[] {
   const problems = EXPECTED_POLICIES.filter(
     ([relation, kind]) => !policies.some((p) => p.relation === relation && p.kind === kind),
   ).map(([relation, kind]) => `no ${kind} on ${relation}`);
   const retention = policies.find((p) => p.relation === 'compliance_events' && p.kind === 'policy_retention');
-  if (retention && retention.dropAfterSeconds !== retentionDays * DAY_SECONDS) {
+  if (!retention?.dropAfterSeconds) return problems;
+  const keptDays = retention.dropAfterSeconds / DAY_SECONDS;
+  if (keptDays !== retentionDays) {
     problems.push(
-      `policy_retention on compliance_events drops after ${Number(retention.dropAfterSeconds) / DAY_SECONDS} days, ` +
-        `COMPLIANCE_EVENTS_RETENTION_DAYS is ${retentionDays}`,
+      `policy_retention on compliance_events drops after ${keptDays} days, COMPLIANCE_EVENTS_RETENTION_DAYS is ${retentionDays}`,
     );
+  }
+  for (const refresh of policies.filter((p) => p.kind === 'policy_refresh_continuous_aggregate')) {
+    const reachDays = refresh.startOffsetSeconds === null ? Infinity : refresh.startOffsetSeconds / DAY_SECONDS;
+    if (reachDays < keptDays + REFRESH_BEYOND_RETENTION_DAYS) {
+      problems.push(
+        `policy_refresh_continuous_aggregate on ${refresh.relation} reaches back ${reachDays} days, ` +
+          `less than the ${keptDays}-day retention + ${REFRESH_BEYOND_RETENTION_DAYS}: older days are read from raw events`,
+      );
+    }
   }
   return problems;
 }
