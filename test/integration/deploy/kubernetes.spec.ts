@@ -134,7 +134,7 @@ describe.each(overlays)('Kubernetes manifests rendered from %s', (directory) => 
         rule.to,
       ]),
     );
-    expect(Object.keys(destinations).sort()).toEqual(['53,53', '5432', '6379', '9200']);
+    expect(Object.keys(destinations).sort()).toEqual(['53,53', '5432', '6379,26379', '9200']);
     for (const [ports, to] of Object.entries(destinations)) {
       expect({ ports, to }).toEqual({ ports, to: [expect.objectContaining({ podSelector: expect.anything() })] });
       const [{ podSelector }] = to as { podSelector: { matchLabels?: object } }[];
