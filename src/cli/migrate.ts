@@ -24,7 +24,7 @@ async function migrate(): Promise<void> {
     logger: migrationLogger(config.logLevel),
   }).initialize();
   try {
-    const applied = await runMigrationsLocked(dataSource, url);
+    const applied = await runMigrationsLocked(dataSource);
     const total = dataSource.migrations.length;
     process.stdout.write(
       `migrate: applied ${applied.length} migration(s); the schema is at this build's head (${total} in all)\n`,

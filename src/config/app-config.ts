@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Environment } from './environment.js';
+import { splitUrlList } from './postgres-urls.js';
 import { redisSettings, type RedisSettings } from './redis-settings.js';
 
 export interface DatabaseSettings {
@@ -11,6 +12,17 @@ export interface DatabaseSettings {
   statementTimeoutMs: number;
   migrationsRun: boolean;
   migrationsWaitMs: number;
+  /** Set when `url` is a transaction-pooling PgBouncer: session work connects here instead. */
+  directUrl?: string;
+  replicas: ReplicaSettings;
+}
+
+export interface ReplicaSettings {
+  urls: string[];
+  maxLagMs: number;
+  /** Read-your-writes: the longest a read waits for a replica to replay the caller's last commit. */
+  waitMs: number;
+  checkIntervalMs: number;
 }
 
 export interface HttpSettings {
@@ -155,6 +167,13 @@ export class AppConfig {
       statementTimeoutMs: this.env.DATABASE_STATEMENT_TIMEOUT_MS,
       migrationsRun: this.env.DATABASE_MIGRATIONS_RUN,
       migrationsWaitMs: this.env.DATABASE_MIGRATIONS_WAIT_MS,
+      directUrl: this.env.DATABASE_DIRECT_URL,
+      replicas: {
+        urls: this.env.DATABASE_REPLICA_URLS ? splitUrlList(this.env.DATABASE_REPLICA_URLS) : [],
+        maxLagMs: this.env.DATABASE_REPLICA_MAX_LAG_MS,
+        waitMs: this.env.DATABASE_REPLICA_WAIT_MS,
+        checkIntervalMs: this.env.DATABASE_REPLICA_CHECK_INTERVAL_MS,
+      },
     };
   }
 

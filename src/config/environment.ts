@@ -15,6 +15,7 @@ import {
 } from 'class-validator';
 import { ConfigurationError } from './configuration-error.js';
 import { redisSettings } from './redis-settings.js';
+import { IsPostgresUrl, IsSingleHostPostgresUrlList } from './postgres-urls.js';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -60,10 +61,39 @@ export class Environment {
   @IsString()
   HOST = '0.0.0.0';
 
+  /** One URL, or a host list (`h1:5432,h2:5432`) tried in order for the read-write server. */
   @Transform(blankToUndefined)
   @IsOptional()
-  @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_host: false })
+  @IsPostgresUrl()
   DATABASE_URL?: string;
+
+  /** Postgres itself when DATABASE_URL is a transaction-pooling PgBouncer: LISTEN and other session work. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsPostgresUrl()
+  DATABASE_DIRECT_URL?: string;
+
+  /** Streaming replicas for reads that tolerate lag, comma-separated single-host URLs. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsSingleHostPostgresUrlList()
+  DATABASE_REPLICA_URLS?: string;
+
+  /** A replica whose replay lags more than this is skipped until it catches up. */
+  @IsInt()
+  @Min(0)
+  DATABASE_REPLICA_MAX_LAG_MS = 5_000;
+
+  /** How long a read after the caller's own write waits for a replica to replay it before going to the primary. */
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  DATABASE_REPLICA_WAIT_MS = 200;
+
+  /** How often each replica's state and lag are measured. */
+  @IsInt()
+  @Min(100)
+  DATABASE_REPLICA_CHECK_INTERVAL_MS = 1_000;
 
   @IsInt()
   @Min(1)
@@ -552,6 +582,8 @@ const INTEGER_KEYS = Object.keys(new Environment()).filter(
 /** Every variable name the service reads (deployment manifests are checked against this list). */
 export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(new Environment()).concat(
   'DATABASE_URL',
+  'DATABASE_DIRECT_URL',
+  'DATABASE_REPLICA_URLS',
   'REDIS_URL',
   'REDIS_SENTINELS',
   'REDIS_SENTINEL_NAME',

@@ -9,6 +9,7 @@ import { UsersService } from '../../src/modules/users/users.service.js';
 import { aUser } from './builders/user.builder.js';
 import { createTestDatabase, TestDatabase, TEST_REDIS_URL } from './database.js';
 import { OpenApiConformance } from './openapi-conformance.js';
+import { SparePgBouncer } from './pgbouncer.js';
 
 type Agent = ReturnType<typeof request>;
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -89,6 +90,23 @@ export function startTestAppOn(
   return boot(db, environment, [], {}, async () => undefined);
 }
 
+/**
+ * TEST_VIA_PGBOUNCER=1 runs every app whose test does not choose its own database server through
+ * a PgBouncer of its own in transaction mode (`npm run test:pgbouncer`), with DATABASE_DIRECT_URL
+ * for what needs a session.
+ */
+async function databaseEnvironment(db: TestDatabase, environment: Record<string, string | undefined>) {
+  if (process.env.TEST_VIA_PGBOUNCER !== '1' || 'DATABASE_URL' in environment) {
+    return { variables: { DATABASE_URL: db.url }, stop: async () => undefined };
+  }
+  const { hostname, port } = new URL(db.url);
+  const bouncer = await SparePgBouncer.start({ host: hostname, port: Number(port || 5432) });
+  return {
+    variables: { DATABASE_URL: bouncer.through(db.url), DATABASE_DIRECT_URL: db.url },
+    stop: () => bouncer.stop(),
+  };
+}
+
 async function boot(
   db: TestDatabase,
   environment: Record<string, string | undefined>,
@@ -96,11 +114,42 @@ async function boot(
   options: TestAppOptions,
   release: () => Promise<void>,
 ): Promise<TestApp> {
+  const database = await databaseEnvironment(db, environment);
+  const { app, conformance } = await start(db, { ...database.variables, ...environment }, imports, options).catch(
+    async (error: unknown) => {
+      await database.stop();
+      throw error;
+    },
+  );
+  const agents = new Map<Role, Promise<AuthenticatedAgent>>();
+  return {
+    app,
+    db,
+    http: () => request(app.getHttpServer()),
+    as: (role) => {
+      if (!agents.has(role)) agents.set(role, logInAs(app, role));
+      return agents.get(role) as Promise<AuthenticatedAgent>;
+    },
+    conformance,
+    close: async () => {
+      await app.close();
+      await database.stop();
+      await release();
+      if (options.openApiExemption === undefined) conformance.settle();
+    },
+  };
+}
+
+async function start(
+  db: TestDatabase,
+  environment: Record<string, string | undefined>,
+  imports: ModuleMetadata['imports'],
+  options: TestAppOptions,
+) {
   const app = await createApp({
     environment: {
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
-      DATABASE_URL: db.url,
       REDIS_URL: TEST_REDIS_URL,
       // Test files share the machine's Redis: each database gets its own queues, or apps take each other's jobs.
       QUEUE_PREFIX: db.name,
@@ -117,22 +166,7 @@ async function boot(
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   await conformance.load();
-  const agents = new Map<Role, Promise<AuthenticatedAgent>>();
-  return {
-    app,
-    db,
-    http: () => request(app.getHttpServer()),
-    as: (role) => {
-      if (!agents.has(role)) agents.set(role, logInAs(app, role));
-      return agents.get(role) as Promise<AuthenticatedAgent>;
-    },
-    conformance,
-    close: async () => {
-      await app.close();
-      await release();
-      if (options.openApiExemption === undefined) conformance.settle();
-    },
-  };
+  return { app, conformance };
 }
 
 /** Creates a user with `role` through the users service and logs in over HTTP. */

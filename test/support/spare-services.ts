@@ -104,12 +104,12 @@ export class SparePostgres {
   }
 
   /** Asynchronous: the app under test runs in this process and must keep serving meanwhile. */
-  private async asPostgres(command: string, args: string[]): Promise<void> {
+  protected async asPostgres(command: string, args: string[]): Promise<void> {
     await promisify(execFile)('runuser', ['-u', 'postgres', '--', command, ...args], { timeout: 60_000 });
   }
 }
 
-function userIds(name: string): { uid: number; gid: number } {
+export function userIds(name: string): { uid: number; gid: number } {
   const id = (flag: string) => Number(execFileSync('id', [flag, name]).toString().trim());
   return { uid: id('-u'), gid: id('-g') };
 }

@@ -1,7 +1,9 @@
 import type { Client } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseSettings } from '../../config/app-config.js';
+import { expandHostList } from '../../config/postgres-urls.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { hostListClient } from './primary-client.js';
 
 /**
  * One place that turns settings into TypeORM options, shared by the app and the TypeORM CLI.
@@ -12,9 +14,12 @@ export function buildDataSourceOptions(
   url: string,
   client?: typeof Client,
 ): DataSourceOptions {
+  // A host list's class wraps the given one, so statements are observed whichever host serves them.
+  const pooled = hostListClient(url, settings.connectionTimeoutMs, client) ?? client;
   return {
     type: 'postgres',
-    url,
+    // A host list is followed by HostListClient; TypeORM and pg parse only its first host.
+    url: expandHostList(url)[0],
     migrations: MIGRATIONS,
     migrationsRun: settings.migrationsRun,
     migrationsTableName: 'schema_migrations',
@@ -26,9 +31,11 @@ export function buildDataSourceOptions(
       max: settings.poolMax,
       idleTimeoutMillis: settings.idleTimeoutMs,
       connectionTimeoutMillis: settings.connectionTimeoutMs,
-      statement_timeout: settings.statementTimeoutMs,
+      // PgBouncer refuses a connection that sets statement_timeout at startup; behind it the
+      // timeout is the role's or database's setting (docs/scaling.md#postgres).
+      ...(settings.directUrl ? {} : { statement_timeout: settings.statementTimeoutMs }),
       application_name: 'compliance-kit',
-      ...(client && { Client: client }),
+      ...(pooled && { Client: pooled }),
     },
   };
 }

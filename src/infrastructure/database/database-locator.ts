@@ -26,6 +26,14 @@ export class DatabaseLocator {
     return this.resolvedUrl;
   }
 
+  /**
+   * Where work that needs a session of its own connects (LISTEN): DATABASE_DIRECT_URL when
+   * DATABASE_URL is a transaction-pooling PgBouncer, else the same database.
+   */
+  async sessionUrl(): Promise<string> {
+    return this.config.database.directUrl ?? (await this.url());
+  }
+
   /** Which database this process uses, in words for an operator; never the password. */
   describe(): string {
     if (this.embedded) {

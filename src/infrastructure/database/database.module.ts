@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { AppConfig } from '../../config/app-config.js';
 import { FieldCipher } from '../../modules/encryption/field-cipher.js';
 import { DatabaseLocator } from './database-locator.js';
@@ -10,6 +10,8 @@ import { observedClient } from './observed-client.js';
 import { POOL_CLIENTS_METRIC, PoolMonitor } from './pool-monitor.js';
 import { QUERY_DURATION_METRIC, QueryObserver } from './query-observer.js';
 import { QUERY_OPERATIONS } from './sql-statement.js';
+import { ReadYourWritesInterceptor, WriteMarks } from './read-your-writes.js';
+import { REPLICA_LAG_METRIC, REPLICA_UP_METRIC, ReplicaRouter, ROUTED_READS_METRIC } from './replica-router.js';
 import { ServiceInstanceRegistry } from './service-instance.registry.js';
 import { TransactionContext } from './transaction-context.js';
 import { TransactionInterceptor } from './transaction.interceptor.js';
@@ -61,13 +63,31 @@ class QueryObservationModule {}
     PoolMonitor,
     ServiceInstanceRegistry,
     TransactionContext,
+    WriteMarks,
+    ReplicaRouter,
+    { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
     { provide: APP_INTERCEPTOR, useClass: TransactionInterceptor },
+    makeGaugeProvider({
+      name: REPLICA_LAG_METRIC,
+      help: 'Replay lag of each read replica when last measured, in seconds',
+      labelNames: ['replica'],
+    }),
+    makeGaugeProvider({
+      name: REPLICA_UP_METRIC,
+      help: '1 while a read replica answers as a standby, 0 while it is down or promoted',
+      labelNames: ['replica'],
+    }),
+    makeCounterProvider({
+      name: ROUTED_READS_METRIC,
+      help: 'Lag-tolerant reads by where they ran: a replica (host:port) or the primary',
+      labelNames: ['target'],
+    }),
     makeGaugeProvider({
       name: POOL_CLIENTS_METRIC,
       help: 'PostgreSQL pool clients by state (total, idle, waiting, max)',
       labelNames: ['state'],
     }),
   ],
-  exports: [PoolMonitor, ServiceInstanceRegistry, TransactionContext],
+  exports: [PoolMonitor, ServiceInstanceRegistry, TransactionContext, ReplicaRouter],
 })
 export class DatabaseModule {}

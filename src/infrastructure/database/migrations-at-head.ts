@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Client } from 'pg';
+import type { Client, ClientConfig } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 
 /** The one lock every process that migrates this database takes: replicas at boot, the CLI, init containers. */
@@ -18,7 +18,7 @@ export async function openAtHead(options: DataSourceOptions): Promise<DataSource
   const { migrationsRun, waitMs } = (options as DataSourceOptions & { [SCHEMA_POLICY]: SchemaPolicy })[SCHEMA_POLICY];
   const dataSource = await new DataSource(options).initialize();
   try {
-    if (migrationsRun) await runMigrationsLocked(dataSource, (options as { url: string }).url);
+    if (migrationsRun) await runMigrationsLocked(dataSource);
     else await waitForMigrations(dataSource, waitMs);
     return dataSource;
   } catch (error) {
@@ -34,8 +34,8 @@ export async function openAtHead(options: DataSourceOptions): Promise<DataSource
  * because it dies with its connection and survives a transaction-pooling PgBouncer. Returns the
  * names applied.
  */
-export async function runMigrationsLocked(dataSource: DataSource, url: string): Promise<string[]> {
-  const lock = new Client({ connectionString: url, application_name: 'compliance-kit:migrations' });
+export async function runMigrationsLocked(dataSource: DataSource): Promise<string[]> {
+  const lock = lockClient(dataSource);
   await lock.connect();
   try {
     await lock.query('BEGIN');
@@ -49,6 +49,15 @@ export async function runMigrationsLocked(dataSource: DataSource, url: string): 
   } finally {
     await lock.end();
   }
+}
+
+/**
+ * A connection outside the DataSource's pool (a pool of one would deadlock) made like its own
+ * clients: the same server, following the same host list.
+ */
+function lockClient(dataSource: DataSource): Client {
+  const pool = (dataSource.driver as unknown as { master: { Client: typeof Client; options: ClientConfig } }).master;
+  return new pool.Client({ ...pool.options, application_name: 'compliance-kit:migrations' });
 }
 
 /** This build's migrations that the database has not applied (all of them before the first run). */

@@ -9,6 +9,7 @@ import {
   SAFE_BIGINT,
   SMALLINT,
 } from '../../common/scalars.js';
+import { ReplicaRouter } from '../../infrastructure/database/replica-router.js';
 import { AuditFilter, AuditRepository, StoredEvent, TimeKey } from './audit.repository.js';
 import { AuditSealer } from './audit-sealer.js';
 import { AuditEventDto } from './dto/audit-event.dto.js';
@@ -37,16 +38,18 @@ const CSV_COLUMNS: (keyof AuditEventDto)[] = [
   'traceId',
 ];
 
-/** Searching and exporting the trail, newest first for pages, oldest first for exports. */
+/** Searching and exporting the trail (from a replica when one fits), newest first for pages, oldest first for exports. */
 @Injectable()
 export class AuditReader {
   constructor(
     private readonly repository: AuditRepository,
     private readonly sealer: AuditSealer,
+    private readonly replicas: ReplicaRouter,
   ) {}
 
   async list(filter: AuditFilter, limit: number, cursor?: string) {
-    const events = await this.repository.page(filter, 'desc', limit + 1, cursor ? decodeCursor(cursor) : undefined);
+    const after = cursor ? decodeCursor(cursor) : undefined;
+    const events = await this.repository.page(filter, 'desc', limit + 1, after, await this.replicas.reader());
     const items = events.slice(0, limit);
     const nextCursor = events.length > limit ? encodeCursor(items[items.length - 1].key) : null;
     return { items: await Promise.all(items.map((event) => this.dto(event))), nextCursor };
@@ -56,11 +59,15 @@ export class AuditReader {
   export(filter: AuditFilter, format: 'ndjson' | 'csv'): Readable {
     const repository = this.repository;
     const dto = (event: StoredEvent) => this.dto(event);
+    // Chosen now, in the request: the stream is read later, outside the caller's context.
+    const reading = this.replicas.reader();
+    reading.catch(() => undefined);
     async function* lines(): AsyncGenerator<string> {
+      const manager = await reading;
       if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\n`;
       let after: TimeKey | undefined;
       for (;;) {
-        const batch: StoredEvent[] = await repository.page(filter, 'asc', EXPORT_BATCH, after);
+        const batch: StoredEvent[] = await repository.page(filter, 'asc', EXPORT_BATCH, after, manager);
         if (!batch.length) return;
         const events = await Promise.all(batch.map(dto));
         yield events.map((event) => render(event, format)).join('');

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
 import type { AuditSeverity, ChainedEvent } from './audit-event.js';
 import type { ChainPosition } from './checkpoints/audit-checkpoints.js';
@@ -55,8 +56,17 @@ const SELECT = `SELECT occurred_at, occurred_at::text AS at_key, shard, seq, id,
 export class AuditRepository {
   constructor(private readonly transactions: TransactionContext) {}
 
-  /** Up to `limit` events matching `filter`, strictly after (`asc`) or before (`desc`) `after`. */
-  async page(filter: AuditFilter, order: 'asc' | 'desc', limit: number, after?: TimeKey): Promise<StoredEvent[]> {
+  /**
+   * Up to `limit` events matching `filter`, strictly after (`asc`) or before (`desc`) `after`;
+   * on the primary unless given another `manager` (a replica's, for reads that tolerate lag).
+   */
+  async page(
+    filter: AuditFilter,
+    order: 'asc' | 'desc',
+    limit: number,
+    after?: TimeKey,
+    manager: EntityManager = this.transactions.manager,
+  ): Promise<StoredEvent[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -77,7 +87,7 @@ export class AuditRepository {
     }
     params.push(limit);
     const dir = order === 'asc' ? 'ASC' : 'DESC';
-    const rows = (await this.transactions.manager.query(
+    const rows = (await manager.query(
       `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY occurred_at ${dir}, shard ${dir}, seq ${dir} LIMIT $${params.length}`,
       params,

@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus';
 import { AppConfig } from '../../config/app-config.js';
+import { ReplicaRouter } from '../../infrastructure/database/replica-router.js';
 import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
 import { ElasticsearchConnection } from '../../infrastructure/search/elasticsearch.connection.js';
 import { ElasticsearchSearchEngine } from '../../infrastructure/search/elasticsearch/elasticsearch-search.engine.js';
@@ -18,9 +19,12 @@ export const FALLBACK_METRIC = 'search_fallback_total';
 export const SEARCH_ENGINE_PROVIDERS: Provider[] = [
   {
     provide: POSTGRES_SEARCH,
-    inject: [TransactionContext, AppConfig],
-    useFactory: (transactions: TransactionContext, config: AppConfig) =>
-      new PostgresSearchEngine(() => transactions.manager, { rankCandidates: config.searchRankCandidates }),
+    inject: [TransactionContext, ReplicaRouter, AppConfig],
+    useFactory: (transactions: TransactionContext, replicas: ReplicaRouter, config: AppConfig) =>
+      new PostgresSearchEngine(() => transactions.manager, {
+        rankCandidates: config.searchRankCandidates,
+        reader: () => replicas.reader(),
+      }),
   },
   {
     provide: ELASTICSEARCH_SEARCH,

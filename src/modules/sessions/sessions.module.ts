@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { getToken, makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
-import type { DataSource } from 'typeorm';
+import { DatabaseLocator } from '../../infrastructure/database/database-locator.js';
 import { AppConfig } from '../../config/app-config.js';
 import { RedisConnection } from '../../infrastructure/redis/redis.connection.js';
 import { ApiKeyAuthenticator } from '../api-keys/api-key-authenticator.js';
@@ -73,10 +72,10 @@ const DEGRADED_METRIC = 'session_store_degraded';
     }),
     {
       provide: SessionReads,
-      inject: [SessionRepository, AppConfig, CLOCK, getDataSourceToken()],
-      useFactory: (sessions: SessionRepository, config: AppConfig, clock: Clock, dataSource: DataSource) => {
+      inject: [SessionRepository, AppConfig, CLOCK, DatabaseLocator],
+      useFactory: async (sessions: SessionRepository, config: AppConfig, clock: Clock, locator: DatabaseLocator) => {
         const ttlMs = config.sessions.cacheTtlMs;
-        const url = (dataSource.options as { url: string }).url;
+        const url = await locator.sessionUrl();
         return new SessionReads(sessions, clock, ttlMs ? { url, ttlMs } : undefined);
       },
     },

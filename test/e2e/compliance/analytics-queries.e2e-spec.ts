@@ -1,4 +1,5 @@
 import { DataSource, type EntityManager } from 'typeorm';
+import type { ReplicaRouter } from '../../../src/infrastructure/database/replica-router';
 import type { TransactionContext } from '../../../src/infrastructure/database/transaction-context';
 import { AnalyticsRepository, bucketSumsSql } from '../../../src/modules/compliance/analytics/analytics.repository';
 import { AnalyticsService } from '../../../src/modules/compliance/analytics/analytics.service';
@@ -44,6 +45,7 @@ function explainingTransactions(dataSource: DataSource, plans: Plan[]) {
             },
     });
   return {
+    manager: dataSource.manager,
     run: <T>(work: (manager: EntityManager) => Promise<T>) =>
       dataSource.transaction(async (manager) => {
         await manager.query('SET LOCAL jit_above_cost = 0');
@@ -127,7 +129,8 @@ describe('analytics queries (on whichever layout TEST_DATABASE_URL gives)', () =
     // Without the repository's setting the planner does compile it, wherever Postgres has LLVM.
     expect(plans[0].JIT !== undefined).toBe(available);
 
-    const repository = new AnalyticsRepository(transactions, layout);
+    const primaryOnly = { reader: async () => dataSource.manager } as unknown as ReplicaRouter;
+    const repository = new AnalyticsRepository(transactions, primaryOnly, layout);
     for (const source of ['raw' as const, ...layout.aggregates]) await repository.sums(query({ bucket: '1h' }), source);
     expect(plans).toHaveLength(1 + 1 + layout.aggregates.length);
     expect(plans.slice(1).filter((plan) => plan.JIT)).toEqual([]);

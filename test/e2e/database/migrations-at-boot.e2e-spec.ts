@@ -28,7 +28,7 @@ describe('the schema at boot', () => {
       migrationsRun: false,
     }).initialize();
     try {
-      return await runMigrationsLocked(dataSource, db.url);
+      return await runMigrationsLocked(dataSource);
     } finally {
       await dataSource.destroy();
     }

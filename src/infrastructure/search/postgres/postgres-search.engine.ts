@@ -30,6 +30,8 @@ const FACET_LIMIT = 50;
 export interface PostgresSearchOptions {
   /** Rank at most this many matches (and count no further); 0 ranks and counts every match. */
   rankCandidates: number;
+  /** Where searches and suggestions run, if not on `runner`: a read replica when one fits. */
+  reader?: () => Promise<SqlRunner>;
 }
 
 /** Keeps the newest version of each document when a batch names one twice. */
@@ -55,6 +57,10 @@ export class PostgresSearchEngine implements SearchEngine {
     private readonly runner: () => SqlRunner,
     private readonly options: PostgresSearchOptions = { rankCandidates: 0 },
   ) {}
+
+  private reader(): Promise<SqlRunner> {
+    return this.options.reader ? this.options.reader() : Promise.resolve(this.runner());
+  }
 
   async index(documents: SearchDocument[]): Promise<void> {
     if (!documents.length) return;
@@ -97,12 +103,13 @@ export class PostgresSearchEngine implements SearchEngine {
   }
 
   async search(request: SearchRequest): Promise<SearchResult> {
+    const runner = await this.reader();
     const params = new SqlParameters();
     const { sql: candidates, from } = this.candidates(request, params);
     const index = params.add(request.index);
     const limit = params.add(request.pageSize);
     const offset = params.add((request.page - 1) * request.pageSize);
-    const rows = (await this.runner().query(
+    const rows = (await runner.query(
       `WITH matched AS MATERIALIZED (${candidates}),
        page AS (SELECT * FROM matched ORDER BY score DESC, document_id LIMIT ${limit} OFFSET ${offset})
        SELECT d.document_id, d.code, d.title, d.keywords, d.occurred_at, page.score::float8 AS score,
@@ -112,20 +119,22 @@ export class PostgresSearchEngine implements SearchEngine {
        ORDER BY page.score DESC, page.document_id`,
       params.values,
     )) as HitRow[];
-    const total = rows.length ? Number(rows[0].total) : await this.count(request);
+    const total = rows.length ? Number(rows[0].total) : await this.count(runner, request);
     const cap = this.options.rankCandidates;
     return {
       engine: this.kind,
       total,
       totalRelation: cap && total >= cap ? 'gte' : 'eq',
       hits: rows.map(toHit),
-      facets: await this.facets(request),
+      facets: await this.facets(runner, request),
     };
   }
 
   async suggest(index: SearchIndexName, prefix: string, limit: number): Promise<Suggestion[]> {
     const text = prefix.toLowerCase();
-    const rows = (await this.runner().query(
+    const rows = (await (
+      await this.reader()
+    ).query(
       `(SELECT DISTINCT ON (lower(code)) code AS text, 'control' AS kind, similarity(lower(code), $2) AS rank
           FROM search_documents
          WHERE index_name = $1 AND NOT deleted AND (lower(code) LIKE $3 OR lower(code) % $2)
@@ -185,9 +194,9 @@ export class PostgresSearchEngine implements SearchEngine {
   }
 
   /** The total for a page past the last hit: counts the same candidates, so a cap still applies. */
-  private async count(request: SearchRequest): Promise<number> {
+  private async count(runner: SqlRunner, request: SearchRequest): Promise<number> {
     const params = new SqlParameters();
-    const [row] = (await this.runner().query(
+    const [row] = (await runner.query(
       `SELECT count(*) AS total FROM (${this.candidates(request, params).sql}) matched`,
       params.values,
     )) as { total: string }[];
@@ -195,13 +204,13 @@ export class PostgresSearchEngine implements SearchEngine {
   }
 
   /** Every requested facet in one pass over all matches (never capped), the top values of each. */
-  private async facets(request: SearchRequest): Promise<Record<string, FacetCount[]>> {
+  private async facets(runner: SqlRunner, request: SearchRequest): Promise<Record<string, FacetCount[]>> {
     const facets: Record<string, FacetCount[]> = Object.fromEntries(request.facets.map((field) => [field, []]));
     if (!request.facets.length) return facets;
     const params = new SqlParameters();
     const { from, where } = compileSearch(request, params);
     const fields = params.add(request.facets);
-    const rows = (await this.runner().query(
+    const rows = (await runner.query(
       `SELECT field, value, count FROM (
          SELECT f.key AS field, f.value, count(*)::int AS count,
                 row_number() OVER (PARTITION BY f.key ORDER BY count(*) DESC, f.value) AS position

@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { ReplicaRouter } from '../../../infrastructure/database/replica-router.js';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
 import type { AnalyticsQuery } from './dto/analytics.query.js';
 import { EVENTS_LAYOUT, type EventAggregate, type EventsLayout, hourlyAggregate } from './layout/events-layout.js';
@@ -45,32 +47,38 @@ export function bucketSumsSql(
        GROUP BY 1, 2 ORDER BY 1, 2`;
 }
 
-/** Analytics queries over the layout's aggregates or the raw events. */
+/** Analytics queries over the layout's aggregates or the raw events, from a replica when one fits. */
 @QueryOwner()
 @Injectable()
 export class AnalyticsRepository {
   constructor(
     private readonly transactions: TransactionContext,
+    private readonly replicas: ReplicaRouter,
     @Inject(EVENTS_LAYOUT) private readonly layout: EventsLayout,
   ) {}
 
-  /** In a transaction of its own (or the caller's) so that `NO_JIT` applies to this query only. */
-  sums(query: AnalyticsQuery, source: EventAggregate | 'raw'): Promise<BucketSums[]> {
-    return this.transactions.run(async (manager) => {
+  /**
+   * In a transaction so that `NO_JIT` applies to this query only: the caller's or one of its own
+   * on the primary, or one on a replica when one fits.
+   */
+  async sums(query: AnalyticsQuery, source: EventAggregate | 'raw'): Promise<BucketSums[]> {
+    const sums = async (manager: EntityManager) => {
       await manager.query(NO_JIT);
       return manager.query(bucketSumsSql(query, source), [query.from, query.to, query.framework ?? null]);
-    });
+    };
+    const reader = await this.replicas.reader();
+    return reader === this.transactions.manager ? this.transactions.run(sums) : reader.transaction(sums);
   }
 
-  recordCounts(): Promise<{ framework: string; status: string; records: string; scoreSum: string }[]> {
-    return this.transactions.manager.query(
+  async recordCounts(): Promise<{ framework: string; status: string; records: string; scoreSum: string }[]> {
+    return (await this.replicas.reader()).query(
       `SELECT framework, status, count(*)::text AS records, sum(score)::text AS "scoreSum"
        FROM compliance_records WHERE deleted_at IS NULL GROUP BY 1, 2 ORDER BY 1, 2`,
     );
   }
 
-  eventCountsSince(since: Date): Promise<{ framework: string; events: string }[]> {
-    return this.transactions.manager.query(
+  async eventCountsSince(since: Date): Promise<{ framework: string; events: string }[]> {
+    return (await this.replicas.reader()).query(
       `SELECT framework, sum(event_count)::text AS events FROM ${hourlyAggregate(this.layout).relation}
        WHERE bucket >= $1 GROUP BY 1`,
       [since],

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { QueryDeepPartialEntity } from 'typeorm';
 import { copyRows, encodeCopyRows } from '../../../infrastructure/database/copy-rows.js';
 import type { PipelineStep } from '../../../infrastructure/database/pipelined.js';
+import { ReplicaRouter } from '../../../infrastructure/database/replica-router.js';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
 import { columnSealer } from '../../encryption/encrypted-column.decorator.js';
 import type { ListRecordsQuery, SortField } from './dto/list-records.query.js';
@@ -38,11 +39,14 @@ let sealNotes: ReturnType<typeof columnSealer> | undefined;
 const sealedNotes = (notes: string | null | undefined, id: string) =>
   (sealNotes ??= columnSealer(ComplianceRecord, 'evidenceNotes'))(notes, id);
 
-/** Compliance records in Postgres, always through the request's transaction. */
+/** Compliance records in Postgres, through the request's transaction; lists from a replica when one fits. */
 @QueryOwner()
 @Injectable()
 export class ComplianceRecordsRepository {
-  constructor(private readonly transactions: TransactionContext) {}
+  constructor(
+    private readonly transactions: TransactionContext,
+    private readonly replicas: ReplicaRouter,
+  ) {}
 
   private get records() {
     return this.transactions.manager.getRepository(ComplianceRecord);
@@ -177,7 +181,9 @@ export class ComplianceRecordsRepository {
   ): Promise<{ record: ComplianceRecord; cursorValue: string }[]> {
     const column = SORT_COLUMNS[query.sort];
     const direction = query.order === 'asc' ? 'ASC' : 'DESC';
-    const builder = this.records
+    // Lists tolerate replica lag; the caller's own writes are still seen (ReplicaRouter).
+    const builder = (await this.replicas.reader())
+      .getRepository(ComplianceRecord)
       .createQueryBuilder('record')
       .addSelect(`${column}::text`, 'cursor_value')
       .orderBy(column, direction)

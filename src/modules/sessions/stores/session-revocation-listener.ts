@@ -1,12 +1,15 @@
 import { Logger } from '@nestjs/common';
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { primaryClient } from '../../../infrastructure/database/primary-client.js';
 
 /** The channel the revoking statement notifies, with the revoked token hashes comma-separated. */
 export const REVOCATION_CHANNEL = 'ck_session_revoked';
 const RETRY_MS = 1_000;
 
 /**
- * A dedicated Postgres connection that LISTENs for revoked sessions. Postgres delivers a NOTIFY
+ * A dedicated Postgres connection that LISTENs for revoked sessions: to Postgres itself, never
+ * through a transaction-pooling PgBouncer, where LISTEN would hold on a server connection that
+ * serves other clients' transactions and deliver nothing. Postgres delivers a NOTIFY
  * once the revoking statement commits, to every replica listening. `listening` is true only while
  * the subscription is live; every (re)subscription and every loss calls `onReset`, because
  * notifications sent while no one listened are gone.
@@ -39,7 +42,7 @@ export class SessionRevocationListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.url, application_name: 'compliance-kit-revocations' });
+    const client = primaryClient(this.url, { application_name: 'compliance-kit-revocations' });
     client.on('notification', (message) => {
       if (message.channel === REVOCATION_CHANNEL && message.payload) this.onRevoked(message.payload.split(','));
     });
