@@ -1,10 +1,9 @@
 import 'reflect-metadata';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { validateEnvironment } from '../config/environment.js';
 import { buildDataSourceOptions } from '../infrastructure/database/data-source-options.js';
 import { migrationLogger } from '../infrastructure/database/migration-logging.js';
-import { runMigrationsLocked } from '../infrastructure/database/migrations-at-head.js';
+import { initializeDataSource, runMigrationsLocked } from '../infrastructure/database/migrations-at-head.js';
 
 /**
  * Brings DATABASE_URL's schema to this build's head under the migration lock, without booting the
@@ -18,11 +17,11 @@ async function migrate(): Promise<void> {
     process.stderr.write('migrate: DATABASE_URL must be set (the embedded cluster migrates itself at boot)\n');
     process.exit(2);
   }
-  const dataSource = await new DataSource({
+  const dataSource = await initializeDataSource({
     ...buildDataSourceOptions(config.database, url),
     migrationsRun: false,
     logger: migrationLogger(config.logLevel),
-  }).initialize();
+  });
   try {
     const applied = await runMigrationsLocked(dataSource);
     const total = dataSource.migrations.length;

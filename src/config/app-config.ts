@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
+import { elasticsearchSettings, type ElasticsearchSettings } from './elasticsearch-settings.js';
 import type { Environment } from './environment.js';
+import { postgresTls, type PostgresTls } from './postgres-tls.js';
 import { splitUrlList } from './postgres-urls.js';
 import { redisSettings, type RedisSettings } from './redis-settings.js';
 
@@ -15,6 +17,8 @@ export interface DatabaseSettings {
   /** Set when `url` is a transaction-pooling PgBouncer: session work connects here instead. */
   directUrl?: string;
   replicas: ReplicaSettings;
+  /** Applies to every connection: pool, host-list probe, migration lock, replicas, direct URL. */
+  tls: PostgresTls;
 }
 
 export interface ReplicaSettings {
@@ -134,6 +138,10 @@ export interface ControlGraphSettings {
 
 /** Typed, read-only view of the validated environment, one accessor per area. */
 export class AppConfig {
+  // Read once: both hold PEM files' contents, and the same object keeps connection factories shared.
+  private postgresTls?: PostgresTls;
+  private elasticsearchSettings?: ElasticsearchSettings | null;
+
   constructor(private readonly env: Environment) {}
 
   get isProduction(): boolean {
@@ -174,6 +182,7 @@ export class AppConfig {
         waitMs: this.env.DATABASE_REPLICA_WAIT_MS,
         checkIntervalMs: this.env.DATABASE_REPLICA_CHECK_INTERVAL_MS,
       },
+      tls: (this.postgresTls ??= postgresTls(this.env)),
     };
   }
 
@@ -186,8 +195,10 @@ export class AppConfig {
     return this.env.QUEUE_PREFIX;
   }
 
-  get elasticsearchNode(): string | undefined {
-    return this.env.ELASTICSEARCH_NODE;
+  /** Undefined when no node is configured (Postgres full text serves search). */
+  get elasticsearch(): ElasticsearchSettings | undefined {
+    if (this.elasticsearchSettings === undefined) this.elasticsearchSettings = elasticsearchSettings(this.env) ?? null;
+    return this.elasticsearchSettings ?? undefined;
   }
 
   get audit(): AuditSettings {

@@ -14,7 +14,9 @@ import {
   validateSync,
 } from 'class-validator';
 import { ConfigurationError } from './configuration-error.js';
+import { elasticsearchSettings, IsNodeUrlList } from './elasticsearch-settings.js';
 import { redisSettings } from './redis-settings.js';
+import { POSTGRES_SSL_MODES, postgresTls, type PostgresSslMode } from './postgres-tls.js';
 import { IsPostgresUrl, IsSingleHostPostgresUrlList } from './postgres-urls.js';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
@@ -116,6 +118,28 @@ export class Environment {
   @IsBoolean()
   DATABASE_MIGRATIONS_RUN = true;
 
+  /** TLS to every Postgres connection, as libpq's sslmode (docs/scaling.md#tls-and-credentials). */
+  @IsIn(POSTGRES_SSL_MODES)
+  DATABASE_SSL_MODE: PostgresSslMode = 'disable';
+
+  /** PEM CA bundle the Postgres servers' certificates must chain to; default: Node's built-in CAs. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  DATABASE_SSL_CA_FILE?: string;
+
+  /** PEM client certificate, for servers that ask for one (pg_hba `clientcert=` or `cert`). */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  DATABASE_SSL_CERT_FILE?: string;
+
+  /** Its unencrypted PEM private key. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  DATABASE_SSL_KEY_FILE?: string;
+
   /** With DATABASE_MIGRATIONS_RUN=false: how long the boot waits for another process to migrate. */
   @IsInt()
   @Min(0)
@@ -181,6 +205,40 @@ export class Environment {
   @IsOptional()
   @IsUrl({ protocols: ['http', 'https'], require_tld: false })
   ELASTICSEARCH_NODE?: string;
+
+  /** Several nodes (instead of ELASTICSEARCH_NODE), comma-separated; requests take turns among them. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsNodeUrlList()
+  ELASTICSEARCH_NODES?: string;
+
+  /** The encoded API key (base64 of `id:api_key`), sent as `Authorization: ApiKey …`. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]+$/)
+  ELASTICSEARCH_API_KEY?: string;
+
+  /** Basic auth, with ELASTICSEARCH_PASSWORD (instead of an API key). */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  ELASTICSEARCH_USERNAME?: string;
+
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  ELASTICSEARCH_PASSWORD?: string;
+
+  /** PEM CA bundle the https:// nodes' certificates must chain to; default: Node's built-in CAs. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  ELASTICSEARCH_CA_FILE?: string;
+
+  /** Learn the cluster's nodes from the cluster (off: behind a load balancer or proxy the published addresses are unreachable). */
+  @Transform(toBoolean)
+  @IsBoolean()
+  ELASTICSEARCH_SNIFF = false;
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
@@ -573,6 +631,8 @@ const OPTIONAL_SECRET_KEYS = [
   'OTEL_EXPORTER_OTLP_HEADERS',
   'REDIS_PASSWORD',
   'REDIS_SENTINEL_PASSWORD',
+  'ELASTICSEARCH_API_KEY',
+  'ELASTICSEARCH_PASSWORD',
 ];
 
 const INTEGER_KEYS = Object.keys(new Environment()).filter(
@@ -584,6 +644,9 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(new Environm
   'DATABASE_URL',
   'DATABASE_DIRECT_URL',
   'DATABASE_REPLICA_URLS',
+  'DATABASE_SSL_CA_FILE',
+  'DATABASE_SSL_CERT_FILE',
+  'DATABASE_SSL_KEY_FILE',
   'REDIS_URL',
   'REDIS_SENTINELS',
   'REDIS_SENTINEL_NAME',
@@ -591,6 +654,9 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(new Environm
   'REDIS_USERNAME',
   'REDIS_TLS_CA_FILE',
   'ELASTICSEARCH_NODE',
+  'ELASTICSEARCH_NODES',
+  'ELASTICSEARCH_USERNAME',
+  'ELASTICSEARCH_CA_FILE',
   'AUDIT_ANCHOR_FILE',
   'AUDIT_ANCHOR_URL',
   'AUDIT_ANCHOR_SYSLOG',
@@ -609,8 +675,9 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(new Environm
 );
 
 /**
- * Validates raw variables, then the combinations (the Redis topology); throws a one-line
- * ConfigurationError naming the first bad variable.
+ * Validates raw variables, then the combinations (Postgres TLS, the Redis topology,
+ * Elasticsearch) and the PEM files they name; throws a one-line ConfigurationError naming the
+ * first bad variable.
  */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const picked: Record<string, unknown> = {};
@@ -627,6 +694,8 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
       `Invalid configuration: ${first.property} ${reason.replace(`${first.property} `, '')}`,
     );
   }
+  postgresTls(environment);
   redisSettings(environment);
+  elasticsearchSettings(environment);
   return environment;
 }

@@ -1,22 +1,43 @@
+import { readFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { IssuedCertificate } from './tls-certificates.js';
+
+/** What the stub was sent, for tests of the client's request shapes. */
+export interface StubRequest {
+  method: string;
+  path: string;
+  authorization?: string;
+}
 
 /**
  * Just enough of an Elasticsearch 9 node for the app's sync path: cluster health, alias checks
  * (every alias exists) and `_bulk` (every item accepted, ids remembered). Searches answer 503, so
  * the app falls back to Postgres for them. `stop()` makes the port refuse; `start()` brings it back.
+ * With a certificate it serves HTTPS only.
  */
 export class ElasticsearchStub {
   readonly indexedIds = new Set<string>();
+  readonly requests: StubRequest[] = [];
   private server?: Server;
 
-  constructor(readonly port: number) {}
+  constructor(
+    readonly port: number,
+    private readonly certificate?: IssuedCertificate,
+  ) {}
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.certificate ? 'https' : 'http'}://127.0.0.1:${this.port}`;
   }
 
   start(): Promise<void> {
-    const server = createServer((req, res) => void this.answer(req, res));
+    const listener = (req: IncomingMessage, res: ServerResponse) => void this.answer(req, res);
+    const server = this.certificate
+      ? createTlsServer(
+          { cert: readFileSync(this.certificate.certFile), key: readFileSync(this.certificate.keyFile) },
+          listener,
+        )
+      : createServer(listener);
     this.server = server;
     return new Promise((resolve) => server.listen(this.port, '127.0.0.1', () => resolve()));
   }
@@ -33,6 +54,7 @@ export class ElasticsearchStub {
     let body = '';
     for await (const chunk of req) body += String(chunk);
     const path = new URL(req.url ?? '/', this.url).pathname;
+    this.requests.push({ method: req.method ?? '', path, authorization: req.headers.authorization });
     if (path === '/_cluster/health')
       return reply(res, 200, { cluster_name: 'stub', status: 'green', number_of_nodes: 1 });
     if (req.method === 'HEAD' && path.startsWith('/_alias/')) return reply(res, 200);

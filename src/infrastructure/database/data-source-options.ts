@@ -3,6 +3,7 @@ import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseSettings } from '../../config/app-config.js';
 import { expandHostList } from '../../config/postgres-urls.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { pgSsl } from './postgres-tls.js';
 import { hostListClient } from './primary-client.js';
 
 /**
@@ -14,8 +15,9 @@ export function buildDataSourceOptions(
   url: string,
   client?: typeof Client,
 ): DataSourceOptions {
+  const ssl = pgSsl(settings.tls);
   // A host list's class wraps the given one, so statements are observed whichever host serves them.
-  const pooled = hostListClient(url, settings.connectionTimeoutMs, client) ?? client;
+  const pooled = hostListClient(url, { connectTimeoutMs: settings.connectionTimeoutMs, ssl }, client) ?? client;
   return {
     type: 'postgres',
     // A host list is followed by HostListClient; TypeORM and pg parse only its first host.
@@ -35,6 +37,8 @@ export function buildDataSourceOptions(
       // timeout is the role's or database's setting (docs/scaling.md#postgres).
       ...(settings.directUrl ? {} : { statement_timeout: settings.statementTimeoutMs }),
       application_name: 'compliance-kit',
+      // In the pool's options, so the migration lock's client (made from them) has it too.
+      ssl,
       ...(pooled && { Client: pooled }),
     },
   };

@@ -1,6 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { RunningPostgres, startEmbeddedPostgres } from './embedded-postgres.js';
+import { pgSsl, type PgSsl } from './postgres-tls.js';
+
+/** Where a connection of its own (outside the pools) goes, and with which TLS settings. */
+export interface SessionTarget {
+  url: string;
+  ssl: PgSsl;
+}
 
 /**
  * Resolves the database to connect to: DATABASE_URL when set, otherwise the embedded cluster in
@@ -30,8 +37,9 @@ export class DatabaseLocator {
    * Where work that needs a session of its own connects (LISTEN): DATABASE_DIRECT_URL when
    * DATABASE_URL is a transaction-pooling PgBouncer, else the same database.
    */
-  async sessionUrl(): Promise<string> {
-    return this.config.database.directUrl ?? (await this.url());
+  async sessionTarget(): Promise<SessionTarget> {
+    const { directUrl, tls } = this.config.database;
+    return { url: directUrl ?? (await this.url()), ssl: pgSsl(tls) };
   }
 
   /** Which database this process uses, in words for an operator; never the password. */

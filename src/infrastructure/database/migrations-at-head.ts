@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Client, ClientConfig } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { tlsBootFailure } from './postgres-tls.js';
 
 /** The one lock every process that migrates this database takes: replicas at boot, the CLI, init containers. */
 const MIGRATION_LOCK_SQL = `SELECT pg_advisory_xact_lock(hashtextextended('compliance-kit:migrations', 0))`;
@@ -16,7 +17,7 @@ interface SchemaPolicy {
 /** The app's DataSource, opened only once the schema holds every migration of this build. */
 export async function openAtHead(options: DataSourceOptions): Promise<DataSource> {
   const { migrationsRun, waitMs } = (options as DataSourceOptions & { [SCHEMA_POLICY]: SchemaPolicy })[SCHEMA_POLICY];
-  const dataSource = await new DataSource(options).initialize();
+  const dataSource = await initializeDataSource(options);
   try {
     if (migrationsRun) await runMigrationsLocked(dataSource);
     else await waitForMigrations(dataSource, waitMs);
@@ -25,6 +26,13 @@ export async function openAtHead(options: DataSourceOptions): Promise<DataSource
     await dataSource.destroy();
     throw error;
   }
+}
+
+/** Opens the pool; a TLS failure becomes one line saying which setting to look at. */
+export function initializeDataSource(options: DataSourceOptions): Promise<DataSource> {
+  return new DataSource(options).initialize().catch((error: unknown) => {
+    throw tlsBootFailure(error) ?? error;
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Client, type ClientConfig } from 'pg';
 import { expandHostList, hostAndPort } from '../../config/postgres-urls.js';
+import { isTlsFailure, type PgSsl } from './postgres-tls.js';
 
 const RETRY_MS = 200;
 const PROBE_TIMEOUT_MS = 1_000;
@@ -21,7 +22,10 @@ class PrimaryLocator {
   private known?: Target;
   private finding?: Promise<Target>;
 
-  constructor(readonly targets: Target[]) {}
+  constructor(
+    readonly targets: Target[],
+    readonly ssl: PgSsl,
+  ) {}
 
   locate(deadline: number): Promise<Target> {
     if (this.known) return Promise.resolve(this.known);
@@ -35,31 +39,40 @@ class PrimaryLocator {
 
   private async find(deadline: number): Promise<Target> {
     for (;;) {
+      let tlsFailure: Error | undefined;
       for (const target of this.targets) {
-        if (await isReadWrite(target, deadline)) return (this.known = target);
+        const found = await isReadWrite(target, deadline, this.ssl);
+        if (found === true) return (this.known = target);
+        if (typeof found === 'object') tlsFailure ??= found;
       }
       if (Date.now() + RETRY_MS >= deadline) {
-        throw new Error(`no read-write PostgreSQL among ${this.targets.map((t) => t.name).join(', ')}`);
+        // A certificate refused on the way is the likelier reason, and says what to fix.
+        const names = this.targets.map((t) => t.name).join(', ');
+        throw new Error(`no read-write PostgreSQL among ${names}${tlsFailure ? ` (${tlsFailure.message})` : ''}`, {
+          cause: tlsFailure,
+        });
       }
       await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
     }
   }
 }
 
-async function isReadWrite(target: Target, deadline: number): Promise<boolean> {
+/** True for the read-write server; a TLS failure comes back as the error, anything else as false. */
+async function isReadWrite(target: Target, deadline: number, ssl: PgSsl): Promise<boolean | Error> {
   const timeout = Math.max(1, Math.min(PROBE_TIMEOUT_MS, deadline - Date.now()));
   const probe = new Client({
     connectionString: target.url,
     connectionTimeoutMillis: timeout,
     application_name: 'compliance-kit:probe',
+    ssl,
   });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
     const { rows } = await probe.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby');
     return !rows[0].standby;
-  } catch {
-    return false;
+  } catch (error) {
+    return isTlsFailure(error) ? (error as Error) : false;
   } finally {
     await probe.end().catch(() => undefined);
   }
@@ -68,21 +81,30 @@ async function isReadWrite(target: Target, deadline: number): Promise<boolean> {
 type Callback = ((error: Error) => void) | ((error: null, client: Client) => void);
 const locators = new Map<string, PrimaryLocator>();
 
+export interface HostListOptions {
+  connectTimeoutMs?: number;
+  /** The probes connect as the pool does. */
+  ssl?: PgSsl;
+}
+
 /**
  * A `pg.Client` class for `url` when it lists several hosts (pg-pool takes it as its `Client`
  * option), extending `base`, or undefined for a single host: node-postgres connects to one host
- * only. Every client of the same list shares one locator.
+ * only. Every client of the same list and TLS settings shares one locator.
  */
 export function hostListClient(
   url: string,
-  connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
+  { connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, ssl = false }: HostListOptions = {},
   base: typeof Client = Client,
 ): typeof Client | undefined {
   const urls = expandHostList(url);
   if (urls.length < 2) return undefined;
   let locator = locators.get(url);
-  if (!locator) {
-    locator = new PrimaryLocator(urls.map((single) => ({ url: single, name: hostAndPort(single) })));
+  if (!locator || locator.ssl !== ssl) {
+    locator = new PrimaryLocator(
+      urls.map((single) => ({ url: single, name: hostAndPort(single) })),
+      ssl,
+    );
     locators.set(url, locator);
   }
   const shared = locator;
@@ -133,11 +155,12 @@ export function hostListClient(
   };
 }
 
-/** A client for `url`, a single host or a host list, with `config` on top. */
-export function primaryClient(url: string, config: ClientConfig = {}): Client {
+/** A client for `url`, a single host or a host list, with `config` (its `ssl` too) on top. */
+export function primaryClient(url: string, config: Omit<ClientConfig, 'ssl'> & { ssl?: PgSsl } = {}): Client {
   const [first] = expandHostList(url);
-  const HostList = hostListClient(url, config.connectionTimeoutMillis || undefined);
+  const ssl = config.ssl ?? false;
+  const HostList = hostListClient(url, { connectTimeoutMs: config.connectionTimeoutMillis || undefined, ssl });
   return HostList
-    ? new HostList({ ...config, connectionString: first })
-    : new Client({ ...config, connectionString: url });
+    ? new HostList({ ...config, ssl, connectionString: first })
+    : new Client({ ...config, ssl, connectionString: url });
 }

@@ -1,7 +1,7 @@
 import type { ElasticsearchService } from '@nestjs/elasticsearch';
 import { OnApplicationShutdown } from '@nestjs/common';
 
-/** The Elasticsearch client, or none when ELASTICSEARCH_NODE is unset (Postgres full text serves search). */
+/** The Elasticsearch client, or none when no node is configured (Postgres full text serves search). */
 export class ElasticsearchConnection implements OnApplicationShutdown {
   constructor(readonly client?: ElasticsearchService) {}
 

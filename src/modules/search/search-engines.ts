@@ -9,7 +9,7 @@ import { PostgresSearchEngine } from '../../infrastructure/search/postgres/postg
 
 /** Always present: the embedded default, the fallback, and the copy Elasticsearch is rebuilt from. */
 export const POSTGRES_SEARCH = Symbol('POSTGRES_SEARCH');
-/** Null unless ELASTICSEARCH_NODE is set. */
+/** Null unless ELASTICSEARCH_NODE or ELASTICSEARCH_NODES is set. */
 export const ELASTICSEARCH_SEARCH = Symbol('ELASTICSEARCH_SEARCH');
 
 export const BACKLOG_METRIC = 'search_index_backlog_documents';

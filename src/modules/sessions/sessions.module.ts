@@ -75,8 +75,8 @@ const DEGRADED_METRIC = 'session_store_degraded';
       inject: [SessionRepository, AppConfig, CLOCK, DatabaseLocator],
       useFactory: async (sessions: SessionRepository, config: AppConfig, clock: Clock, locator: DatabaseLocator) => {
         const ttlMs = config.sessions.cacheTtlMs;
-        const url = await locator.sessionUrl();
-        return new SessionReads(sessions, clock, ttlMs ? { url, ttlMs } : undefined);
+        const target = await locator.sessionTarget();
+        return new SessionReads(sessions, clock, ttlMs ? { target, ttlMs } : undefined);
       },
     },
     {

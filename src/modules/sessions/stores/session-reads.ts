@@ -1,4 +1,5 @@
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { SessionTarget } from '../../../infrastructure/database/database-locator.js';
 import type { Clock } from '../clock.js';
 import { isLive, type Session } from '../session.js';
 import type { SessionRepository } from '../session.repository.js';
@@ -8,8 +9,8 @@ import { SessionRevocationListener } from './session-revocation-listener.js';
 const MAX_CACHED_SESSIONS = 10_000;
 
 export interface SessionCacheSettings {
-  /** The database the listener connects to (the app's own). */
-  url: string;
+  /** The database the listener connects to (the app's own) and how. */
+  target: SessionTarget;
   ttlMs: number;
 }
 
@@ -31,7 +32,7 @@ export class SessionReads implements OnApplicationBootstrap, OnModuleDestroy {
     const cache = new LocalSessionCache(settings.ttlMs, MAX_CACHED_SESSIONS);
     this.cache = cache;
     this.listener = new SessionRevocationListener(
-      settings.url,
+      settings.target,
       (tokenHashes) => cache.evict(tokenHashes),
       () => cache.clear(),
     );

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Client } from 'pg';
+import type { SessionTarget } from '../../../infrastructure/database/database-locator.js';
 import { primaryClient } from '../../../infrastructure/database/primary-client.js';
 
 /** The channel the revoking statement notifies, with the revoked token hashes comma-separated. */
@@ -22,7 +23,7 @@ export class SessionRevocationListener {
   listening = false;
 
   constructor(
-    private readonly url: string,
+    private readonly target: SessionTarget,
     private readonly onRevoked: (tokenHashes: string[]) => void,
     private readonly onReset: () => void,
   ) {}
@@ -42,7 +43,8 @@ export class SessionRevocationListener {
   }
 
   private async connect(): Promise<void> {
-    const client = primaryClient(this.url, { application_name: 'compliance-kit-revocations' });
+    const { url, ssl } = this.target;
+    const client = primaryClient(url, { application_name: 'compliance-kit-revocations', ssl });
     client.on('notification', (message) => {
       if (message.channel === REVOCATION_CHANNEL && message.payload) this.onRevoked(message.payload.split(','));
     });
