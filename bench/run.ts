@@ -8,6 +8,7 @@ import { writeResults } from './lib/summary';
 import { compliance } from './scenarios/compliance';
 import { controlGraph } from './scenarios/control-graph';
 import { healthLive } from './scenarios/health-live';
+import { memory } from './scenarios/memory';
 import { search } from './scenarios/search';
 
 /**
@@ -23,6 +24,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   compliance,
   search,
   'control-graph': controlGraph,
+  memory,
 };
 
 async function main(): Promise<void> {

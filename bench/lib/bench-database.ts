@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -8,11 +9,19 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh database on the machine's Postgres for one scenario, dropped afterwards. */
-export async function freshDatabase(name: string): Promise<BenchDatabase> {
+/** `<label>_<pid>_<random>`: two runs at once (or a run and a crashed one's leftovers) never share a database. */
+export function uniqueDatabaseName(label: string): string {
+  return `${label}_${process.pid}_${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * A fresh database with a unique name on the machine's Postgres for one scenario; the scenario
+ * drops it in a `finally`, so it goes on failure too.
+ */
+export async function freshDatabase(label: string): Promise<BenchDatabase> {
+  const name = uniqueDatabaseName(label);
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = new URL(ADMIN_URL);

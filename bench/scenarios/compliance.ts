@@ -3,7 +3,7 @@ import type { Client } from 'pg';
 import { demoRecords } from '../../src/cli/demo-data';
 import { startApp } from '../lib/app-process';
 import { BENCH_CLIENT_HEADERS, logIn } from '../lib/login';
-import { freshDatabase, timeSequential } from '../lib/bench-database';
+import { BenchDatabase, freshDatabase, timeSequential } from '../lib/bench-database';
 import {
   copyIntoBareTable,
   copyIntoRecordsTable,
@@ -38,6 +38,14 @@ async function outboxDrained(client: Client): Promise<void> {
  */
 export async function compliance(): Promise<void> {
   const db = await freshDatabase('ck_bench_compliance');
+  try {
+    await run(db);
+  } finally {
+    await db.drop();
+  }
+}
+
+async function run(db: BenchDatabase): Promise<void> {
   const app = await startApp({
     DATABASE_URL: db.url,
     REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -195,6 +203,5 @@ export async function compliance(): Promise<void> {
     });
   } finally {
     await app.stop();
-    await db.drop();
   }
 }

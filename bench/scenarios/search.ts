@@ -9,6 +9,7 @@ import type { SearchRequest } from '../../src/infrastructure/search/search-engin
 import { parseSearchQuery } from '../../src/infrastructure/search/search-query';
 import { complianceCorpusBatches } from '../../test/support/search-corpus';
 import { startApp } from '../lib/app-process';
+import { uniqueDatabaseName } from '../lib/bench-database';
 import { BENCH_CLIENT_HEADERS, logIn } from '../lib/login';
 import { load } from '../lib/load';
 import { report } from '../lib/report';
@@ -67,13 +68,13 @@ const percentile = (sorted: number[], p: number) =>
 const round = (n: number) => Math.round(n * 100) / 100;
 
 async function benchSize(size: number): Promise<Record<string, string | number>[]> {
-  const database = `ck_bench_search_${size}`;
-  await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  const database = uniqueDatabaseName(`ck_bench_search_${size}`);
   await admin(`CREATE DATABASE ${database}`);
   const url = Object.assign(new URL(ADMIN_URL), { pathname: `/${database}` }).toString();
   const config = new AppConfig(validateEnvironment({ DATABASE_URL: url }));
-  const dataSource = await new DataSource(buildDataSourceOptions(config.database, url)).initialize();
+  const dataSource = new DataSource(buildDataSourceOptions(config.database, url));
   try {
+    await dataSource.initialize();
     await dataSource.runMigrations();
     const engine = new PostgresSearchEngine(() => dataSource.manager);
 
@@ -91,7 +92,7 @@ async function benchSize(size: number): Promise<Record<string, string | number>[
     }
     return rows;
   } finally {
-    await dataSource.destroy();
+    if (dataSource.isInitialized) await dataSource.destroy();
     await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   }
 }

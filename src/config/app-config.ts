@@ -191,6 +191,7 @@ export class AppConfig {
     return redisSettings(this.env);
   }
 
+  /** The deployment's Redis namespace: the first segment of every key the app writes. */
   get queuePrefix(): string {
     return this.env.QUEUE_PREFIX;
   }

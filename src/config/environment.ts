@@ -197,7 +197,11 @@ export class Environment {
   @IsString()
   REDIS_TLS_CA_FILE?: string;
 
-  /** Namespace of the Bull queues in Redis: deployments (or test runs) sharing one Redis need their own. */
+  /**
+   * The deployment's Redis namespace: every key the app writes (queues, sessions, throttling,
+   * caches, signal windows) starts with `<QUEUE_PREFIX>:`, so deployments (or test runs) sharing one
+   * Redis need their own. Named for the queues, its first user; kept for compatibility.
+   */
   @Matches(/^[A-Za-z0-9_-]{1,32}$/)
   QUEUE_PREFIX = 'ck';
 

@@ -37,9 +37,8 @@ async function scanPostgres(t: TestApp, needles: string[]): Promise<Finding[]> {
  * control-graph caches (catalog JSON derived from their own database, hundreds of MB on a busy
  * machine): this app's sessions, activity, throttle counters and queues are all read.
  */
-async function scanRedis(redis: Redis, needles: string[], graphNamespace: string): Promise<Finding[]> {
-  const foreign = (key: string) =>
-    key.startsWith('ck:{control-graph:') && !key.startsWith(`ck:{control-graph:${graphNamespace}}`);
+async function scanRedis(redis: Redis, needles: string[], prefix: string): Promise<Finding[]> {
+  const foreign = (key: string) => key.includes('{control-graph:') && !key.startsWith(`${prefix}:`);
   const findings: Finding[] = [];
   const check = (where: string, text: string) => {
     for (const needle of needles) if (text.toLowerCase().includes(needle)) findings.push({ where, needle });
@@ -93,8 +92,7 @@ describe('session IP, user agent and metadata at rest', () => {
     'x-forwarded-for': origin.forwardedFor,
   };
   let token: string;
-  let graphNamespace: string;
-  const redisFindings = () => scanRedis(redis, needles, graphNamespace);
+  const redisFindings = () => scanRedis(redis, needles, t.db.name);
 
   const call = async (method: 'GET' | 'POST', url: string, body?: Record<string, unknown>, bearer = token) => {
     const fastify = t.app.getHttpAdapter().getInstance() as FastifyInstance;
@@ -109,10 +107,6 @@ describe('session IP, user agent and metadata at rest', () => {
       BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
     });
     redis = new Redis(TEST_REDIS_URL);
-    [{ graphNamespace }] = await t.db.query<{ graphNamespace: string }>(
-      `SELECT (SELECT system_identifier FROM pg_control_system()) || '-' || oid AS "graphNamespace"
-         FROM pg_database WHERE datname = current_database()`,
-    );
     const user = aUser();
     await t.app.get(UsersService).create(user);
     expect((await call('POST', '/auth/login', { email: user.email, password: 'wrong password' }, '')).status).toBe(401);
@@ -158,7 +152,7 @@ describe('session IP, user agent and metadata at rest', () => {
   });
 
   it('leaves none in any Redis key, and keeps the cached session sealed', async () => {
-    const cached = await redis.get(`ck:session:${hashToken(token)}`);
+    const cached = await redis.get(`${t.db.name}:session:${hashToken(token)}`);
     expect(cached).toMatch(/^v2:k1:/);
     expect(await redisFindings()).toEqual([]);
     const probe = `${t.db.name}:scan-probe`;
@@ -210,9 +204,9 @@ describe('session IP, user agent and metadata at rest', () => {
     for (const column of sessionColumns(await status())) expect(Object.keys(column.rowsByKey)).toEqual(['k2']);
     await admin.post('/admin/encryption/retire/k1').expect(204);
 
-    expect(await redis.get(`ck:session:${hashToken(token)}`)).toMatch(/^v2:k1:/);
+    expect(await redis.get(`${t.db.name}:session:${hashToken(token)}`)).toMatch(/^v2:k1:/);
     expect((await call('GET', '/auth/session')).body).toMatchObject({ ip: origin.ip, deviceName: origin.deviceName });
-    expect(await redis.get(`ck:session:${hashToken(token)}`)).toMatch(/^v2:k2:/);
+    expect(await redis.get(`${t.db.name}:session:${hashToken(token)}`)).toMatch(/^v2:k2:/);
     expect(await redisFindings()).toEqual([]);
     expect(await scanPostgres(t, needles)).toEqual([]);
   });

@@ -16,8 +16,8 @@ async function logInNewUser(t: TestApp): Promise<string> {
 
 const sessionOf = (t: TestApp, token: string) => t.http().get('/auth/session').set('Authorization', `Bearer ${token}`);
 
-const isCachedIn = async (probe: Redis, token: string) =>
-  (await probe.exists(`ck:session:${createHash('sha256').update(token).digest('hex')}`)) === 1;
+const isCachedIn = async (probe: Redis, t: TestApp, token: string) =>
+  (await probe.exists(`${t.db.name}:session:${createHash('sha256').update(token).digest('hex')}`)) === 1;
 
 describe('sessions when Redis dies and comes back', () => {
   let redisServer: SpareRedis;
@@ -42,7 +42,7 @@ describe('sessions when Redis dies and comes back', () => {
 
   const newToken = () => logInNewUser(t);
   const session = (token: string) => sessionOf(t, token);
-  const cachedInRedis = (token: string) => isCachedIn(probe, token);
+  const cachedInRedis = (token: string) => isCachedIn(probe, t, token);
   const sessionsHealth = async () => (await t.http().get('/health')).body.details?.sessions ?? {};
   const metric = async (name: string) => {
     const text = (await t.http().get('/metrics').expect(200)).text;
@@ -115,7 +115,7 @@ describe('sessions when the link to a Redis that keeps its data is slow or parti
 
   const newToken = () => logInNewUser(t);
   const session = (token: string) => sessionOf(t, token);
-  const cachedInRedis = (token: string) => isCachedIn(probe, token);
+  const cachedInRedis = (token: string) => isCachedIn(probe, t, token);
   const health = async () => (await t.http().get('/health')).body.details;
   const findFallbacks = async () => {
     const text = (await t.http().get('/metrics').expect(200)).text;

@@ -58,7 +58,8 @@ describe('sessions on two replicas when one of them loses Redis', () => {
   const logOut = (replica: TestApp, token: string) =>
     replica.http().post('/auth/logout').set('Authorization', `Bearer ${token}`).expect(204);
   const modeOf = async (replica: TestApp) => (await replica.http().get('/health')).body.details.sessions.mode;
-  const cachedInRedis = async (token: string) => (await probe.exists(`ck:session:${hashOf(token)}`)) === 1;
+  const cachedInRedis = async (token: string) =>
+    (await probe.exists(`${connected.db.name}:session:${hashOf(token)}`)) === 1;
   const purgePending = async (token: string) =>
     (
       await connected.db.query<{ redis_purge_pending: boolean }>(

@@ -52,7 +52,7 @@ describe('sessions and access control', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0].token_hash).toBe(hash);
     expect(JSON.stringify(rows)).not.toContain(res.body.token);
-    expect(await redis.get(`ck:session:${hash}`)).not.toContain(res.body.token);
+    expect(await redis.get(`${t.db.name}:session:${hash}`)).not.toContain(res.body.token);
     expect(res.body.session).toMatchObject({ userId: user.id, role: 'analyst' });
   });
 

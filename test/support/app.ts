@@ -154,7 +154,7 @@ async function start(
       // Test files share the machine's Redis: each database gets its own queues, or apps take each other's jobs.
       QUEUE_PREFIX: db.name,
       DATA_DIR: '/tmp/compliance-kit-test',
-      // Rate-limit counters live in the shared Redis; parallel test files would otherwise throttle each other.
+      // Rate-limit counters are per prefix, but a file logs in more often than the production limit allows.
       THROTTLE_API_LIMIT: '1000000',
       THROTTLE_LOGIN_LIMIT: '1000000',
       ...environment,

@@ -40,7 +40,7 @@ import { CatalogsModule } from '../catalogs/catalogs.module.js';
 function recordCacheFor(config: AppConfig, redis: RedisConnection, cipher: FieldCipher): RecordCache {
   const { cacheTtlSeconds, cacheLruMaxEntries } = config.compliance;
   const store = redis.client
-    ? new RedisRecordCache(redis.client, cacheTtlSeconds)
+    ? new RedisRecordCache(redis.client, cacheTtlSeconds, config.queuePrefix)
     : new LruRecordCache(cacheLruMaxEntries, cacheTtlSeconds);
   return new SealedRecordCache(store, cipher);
 }

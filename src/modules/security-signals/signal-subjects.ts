@@ -32,8 +32,8 @@ export class SignalSubjects {
       .slice(0, SUBJECT_CHARS);
   }
 
-  /** A window key: `ck:signals:<namespace>:<detector>:<parts…>`. */
+  /** A window key: `<namespace>:signals:<detector>:<parts…>`. */
   key(detector: string, ...parts: string[]): string {
-    return ['ck:signals', this.namespace, detector, ...parts].join(':');
+    return [this.namespace, 'signals', detector, ...parts].join(':');
   }
 }

@@ -36,7 +36,11 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
 
   private readonly incrementInRedis: ThrottleCommand;
 
-  constructor(redis: RedisClient) {
+  /** `namespace`: the deployment's Redis namespace (QUEUE_PREFIX), so deployments sharing a Redis count apart. */
+  constructor(
+    redis: RedisClient,
+    private readonly namespace: string,
+  ) {
     // A defined command runs by EVALSHA: the script is sent and hashed once, not on every request.
     if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 2, lua: INCREMENT });
     const command = (redis as unknown as Record<typeof COMMAND, ThrottleCommand>)[COMMAND];
@@ -51,10 +55,10 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
     if (!this.breaker.mayTry()) return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
-    const base = `ck:throttle:${throttlerName}:${key}`;
+    // One hash tag for the counter and its block key: one Cluster slot for the script's two keys.
+    const base = `${this.namespace}:throttle:{${throttlerName}:${key}}`;
     try {
-      // The block key's hash tag is the whole counter key: one Cluster slot for the script's two keys.
-      const blockKey = `{${base}}:blocked`;
+      const blockKey = `${base}:blocked`;
       const [hits, ttlMs, blockMs] = await this.incrementInRedis(base, blockKey, ttl, limit, blockDuration);
       if (this.breaker.close()) this.logger.log('redis back: counting there again');
       return {

@@ -50,7 +50,7 @@ const DEGRADED_METRIC = 'session_store_degraded';
       useFactory: (config: AppConfig, redis: RedisConnection, apiKeys: ApiKeyAuthenticator) =>
         throttlerOptions(
           config.throttle,
-          redis.client ? new RedisThrottlerStorage(redis.client) : new LocalThrottlerStorage(),
+          redis.client ? new RedisThrottlerStorage(redis.client, config.queuePrefix) : new LocalThrottlerStorage(),
           async (request) => {
             const check = await apiKeys.authenticate(request);
             return check?.ok ? check.principal.id : undefined;
@@ -115,6 +115,7 @@ const DEGRADED_METRIC = 'session_store_degraded';
             timeoutMs: redisTimeoutMs,
             idleSeconds: idleTimeoutSeconds,
             revocationSyncMs,
+            namespace: config.queuePrefix,
             fallbacks,
             degraded,
           },

@@ -115,7 +115,7 @@ describe('evidence notes of compliance records', () => {
       .send({ ...aRecord(), evidenceNotes: SECRET })
       .expect(201);
     await analyst.get(`/compliance/records/${body.id}`).expect(200);
-    const cached = await redis.get(recordCacheKey(body.id));
+    const cached = await redis.get(recordCacheKey(t.db.name, body.id));
     expect(cached).toContain(body.id);
     expect(cached).not.toContain('Jane Roe');
     const hit = await analyst.get(`/compliance/records/${body.id}`).expect(200);

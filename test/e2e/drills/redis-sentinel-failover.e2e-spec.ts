@@ -131,7 +131,7 @@ describe(`drill: Sentinel master SIGKILLed under authenticated load${LONG ? ' (l
       const lastLogin = outcomes.filter((o) => o.tag === 'login' && o.status === 200).at(-1)!;
       expect(lastLogin.startedAt).toBeGreaterThan(failovers.at(-1)!.followedAt);
       const token = JSON.parse(lastLogin.body!).token as string;
-      expect(await current.exists(`ck:session:${hashOf(token)}`)).toBe(1);
+      expect(await current.exists(`${t.db.name}:session:${hashOf(token)}`)).toBe(1);
     } finally {
       current.disconnect();
     }

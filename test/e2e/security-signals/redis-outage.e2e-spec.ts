@@ -40,7 +40,7 @@ describe('security signals when Redis dies', () => {
   it('counts in Redis while it is up, then in process: requests never fail and detectors still fire', async () => {
     const probe = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
     for (let i = 0; i < 2; i++) expect((await inject('/auth/session', '198.51.100.30')).statusCode).toBe(401);
-    const keys = await probe.keys('ck:signals:*');
+    const keys = await probe.keys(`${t.db.name}:signals:*`);
     probe.disconnect();
     expect(keys.some((key) => key.includes(':auth-failure-burst:ip:'))).toBe(true);
 

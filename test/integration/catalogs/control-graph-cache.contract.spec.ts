@@ -21,7 +21,10 @@ describe.each([
     'Redis',
     async () => {
       const client = new Redis(TEST_REDIS_URL);
-      const cache = new RedisControlGraphCache(client, 60, randomUUID()) as ControlGraphCache;
+      const cache = new RedisControlGraphCache(client, 60, {
+        namespace: 'ck',
+        database: randomUUID(),
+      }) as ControlGraphCache;
       return { cache, close: async () => void (await client.quit()) };
     },
   ],
@@ -30,7 +33,10 @@ describe.each([
     'Redis Cluster (3 masters)',
     async () => {
       const client = redisClientsFor(cluster.environment as Record<string, string>).create('test', {});
-      const cache = new RedisControlGraphCache(client, 60, randomUUID()) as ControlGraphCache;
+      const cache = new RedisControlGraphCache(client, 60, {
+        namespace: 'ck',
+        database: randomUUID(),
+      }) as ControlGraphCache;
       return { cache, close: async () => void (await client.quit()) };
     },
   ],

@@ -32,14 +32,20 @@ describe.each([
     'Redis',
     async () => {
       const client = new Redis(TEST_REDIS_URL);
-      return { cache: new RedisRecordCache(client, 60) as RecordCache, close: async () => void (await client.quit()) };
+      return {
+        cache: new RedisRecordCache(client, 60, 'ck') as RecordCache,
+        close: async () => void (await client.quit()),
+      };
     },
   ],
   [
     'Redis Cluster (3 masters)',
     async () => {
       const client = redisClientsFor(cluster.environment as Record<string, string>).create('test', {});
-      return { cache: new RedisRecordCache(client, 60) as RecordCache, close: async () => void (await client.quit()) };
+      return {
+        cache: new RedisRecordCache(client, 60, 'ck') as RecordCache,
+        close: async () => void (await client.quit()),
+      };
     },
   ],
 ])('RecordCache contract: %s', (_kind, create) => {

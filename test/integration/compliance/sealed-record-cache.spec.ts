@@ -28,13 +28,13 @@ const aView = (id: string, evidenceNotes: string | null = NOTES): RecordResponse
 describe('SealedRecordCache over Redis', () => {
   const client = new Redis(TEST_REDIS_URL);
   const cipher = aCipher('k1');
-  const cache = new SealedRecordCache(new RedisRecordCache(client, 60), cipher);
+  const cache = new SealedRecordCache(new RedisRecordCache(client, 60, 'ck'), cipher);
   afterAll(() => client.quit());
 
   it('stores evidence notes in Redis only as ciphertext and serves them decrypted', async () => {
     const id = randomUUID();
     await cache.put(aView(id));
-    const raw = (await client.get(recordCacheKey(id))) as string;
+    const raw = (await client.get(recordCacheKey('ck', id))) as string;
     expect(raw).not.toContain('Jane Roe');
     expect(JSON.parse(raw).record.evidenceNotes).toMatch(/^v2:k1:/);
     expect(await cache.get(id)).toEqual({ version: 1, record: aView(id) });
@@ -43,7 +43,12 @@ describe('SealedRecordCache over Redis', () => {
   it("treats another record's entry copied under this record's key as a miss: cached notes are bound to the record id", async () => {
     const [source, target] = [randomUUID(), randomUUID()];
     await cache.put(aView(source));
-    await client.set(recordCacheKey(target), (await client.get(recordCacheKey(source))) as string, 'EX', 60);
+    await client.set(
+      recordCacheKey('ck', target),
+      (await client.get(recordCacheKey('ck', source))) as string,
+      'EX',
+      60,
+    );
     expect(await cache.get(target)).toBeUndefined();
     expect((await cache.get(source))?.record?.evidenceNotes).toBe(NOTES);
   });
@@ -57,7 +62,7 @@ describe('SealedRecordCache over Redis', () => {
   it('treats a cached value it can no longer decrypt (key retired) as a miss', async () => {
     const id = randomUUID();
     await cache.put(aView(id));
-    const withOtherKeys = new SealedRecordCache(new RedisRecordCache(client, 60), aCipher('k2'));
+    const withOtherKeys = new SealedRecordCache(new RedisRecordCache(client, 60, 'ck'), aCipher('k2'));
     expect(await withOtherKeys.get(id)).toBeUndefined();
   });
 });

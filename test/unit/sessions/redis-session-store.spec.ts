@@ -96,6 +96,7 @@ describe('RedisSessionStore revocation sync', () => {
       timeoutMs: 100,
       idleSeconds: 3_600,
       revocationSyncMs: 1_000,
+      namespace: 'ck',
       fallbacks: new Counter({ name: 'fallbacks', help: 'f', labelNames: ['operation'], registers: [] }),
       degraded,
     });

@@ -26,7 +26,10 @@ async function controlGraphCacheFor(
 ): Promise<ControlGraphCache> {
   const { cacheTtlSeconds, cacheLruMaxEntries } = config.controlGraph;
   return redis.client
-    ? new RedisControlGraphCache(redis.client, cacheTtlSeconds, await databaseNamespace(dataSource))
+    ? new RedisControlGraphCache(redis.client, cacheTtlSeconds, {
+        namespace: config.queuePrefix,
+        database: await databaseNamespace(dataSource),
+      })
     : new LruControlGraphCache(cacheLruMaxEntries, cacheTtlSeconds);
 }
 

@@ -10,9 +10,10 @@ return { generation, redis.call('GET', ARGV[1] .. generation .. ':' .. ARGV[2]) 
 
 /**
  * Shared by every replica of one database: an invalidation delivered to one of them holds for all.
- * Keys carry the database's `namespace`, so deployments (or test databases) sharing a Redis never
- * read each other's graphs; one hash tag keeps a namespace's keys in one Redis Cluster slot, so one
- * script reads the generation and the entry.
+ * Keys start with the deployment's Redis namespace (QUEUE_PREFIX) and carry the database's
+ * identity, so deployments (or test databases) sharing a Redis never read each other's graphs, even
+ * two deployments restored from one backup; one hash tag keeps a database's keys in one Redis
+ * Cluster slot, so one script reads the generation and the entry.
  */
 export class RedisControlGraphCache implements ControlGraphCache {
   readonly kind = 'redis' as const;
@@ -22,10 +23,11 @@ export class RedisControlGraphCache implements ControlGraphCache {
   constructor(
     private readonly client: RedisClient,
     private readonly ttlSeconds: number,
-    namespace: string,
+    keys: { namespace: string; database: string },
   ) {
-    this.generationKey = `ck:{control-graph:${namespace}}:generation`;
-    this.entryPrefix = `ck:{control-graph:${namespace}}:${SCHEMA}:`;
+    const tagged = `${keys.namespace}:{control-graph:${keys.database}}`;
+    this.generationKey = `${tagged}:generation`;
+    this.entryPrefix = `${tagged}:${SCHEMA}:`;
   }
 
   async get(key: string): Promise<CacheLookup> {

@@ -10,9 +10,6 @@ import type { SessionSealer } from '../session-sealer.js';
 import type { SessionReads } from './session-reads.js';
 import type { SessionStore, SessionStoreMode } from './session-store.js';
 
-const sessionKey = (tokenHash: string) => `ck:session:${tokenHash}`;
-const userKey = (userId: string) => `ck:user-sessions:${userId}`;
-const ACTIVITY_KEY = 'ck:session-activity';
 const PURGE_BATCH = 500;
 
 type Attempt<T> = { ok: true; value: T } | { ok: false };
@@ -22,6 +19,8 @@ export interface RedisSessionStoreOptions {
   idleSeconds: number;
   /** How often this replica deletes revoked sessions from Redis (`syncRevocations`). */
   revocationSyncMs: number;
+  /** The deployment's Redis namespace (QUEUE_PREFIX): every key here starts with `<namespace>:`. */
+  namespace: string;
   fallbacks: Counter<'operation'>;
   degraded: Gauge;
 }
@@ -46,6 +45,8 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
   private timer?: NodeJS.Timeout;
   private syncing?: Promise<void>;
   private stopped = false;
+  /** A hash tag, so a sync batch renamed from it stays in its Cluster slot. */
+  private readonly activityKey: string;
 
   constructor(
     private readonly redis: RedisClient,
@@ -55,7 +56,9 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
     private readonly breaker: CircuitBreaker,
     private readonly clock: Clock,
     private readonly options: RedisSessionStoreOptions,
-  ) {}
+  ) {
+    this.activityKey = `${options.namespace}:{session-activity}`;
+  }
 
   get mode(): SessionStoreMode {
     return this.breaker.isOpen ? 'postgres-fallback' : 'redis';
@@ -77,7 +80,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
   }
 
   async find(tokenHash: string): Promise<Session | undefined> {
-    const cached = await this.attempt('find', () => this.redis.get(sessionKey(tokenHash)));
+    const cached = await this.attempt('find', () => this.redis.get(this.sessionKey(tokenHash)));
     const json = cached.ok && cached.value ? await this.sealer.openCached(tokenHash, cached.value) : undefined;
     if (json) return parse(json);
     const session = await this.reads.find(tokenHash);
@@ -91,8 +94,8 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
     const touched = await this.attempt('touch', () =>
       Promise.all([
         // XX: a touch racing a revocation must not put back the entry the revocation deleted.
-        this.redis.set(sessionKey(session.tokenHash), this.sealed(session), 'PX', this.ttlMs(session), 'XX'),
-        this.redis.hset(ACTIVITY_KEY, session.tokenHash, String(session.lastActivityAt.getTime())),
+        this.redis.set(this.sessionKey(session.tokenHash), this.sealed(session), 'PX', this.ttlMs(session), 'XX'),
+        this.redis.hset(this.activityKey, session.tokenHash, String(session.lastActivityAt.getTime())),
       ]),
     );
     if (!touched.ok) await this.postgres.touch(session.tokenHash, session.lastActivityAt, session.expiresAt);
@@ -149,11 +152,11 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
   }
 
   async syncActivity(): Promise<number> {
-    // The batch's hash tag is the whole activity key: same Cluster slot, so RENAME is allowed there.
-    const batch = `{${ACTIVITY_KEY}}:syncing:${randomUUID()}`;
+    // The batch shares the activity key's hash tag: same Cluster slot, so RENAME is allowed there.
+    const batch = `${this.activityKey}:syncing:${randomUUID()}`;
     const moved = await this.attempt('sync', async () => {
       // RENAME is atomic: touches arriving during the sync land in a fresh hash.
-      const renamed = await this.redis.rename(ACTIVITY_KEY, batch).catch((error: Error) => {
+      const renamed = await this.redis.rename(this.activityKey, batch).catch((error: Error) => {
         if (/no such key/i.test(error.message)) return undefined;
         throw error;
       });
@@ -174,11 +177,11 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
    */
   private purge(sessions: RevokedSession[]): Promise<unknown> {
     const hashes = sessions.map((s) => s.tokenHash);
-    const commands: Promise<unknown>[] = hashes.map((hash) => this.redis.del(sessionKey(hash)));
-    commands.push(this.redis.hdel(ACTIVITY_KEY, ...hashes));
+    const commands: Promise<unknown>[] = hashes.map((hash) => this.redis.del(this.sessionKey(hash)));
+    commands.push(this.redis.hdel(this.activityKey, ...hashes));
     for (const userId of new Set(sessions.map((s) => s.userId))) {
       const members = sessions.filter((s) => s.userId === userId).map((s) => s.tokenHash);
-      commands.push(this.redis.srem(userKey(userId), ...members));
+      commands.push(this.redis.srem(this.userKey(userId), ...members));
     }
     return Promise.all(commands);
   }
@@ -186,10 +189,10 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
   /** The session and its user's set are in different Cluster slots: two commands, not one MULTI. */
   private cache(session: Session, withUserSet: boolean): Promise<unknown> {
     const commands: Promise<unknown>[] = [
-      this.redis.set(sessionKey(session.tokenHash), this.sealed(session), 'PX', this.ttlMs(session)),
+      this.redis.set(this.sessionKey(session.tokenHash), this.sealed(session), 'PX', this.ttlMs(session)),
     ];
     if (withUserSet) {
-      const key = userKey(session.userId);
+      const key = this.userKey(session.userId);
       // One key, one slot: this MULTI is fine on a Cluster.
       commands.push(
         this.redis.multi().sadd(key, session.tokenHash).pexpireat(key, session.absoluteExpiresAt.getTime()).exec(),
@@ -203,6 +206,14 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
     if (!changed.length) return;
     this.reads.forget(changed.map((s) => s.tokenHash));
     await this.attempt('evict', () => this.purge(changed));
+  }
+
+  private sessionKey(tokenHash: string): string {
+    return `${this.options.namespace}:session:${tokenHash}`;
+  }
+
+  private userKey(userId: string): string {
+    return `${this.options.namespace}:user-sessions:${userId}`;
   }
 
   private sealed(session: Session): string {

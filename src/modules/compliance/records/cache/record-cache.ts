@@ -26,6 +26,7 @@ export const RECORD_CACHE = Symbol('RECORD_CACHE');
 /** Bump when the cached shape changes, so a deploy never reads entries of the old shape. */
 export const RECORD_CACHE_SCHEMA = 'v2';
 
-export function recordCacheKey(id: string): string {
-  return `ck:compliance:record:${RECORD_CACHE_SCHEMA}:${id}`;
+/** `namespace`: the deployment's Redis namespace (QUEUE_PREFIX). */
+export function recordCacheKey(namespace: string, id: string): string {
+  return `${namespace}:compliance:record:${RECORD_CACHE_SCHEMA}:${id}`;
 }

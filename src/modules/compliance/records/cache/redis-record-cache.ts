@@ -18,10 +18,11 @@ export class RedisRecordCache implements RecordCache {
   constructor(
     private readonly client: RedisClient,
     private readonly ttlSeconds: number,
+    private readonly namespace: string,
   ) {}
 
   async get(id: string): Promise<CacheEntry | undefined> {
-    const raw = await this.client.get(recordCacheKey(id));
+    const raw = await this.client.get(recordCacheKey(this.namespace, id));
     return raw ? (JSON.parse(raw) as CacheEntry) : undefined;
   }
 
@@ -37,7 +38,7 @@ export class RedisRecordCache implements RecordCache {
     await this.client.eval(
       SET_IF_NOT_OLDER,
       1,
-      recordCacheKey(id),
+      recordCacheKey(this.namespace, id),
       JSON.stringify(entry),
       entry.version,
       this.ttlSeconds,
