@@ -30,14 +30,24 @@ interface Sample {
   rssMb: number;
 }
 
-/** Least-squares slope of RSS over time, in MB per minute. */
+/**
+ * Slope of RSS over time in MB per minute: the median of the slopes between every two samples
+ * (Theil–Sen), so one garbage-collection spike does not decide the verdict as it would a
+ * least-squares fit.
+ */
 function slopeMbPerMinute(samples: Sample[]): number {
-  const n = samples.length;
-  const mean = (f: (s: Sample) => number) => samples.reduce((sum, s) => sum + f(s), 0) / n;
-  const [mx, my] = [mean((s) => s.second), mean((s) => s.rssMb)];
-  const num = samples.reduce((sum, s) => sum + (s.second - mx) * (s.rssMb - my), 0);
-  const den = samples.reduce((sum, s) => sum + (s.second - mx) ** 2, 0);
-  return den ? Math.round((num / den) * 60 * 10) / 10 : 0;
+  const slopes: number[] = [];
+  for (let i = 0; i < samples.length; i++) {
+    for (let j = i + 1; j < samples.length; j++) {
+      const seconds = samples[j].second - samples[i].second;
+      if (seconds > 0) slopes.push(((samples[j].rssMb - samples[i].rssMb) / seconds) * 60);
+    }
+  }
+  if (slopes.length === 0) return 0;
+  slopes.sort((a, b) => a - b);
+  const middle = slopes.length / 2;
+  const median = Number.isInteger(middle) ? (slopes[middle - 1] + slopes[middle]) / 2 : slopes[Math.floor(middle)];
+  return Math.round(median * 10) / 10;
 }
 
 /**
@@ -101,7 +111,7 @@ export async function memory(): Promise<void> {
           app.pid,
         ),
       );
-      sample('load');
+      if (samples.at(-1)!.second !== Math.round((performance.now() - started) / 1000)) sample('load');
 
       const loadSamples = samples.filter((s) => s.phase === 'load');
       const end = loadSamples.at(-1)!;
