@@ -9,6 +9,7 @@ import { compliance } from './scenarios/compliance';
 import { controlGraph } from './scenarios/control-graph';
 import { healthLive } from './scenarios/health-live';
 import { memory } from './scenarios/memory';
+import { replicas } from './scenarios/replicas';
 import { search } from './scenarios/search';
 
 /**
@@ -25,6 +26,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   search,
   'control-graph': controlGraph,
   memory,
+  replicas,
 };
 
 async function main(): Promise<void> {

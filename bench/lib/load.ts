@@ -4,6 +4,8 @@ import { processCpuSeconds } from './process-cpu';
 export type LoadResult = {
   name: string;
   requestsPerSecond: number;
+  /** Completed requests. */
+  total: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
@@ -41,6 +43,7 @@ export async function load(
     // autocannon notices the end only at its next one-second sample, so its duration (and the
     // mean of its samples) overstates a run bounded by `amount` by up to a second.
     requestsPerSecond: Math.round((result.requests.total * 1000) / (lastResponseAt - startedAt)),
+    total: result.requests.total,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors,

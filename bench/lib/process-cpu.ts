@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -17,4 +17,38 @@ export function processCpuSeconds(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A backend's process title: `postgres: [<cluster>: ]<user> <database> <client> <state>`. */
+const BACKEND_TITLE = /^postgres: (?:\S+: )?\S+ (\S+) /;
+
+/**
+ * CPU seconds so far of every Postgres backend serving `database`, by pid; the server's shared
+ * processes (WAL writer, checkpointer) are not in it.
+ */
+export function databaseBackendsCpu(database: string): Map<number, number> {
+  const cpu = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    if (BACKEND_TITLE.exec(commandLine(Number(entry)))?.[1] !== database) continue;
+    const seconds = processCpuSeconds(Number(entry));
+    if (seconds !== undefined) cpu.set(Number(entry), seconds);
+  }
+  return cpu;
+}
+
+/** A process's command line as it set it ('' once it is gone). */
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+  } catch {
+    return '';
+  }
+}
+
+/** CPU seconds the backends used between two `databaseBackendsCpu` readings (new backends from 0). */
+export function backendsCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
 }

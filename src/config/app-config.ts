@@ -42,6 +42,7 @@ export interface AuditSettings {
   checkpointKey?: string;
   retentionDays: number;
   checkpointIntervalMs: number;
+  maintenanceIntervalMs: number;
   checkpointEveryEvents: number;
   checkpointSlackMs: number;
   anchor: { sink: 'file' | 'http' | 'syslog'; file?: string; url?: string; syslog?: string };
@@ -97,6 +98,7 @@ export interface ComplianceSettings {
   cacheLruMaxEntries: number;
   eventsRetentionDays: number;
   partitionsAheadDays: number;
+  partitionsIntervalMs: number;
   bulkBodyLimitBytes: number;
 }
 
@@ -207,6 +209,7 @@ export class AppConfig {
       checkpointKey: this.env.AUDIT_CHECKPOINT_KEY,
       retentionDays: this.env.AUDIT_RETENTION_DAYS,
       checkpointIntervalMs: this.env.AUDIT_CHECKPOINT_INTERVAL_MS,
+      maintenanceIntervalMs: this.env.AUDIT_MAINTENANCE_INTERVAL_MS,
       checkpointEveryEvents: this.env.AUDIT_CHECKPOINT_EVERY_EVENTS,
       checkpointSlackMs: this.env.AUDIT_CHECKPOINT_SLACK_MS,
       anchor: {
@@ -304,6 +307,7 @@ export class AppConfig {
       cacheLruMaxEntries: this.env.COMPLIANCE_CACHE_LRU_MAX_ENTRIES,
       eventsRetentionDays: this.env.COMPLIANCE_EVENTS_RETENTION_DAYS,
       partitionsAheadDays: this.env.COMPLIANCE_EVENTS_PARTITIONS_AHEAD_DAYS,
+      partitionsIntervalMs: this.env.COMPLIANCE_EVENTS_PARTITION_INTERVAL_MS,
       bulkBodyLimitBytes: this.env.COMPLIANCE_BULK_BODY_LIMIT_BYTES,
     };
   }

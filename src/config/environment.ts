@@ -281,6 +281,11 @@ export class Environment {
   @Min(1_000)
   AUDIT_CHECKPOINT_INTERVAL_MS = 60_000;
 
+  /** Audit partitions and data keys ensured ahead, then retention: once per interval across replicas. */
+  @IsInt()
+  @Min(1_000)
+  AUDIT_MAINTENANCE_INTERVAL_MS = 86_400_000;
+
   /** A checkpoint is also written after this many events (per replica), if sooner than the interval. */
   @IsInt()
   @Min(1)
@@ -495,6 +500,11 @@ export class Environment {
   @Min(1)
   @Max(60)
   COMPLIANCE_EVENTS_PARTITIONS_AHEAD_DAYS = 7;
+
+  /** Native layout: daily partitions created and dropped once per interval across replicas. */
+  @IsInt()
+  @Min(1_000)
+  COMPLIANCE_EVENTS_PARTITION_INTERVAL_MS = 21_600_000;
 
   @IsInt()
   @Min(1_048_576)

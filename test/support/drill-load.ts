@@ -19,6 +19,8 @@ export interface CallOptions {
   /** Sent as `Authorization: Bearer <token>`. */
   token?: string;
   timeoutMs?: number;
+  /** Sent as well, e.g. an `X-Request-Id` to find the request in a proxy's log. */
+  headers?: Record<string, string>;
 }
 
 /** One request on its own connection (no keep-alive reuse races), bounded by `timeoutMs`. */
@@ -29,8 +31,10 @@ export function call(base: string, method: string, path: string, tag: string, op
   const startedAt = Date.now();
   return new Promise<Outcome>((resolve) => {
     const done = (fields: Partial<Outcome>) => resolve({ tag, startedAt, ms: Date.now() - startedAt, ...fields });
-    const headers: Record<string, string | number> =
-      body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const headers: Record<string, string | number> = {
+      ...options.headers,
+      ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+    };
     if (token) headers.authorization = `Bearer ${token}`;
     const req = httpRequest(
       { host: url.hostname, port: url.port, method, path: url.pathname + url.search, headers, agent: false },

@@ -9,7 +9,7 @@ export interface AppProcess {
   baseUrl: string;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
-  /** Sends SIGTERM and resolves with the exit code. */
+  /** Sends SIGTERM (or `signal`) and resolves with the exit code (null when a signal ended it). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -45,7 +45,7 @@ export async function startAppProcess(environment: Record<string, string>, timeo
     baseUrl,
     output: () => output,
     stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = once(child, 'exit');
       child.kill(signal);
       const [code] = (await exited) as [number | null];

@@ -16,6 +16,9 @@ import {
 import { withinQueueTimeout } from './queue-timeout.js';
 import { tracedJob } from './traced-job.js';
 
+/** An interval's claim outlives Bull's recovery of a stalled run (lock and stalled check, 30 s each). */
+const CLAIM_MIN_MS = 300_000;
+
 /** Bull's own reconnect pace for its clients (it gives up on none of them). */
 const bullRetry = (attempt: number) => Math.min(Math.exp(attempt), 20_000);
 
@@ -53,7 +56,18 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
     const run = tracedJob(this.tracing, this.kind, name, handler);
     // The returned promise rejects when Redis is unreachable at boot; the queue's 'error' listener logs it.
     this.queue(name)
-      .process(options.concurrency ?? 1, (job: Bull.Job<T>) => run({ data: job.data, attempt: job.attemptsMade + 1 }))
+      .process(options.concurrency ?? 1, async (job: Bull.Job<T>) => {
+        const attempt = job.attemptsMade + 1;
+        // The id names a repeatable job's interval (`repeat:<hash>:<ms>`): these lines show which
+        // replica ran which interval, across processes.
+        if (job.opts.repeat && !(await this.claimInterval(name, job))) {
+          this.logger.debug(`job ${name} ${String(job.id)} attempt ${attempt} skipped: its interval has run`);
+          return;
+        }
+        this.logger.debug(`job ${name} ${String(job.id)} attempt ${attempt} started`);
+        await run({ data: job.data, attempt });
+        this.logger.debug(`job ${name} ${String(job.id)} attempt ${attempt} done`);
+      })
       .catch(() => undefined);
   }
 
@@ -100,6 +114,19 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
         await client.quit().catch(() => client.disconnect());
       }),
     );
+  }
+
+  /**
+   * One run per interval across replicas. Bull hands an interval's job out again when a replica
+   * registers the schedule a moment before the interval's slot and adds the job just after its run
+   * completed and was removed (a boot at the slot boundary; measured in the replicas drill), and
+   * when it takes over a stalled run. The first run of an interval claims it; later ones skip.
+   */
+  private async claimInterval(name: string, job: Bull.Job): Promise<boolean> {
+    const everyMs = (job.opts.repeat as { every?: number } | undefined)?.every ?? 0;
+    const key = this.queue(name).toKey(`ran:${String(job.id)}`);
+    const claimed = await this.queue(name).client.set(key, '1', 'PX', Math.max(2 * everyMs, CLAIM_MIN_MS), 'NX');
+    return claimed === 'OK';
   }
 
   private async snapshotOf(name: string): Promise<QueueSnapshot> {

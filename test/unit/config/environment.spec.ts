@@ -66,4 +66,14 @@ describe('validateEnvironment', () => {
     expect(validateEnvironment({}).AUDIT_RETENTION_DAYS).toBe(365);
     expect(validateEnvironment({ AUDIT_RETENTION_DAYS: '30' }).AUDIT_RETENTION_DAYS).toBe(30);
   });
+
+  it('maintains partitions every six hours (events) and daily (audit) by default, never more than once a second', () => {
+    const env = validateEnvironment({});
+    expect(env.COMPLIANCE_EVENTS_PARTITION_INTERVAL_MS).toBe(21_600_000);
+    expect(env.AUDIT_MAINTENANCE_INTERVAL_MS).toBe(86_400_000);
+    expect(validateEnvironment({ AUDIT_MAINTENANCE_INTERVAL_MS: '5000' }).AUDIT_MAINTENANCE_INTERVAL_MS).toBe(5000);
+    for (const name of ['COMPLIANCE_EVENTS_PARTITION_INTERVAL_MS', 'AUDIT_MAINTENANCE_INTERVAL_MS']) {
+      expect(() => validateEnvironment({ [name]: '999' })).toThrow(new RegExp(`Invalid configuration: ${name} `));
+    }
+  });
 });

@@ -10,14 +10,14 @@ import { AuditRetention } from './audit-retention.js';
 
 export const AUDIT_CHECKPOINT_JOB = 'audit.checkpoint';
 export const AUDIT_MAINTENANCE_JOB = 'audit.maintenance';
-const MAINTENANCE_EVERY_MS = 86_400_000;
 const MONTHS_AHEAD = 3;
 
 /**
  * Schedules the trail's background work: signed checkpoints every AUDIT_CHECKPOINT_INTERVAL_MS, and
- * daily maintenance (partitions and audit data keys for the next months, then retention). Partitions are also ensured
- * at boot so the first append never lacks one, and a checkpoint is written at boot so a restart
- * after downtime does not leave verify reporting a stale checkpoint until the first periodic one.
+ * maintenance every AUDIT_MAINTENANCE_INTERVAL_MS, daily by default (partitions and audit data keys
+ * for the next months, then retention). Partitions are also ensured at boot so the first append
+ * never lacks one, and a checkpoint is written at boot so a restart after downtime does not leave
+ * verify reporting a stale checkpoint until the first periodic one.
  */
 @Injectable()
 export class AuditJobs implements OnApplicationBootstrap {
@@ -48,7 +48,7 @@ export class AuditJobs implements OnApplicationBootstrap {
     this.queue.process(AUDIT_MAINTENANCE_JOB, () => this.maintain());
     // Not awaited: with Redis down, Bull's add waits for a connection, and boot must not.
     this.schedule(AUDIT_CHECKPOINT_JOB, this.config.audit.checkpointIntervalMs);
-    this.schedule(AUDIT_MAINTENANCE_JOB, MAINTENANCE_EVERY_MS);
+    this.schedule(AUDIT_MAINTENANCE_JOB, this.config.audit.maintenanceIntervalMs);
   }
 
   private async warnAboutGuards(): Promise<void> {

@@ -4,11 +4,10 @@ import { EventPartitions } from './event-partitions.js';
 import type { EventsRetention, RetentionReport } from './events-retention.js';
 
 export const EVENT_PARTITIONS_JOB = 'compliance.event-partitions';
-const EVERY_MS = 6 * 3_600_000;
 
 /**
- * Native layout: runs partition maintenance at boot and every six hours (one schedule across
- * replicas under Bull).
+ * Native layout: runs partition maintenance at boot and every COMPLIANCE_EVENTS_PARTITION_INTERVAL_MS
+ * (six hours; one schedule across replicas under Bull).
  */
 export class EventPartitionsJob implements EventsRetention, OnApplicationBootstrap {
   private readonly logger = new Logger('EventPartitions');
@@ -16,6 +15,7 @@ export class EventPartitionsJob implements EventsRetention, OnApplicationBootstr
   constructor(
     private readonly partitions: EventPartitions,
     private readonly queue: JobQueue,
+    private readonly everyMs: number,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -23,7 +23,7 @@ export class EventPartitionsJob implements EventsRetention, OnApplicationBootstr
       await this.maintain();
     });
     // Not awaited: with Redis down, Bull waits for a connection and the boot must not.
-    void this.queue.repeat(EVENT_PARTITIONS_JOB, EVERY_MS, {}).catch((error: Error) => this.warn(error));
+    void this.queue.repeat(EVENT_PARTITIONS_JOB, this.everyMs, {}).catch((error: Error) => this.warn(error));
     await this.maintain().catch((error: Error) => this.warn(error));
   }
 

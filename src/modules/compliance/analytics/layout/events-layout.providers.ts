@@ -42,7 +42,7 @@ export function eventsRetentionFor(layout: EventsLayout, deps: RetentionDependen
         deps.metrics,
         deps.config.compliance.eventsRetentionDays,
       )
-    : new EventPartitionsJob(deps.partitions, deps.queue);
+    : new EventPartitionsJob(deps.partitions, deps.queue, deps.config.compliance.partitionsIntervalMs);
 }
 
 /** The time-series layout and its retention, chosen once at boot. */
