@@ -92,6 +92,10 @@ export class CentralityRepository {
       );
     }
     const scores = SCORE_TABLES[PAGERANK_ITERATIONS % 2];
+    // Key-share every control before touching the scores: an import deleting a control then waits
+    // for this run. Otherwise its cascade waits on the score rows deleted here while the insert
+    // below waits on its control, a deadlock that fails the import.
+    await this.query(`SELECT 1 FROM controls FOR KEY SHARE`);
     await this.query(`DELETE FROM control_centrality`);
     const [{ scored }] = await this.query<{ scored: string }>(
       `WITH written AS (
