@@ -7,7 +7,25 @@ import { Redis } from 'ioredis';
 import { RedisClients } from '../../src/infrastructure/redis/redis-clients';
 import { validateEnvironment } from '../../src/config/environment';
 import { redisSettings } from '../../src/config/redis-settings';
+import { createServer } from 'node:net';
 import { freePort } from './spare-services';
+
+/** True when 127.0.0.1:`port` can be bound right now. */
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A free port whose cluster bus port (port + 10000) is free too: a node needs both. */
+async function freeClusterPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port + 10_000 <= 65_535 && (await bindable(port + 10_000))) return port;
+  }
+}
 
 /** `RedisClients` for these variables, validated as the app validates them. */
 export function redisClientsFor(environment: Record<string, string>): RedisClients {
@@ -360,7 +378,7 @@ export class SpareRedisCluster {
   private async boot(): Promise<void> {
     const { password, masters = 3, tls } = this.options;
     for (let i = 0; i < masters; i++) {
-      const port = await freePort();
+      const port = await freeClusterPort();
       const file = join(this.dir, `${port}.conf`);
       const lines = [
         ...BASE,

@@ -45,7 +45,8 @@ describe('BullJobQueue: a repeatable job on three replicas (one queue prefix)', 
     expect(started.length).toBe(ranOn.length);
     expect(new Set(started).size).toBe(started.length);
     const sorted = [...started].sort((a, b) => a - b);
-    for (let i = 1; i < sorted.length; i++) expect(sorted[i] - sorted[i - 1]).toBe(EVERY_MS);
+    // Each run is its own interval's slot; a slow machine may skip a slot (docs/scaling.md), never repeat one.
+    for (let i = 1; i < sorted.length; i++) expect((sorted[i] - sorted[i - 1]) % EVERY_MS).toBe(0);
   });
 
   it('logs the end of each run too', () => {
