@@ -14,11 +14,15 @@ import { buildApiDocument } from './common/openapi/api-document.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/request-id.js';
 import { applyRouteBodyLimits } from './common/route-body-limits.js';
+import { applyRoutePipeline } from './common/route-pipeline.js';
 import { streamBodiesOf } from './common/streamed-body.js';
 import { createValidationPipe } from './common/validation.js';
 import { validateEnvironment } from './config/environment.js';
+import { ReadYourWritesInterceptor } from './infrastructure/database/read-your-writes.js';
+import { TransactionInterceptor } from './infrastructure/database/transaction.interceptor.js';
 import { traceHttpRequests } from './infrastructure/tracing/http-server-spans.js';
 import { Tracing } from './infrastructure/tracing/tracing.js';
+import { AuditInterceptor } from './modules/audit/audit.interceptor.js';
 import { DrainSignal } from './modules/health/drain-signal.js';
 import { refuseRequestsWhileClosing } from './modules/health/draining-requests.js';
 import { BULK_RECORDS_ROUTE } from './modules/compliance/records/compliance-records.routes.js';
@@ -29,6 +33,8 @@ import {
   CATALOG_MAPPINGS_IMPORT_ROUTE,
 } from './modules/catalogs/catalogs.routes.js';
 import { HTTP_DURATION_METRIC, HttpLabels, recordHttpMetrics } from './modules/metrics/http-metrics.js';
+import { RouteThrottlerGuard } from './modules/sessions/route-throttler.guard.js';
+import { SessionGuard } from './modules/sessions/session.guard.js';
 
 export interface CreateAppOptions {
   /** Variables to use instead of process.env. */
@@ -57,6 +63,11 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
+  // What global guards and interceptors would be, on only the routes where each has work.
+  applyRoutePipeline(app, {
+    guards: [RouteThrottlerGuard, SessionGuard],
+    interceptors: [ReadYourWritesInterceptor, TransactionInterceptor, AuditInterceptor],
+  });
   useGuardedJsonParser(app, environment.HTTP_BODY_LIMIT_BYTES);
   removeNonJsonParsers(app);
   useCsvBodyParser(app, [CATALOG_MAPPINGS_IMPORT_ROUTE]);

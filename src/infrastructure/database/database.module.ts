@@ -15,7 +15,6 @@ import { REPLICA_LAG_METRIC, REPLICA_UP_METRIC, ReplicaRouter, ROUTED_READS_METR
 import { ServiceInstanceRegistry } from './service-instance.registry.js';
 import { TransactionContext } from './transaction-context.js';
 import { TransactionInterceptor } from './transaction.interceptor.js';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 
 @Global()
 @Module({
@@ -65,8 +64,8 @@ class QueryObservationModule {}
     TransactionContext,
     WriteMarks,
     ReplicaRouter,
-    { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
-    { provide: APP_INTERCEPTOR, useClass: TransactionInterceptor },
+    ReadYourWritesInterceptor,
+    TransactionInterceptor,
     makeGaugeProvider({
       name: REPLICA_LAG_METRIC,
       help: 'Replay lag of each read replica when last measured, in seconds',

@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
+import type { RouteFacts, RouteScoped } from '../../common/route-pipeline.js';
 import { AppConfig } from '../../config/app-config.js';
 import { RedisConnection } from '../redis/redis.connection.js';
 import { orderedLsn } from './lsn.js';
@@ -87,7 +88,7 @@ export function callerOf(request: FastifyRequest): string {
  * marks the caller with the primary's WAL position. Only when replicas are configured.
  */
 @Injectable()
-export class ReadYourWritesInterceptor implements NestInterceptor {
+export class ReadYourWritesInterceptor implements NestInterceptor, RouteScoped {
   private readonly enabled: boolean;
 
   constructor(
@@ -97,6 +98,11 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
     config: AppConfig,
   ) {
     this.enabled = config.database.replicas.urls.length > 0;
+  }
+
+  /** Every route's reads may go to a replica, so every route, but only when there are replicas. */
+  appliesTo(_route: RouteFacts): boolean {
+    return this.enabled;
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {

@@ -1,6 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
+import { isReadOnly, type RouteFacts, type RouteScoped } from '../../common/route-pipeline.js';
 import { TransactionContext } from './transaction-context.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -10,8 +11,12 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * (nor its outbox and audit rows) is kept. Reads run without a transaction.
  */
 @Injectable()
-export class TransactionInterceptor implements NestInterceptor {
+export class TransactionInterceptor implements NestInterceptor, RouteScoped {
   constructor(private readonly transactions: TransactionContext) {}
+
+  appliesTo(route: RouteFacts): boolean {
+    return !isReadOnly(route);
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import type { AuthenticatedUser } from '../../common/auth/roles.js';
 import { requestMetaOf } from '../../common/request-meta.js';
+import { isReadOnly, type RouteFacts, type RouteScoped } from '../../common/route-pipeline.js';
 import { TransactionContext } from '../../infrastructure/database/transaction-context.js';
 import { ANONYMOUS_ACTOR } from './audit-event.js';
 import { AUDIT_ACTION_KEY, AUDIT_SELF_RECORDED_KEY, AuditScope } from './audit-scope.js';
@@ -23,7 +24,7 @@ type AuditedRequest = FastifyRequest & { user?: AuthenticatedUser };
  * recorded on their own (group-committed) after the handler succeeded.
  */
 @Injectable()
-export class AuditInterceptor implements NestInterceptor {
+export class AuditInterceptor implements NestInterceptor, RouteScoped {
   constructor(
     private readonly reflector: Reflector,
     private readonly transactions: TransactionContext,
@@ -31,13 +32,24 @@ export class AuditInterceptor implements NestInterceptor {
     private readonly audit: AuditService,
   ) {}
 
+  /**
+   * Mutating routes that do not record their own event; reads only where an API key can be the
+   * caller, which a public route never has (the session guard does not run there).
+   */
+  appliesTo(route: RouteFacts): boolean {
+    if (isReadOnly(route)) return !route.isPublic;
+    return (
+      this.reflector.getAllAndOverride<boolean>(AUDIT_SELF_RECORDED_KEY, [route.handler, route.controller]) !== true
+    );
+  }
+
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<AuditedRequest>();
-    const targets = [context.getHandler(), context.getClass()];
     if (!MUTATING.has(request.method)) {
       return request.user?.kind === 'api-key' ? this.auditRead(request, next) : next.handle();
     }
+    const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(AUDIT_SELF_RECORDED_KEY, targets)) return next.handle();
     const action =
       this.reflector.getAllAndOverride<string>(AUDIT_ACTION_KEY, targets) ?? `http.${request.method.toLowerCase()}`;

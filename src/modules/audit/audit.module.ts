@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AppConfig } from '../../config/app-config.js';
 import { AuditClock } from './audit-clock.js';
 import { AuditDataKeys } from './audit-data-keys.js';
@@ -66,7 +65,7 @@ import { DataSource } from 'typeorm';
     { provide: CHECKPOINT_KEY, inject: [AppConfig], useFactory: loadCheckpointKey },
     { provide: CHECKPOINT_ANCHOR, inject: [AppConfig, DataSource], useFactory: createCheckpointAnchor },
     AuditSecurityEventSink,
-    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+    AuditInterceptor,
   ],
   exports: [AuditService, AuditScope, AuditSecurityEventSink, AuditReader],
 })

@@ -5,6 +5,7 @@ import type { Session } from './session.js';
 import { type AuthenticatedUser, PUBLIC_KEY, type Role, ROLES_KEY, SESSION_ONLY_KEY } from '../../common/auth/roles.js';
 import { ProblemException } from '../../common/problem.js';
 import { requestMetaOf } from '../../common/request-meta.js';
+import type { RouteFacts, RouteScoped } from '../../common/route-pipeline.js';
 import { SECURITY_EVENTS, type SecurityEventSink } from '../../common/security-events.js';
 import { ApiKeyAuthenticator } from '../api-keys/api-key-authenticator.js';
 import { SecuritySignals } from '../security-signals/security-signals.service.js';
@@ -18,13 +19,23 @@ export type SessionRequest = AuthenticatedRequest & ApiKeyRequest & { session?: 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{16,128})$/;
 const UNAUTHENTICATED = 'A valid session token or API key is required.';
 
+/** A route's access rules, read once per handler instead of on every request. */
+interface AccessRules {
+  isPublic: boolean;
+  sessionOnly: boolean;
+  roles: Role[];
+}
+
 /**
  * Global guard: every route needs a live session or API key unless marked `@Public()`; `@Roles()`
  * narrows it further (admin passes every role check), `@SessionOnly()` refuses keys. Both kinds of
  * caller become the same `AuthenticatedUser`. 401 and 403 are problem documents and security events.
  */
 @Injectable()
-export class SessionGuard implements CanActivate {
+export class SessionGuard implements CanActivate, RouteScoped {
+  /** By controller, then handler: an inherited handler may serve controllers with different rules. */
+  private readonly rules = new WeakMap<object, WeakMap<object, AccessRules>>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: SessionsService,
@@ -33,22 +44,45 @@ export class SessionGuard implements CanActivate {
     private readonly signals: SecuritySignals,
   ) {}
 
+  /** Public routes (probes, metrics, docs, login) never reach it. */
+  appliesTo(route: RouteFacts): boolean {
+    return !route.isPublic;
+  }
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const rules = this.rulesOf(context);
+    if (rules.isPublic) return true;
     const request = context.switchToHttp().getRequest<SessionRequest>();
     const user = this.apiKeys.presents(request)
       ? await this.keyUser(request)
       : await this.sessionUser(request, context);
     request.user = user;
-    if (user.kind === 'api-key' && this.reflector.getAllAndOverride<boolean>(SESSION_ONLY_KEY, targets)) {
+    if (user.kind === 'api-key' && rules.sessionOnly) {
       await this.forbid(request, user, { required: 'session' }, 'This route is about sessions; an API key has none.');
     }
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (roles?.length && user.role !== 'admin' && !roles.includes(user.role)) {
+    const { roles } = rules;
+    if (roles.length && user.role !== 'admin' && !roles.includes(user.role)) {
       await this.forbid(request, user, { required: roles }, 'Your role may not call this route.');
     }
     return true;
+  }
+
+  private rulesOf(context: ExecutionContext): AccessRules {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byHandler = this.rules.get(controller);
+    if (!byHandler) this.rules.set(controller, (byHandler = new WeakMap()));
+    let rules = byHandler.get(handler);
+    if (!rules) {
+      const targets = [handler, controller];
+      rules = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true,
+        sessionOnly: this.reflector.getAllAndOverride<boolean>(SESSION_ONLY_KEY, targets) === true,
+        roles: this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [],
+      };
+      byHandler.set(handler, rules);
+    }
+    return rules;
   }
 
   private async sessionUser(request: SessionRequest, context: ExecutionContext): Promise<AuthenticatedUser> {

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { getToken, makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
 import { DatabaseLocator } from '../../infrastructure/database/database-locator.js';
@@ -19,6 +18,7 @@ import { LoginFailureRepository } from './login-failure.repository.js';
 import { LoginService } from './login.service.js';
 import { LocalThrottlerStorage } from './local-throttler.storage.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
+import { RouteThrottlerGuard } from './route-throttler.guard.js';
 import { SessionGuard } from './session.guard.js';
 import { SessionRepository } from './session.repository.js';
 import { SessionSealer } from './session-sealer.js';
@@ -36,8 +36,8 @@ const DEGRADED_METRIC = 'session_store_degraded';
 
 /**
  * Login, sessions and access control. The store is chosen once at boot: Redis primary with a
- * Postgres backup when Redis is configured, Postgres alone otherwise. Registers the global guards
- * (rate limit first, then session + roles).
+ * Postgres backup when Redis is configured, Postgres alone otherwise. Provides the guards every route gets
+ * where they apply (rate limit first, then session + roles; see `createApp`).
  */
 @Module({
   imports: [
@@ -131,8 +131,8 @@ const DEGRADED_METRIC = 'session_store_degraded';
     LoginService,
     SessionMaintenanceJobs,
     SessionStoreIndicator,
-    { provide: APP_GUARD, useClass: ThrottlerGuard },
-    { provide: APP_GUARD, useClass: SessionGuard },
+    RouteThrottlerGuard,
+    SessionGuard,
   ],
   exports: [SessionsService, SessionStoreIndicator],
 })

@@ -10,13 +10,15 @@ const LOGIN_ROUTE = 'throttle:login';
 /** Marks the login route for the stricter `login` limit. */
 export const LoginThrottle = () => SetMetadata(LOGIN_ROUTE, true);
 
-const isLoginRoute = (context: ExecutionContext) => Reflect.getMetadata(LOGIN_ROUTE, context.getHandler()) === true;
+export const isLoginHandler = (handler: object) => Reflect.getMetadata(LOGIN_ROUTE, handler) === true;
+
+const isLoginRoute = (context: ExecutionContext) => isLoginHandler(context.getHandler());
 
 /** Probes and scrapes must never be rate limited. */
-const isOperational = (context: ExecutionContext) => {
-  const url: string = context.switchToHttp().getRequest<{ url: string }>().url ?? '';
-  return url.startsWith('/health') || url.startsWith('/metrics');
-};
+export const isOperationalPath = (path: string) => path.startsWith('/health') || path.startsWith('/metrics');
+
+const isOperational = (context: ExecutionContext) =>
+  isOperationalPath(context.switchToHttp().getRequest<{ url: string }>().url ?? '');
 
 /** The API key a request authenticated with, if any: its rate limit is counted per key, not per IP. */
 export type KeyTracker = (request: FastifyRequest) => Promise<string | undefined>;

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import { isLive, Session } from '../session.js';
 import type { RevokedSession, SessionRepository } from '../session.repository.js';
 import type { CircuitBreaker } from '../../../common/circuit-breaker.js';
+import { TimeoutQueue } from '../../../common/timeout-queue.js';
 import type { SessionSealer } from '../session-sealer.js';
 import type { SessionReads } from './session-reads.js';
 import type { SessionStore, SessionStoreMode } from './session-store.js';
@@ -47,6 +48,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
   private stopped = false;
   /** A hash tag, so a sync batch renamed from it stays in its Cluster slot. */
   private readonly activityKey: string;
+  private readonly timeouts: TimeoutQueue;
 
   constructor(
     private readonly redis: RedisClient,
@@ -58,6 +60,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
     private readonly options: RedisSessionStoreOptions,
   ) {
     this.activityKey = `${options.namespace}:{session-activity}`;
+    this.timeouts = new TimeoutQueue(options.timeoutMs);
   }
 
   get mode(): SessionStoreMode {
@@ -233,22 +236,14 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
 
   /** One Redis operation within the timeout; an error or a timeout opens the circuit. */
   private async call<T>(operation: string, work: () => Promise<T>): Promise<Attempt<T>> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const value = await Promise.race([
-        work(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`redis ${operation} timed out`)), this.options.timeoutMs);
-        }),
-      ]);
+      const value = await this.timeouts.within(work(), () => new Error(`redis ${operation} timed out`));
       return { ok: true, value };
     } catch (error) {
       if (!this.breaker.isOpen) this.logger.warn(`redis unavailable (${(error as Error).message}): using Postgres`);
       this.breaker.failed();
       this.options.degraded.set(1);
       return { ok: false };
-    } finally {
-      clearTimeout(timer);
     }
   }
 
