@@ -63,6 +63,8 @@ export interface EncryptionSettings {
   salt?: string;
   blindIndexKey?: string;
   rotationBatchSize: number;
+  /** 0: no scheduled rotation. */
+  rotationIntervalDays: number;
 }
 
 export interface SessionSettings {
@@ -256,6 +258,7 @@ export class AppConfig {
       salt: this.env.ENCRYPTION_SALT,
       blindIndexKey: this.env.BLIND_INDEX_KEY,
       rotationBatchSize: this.env.ENCRYPTION_ROTATION_BATCH_SIZE,
+      rotationIntervalDays: this.env.ENCRYPTION_ROTATION_INTERVAL_DAYS,
     };
   }
 

@@ -396,6 +396,12 @@ export class Environment {
   @Max(10_000)
   ENCRYPTION_ROTATION_BATCH_SIZE = 500;
 
+  /** Days a data key stays active before the app rotates it (file-backed keyrings only); 0 turns the schedule off. */
+  @IsInt()
+  @Min(0)
+  @Max(3_650)
+  ENCRYPTION_ROTATION_INTERVAL_DAYS = 0;
+
   @Transform(blankToUndefined)
   @IsOptional()
   @IsString()

@@ -29,7 +29,7 @@ export class EncryptionAdminController {
     'key-not-configured',
   )
   async rotate(@Body() body: RotateKeyRequest): Promise<RotationView> {
-    return RotationView.of(await this.rotation.rotate(body.keyId));
+    return RotationView.of(await this.rotation.rotate({ keyId: body.keyId, startedBy: 'admin' }));
   }
 
   @Get('status')

@@ -1,13 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { EncryptedColumnRef } from './encryption-registry.js';
 import { CURRENT_ENVELOPE, type EnvelopeVersion } from './field-cipher.js';
 import { QueryOwner } from '../../infrastructure/database/query-owner.js';
 
+/** Who started a run: an admin through the API, or the rotation schedule. */
+export type RotationStarter = 'admin' | 'schedule';
+
 export interface RotationRun {
   id: string;
   targetKeyId: string;
+  startedBy: RotationStarter;
   /** `v2` for every run started since ciphertexts are bound to their rows; `v1` for older runs. */
   targetEnvelope: EnvelopeVersion;
   status: 'running' | 'completed';
@@ -30,6 +34,8 @@ export interface StoredCiphertext {
 }
 
 const FIRST_ID = '00000000-0000-0000-0000-000000000000';
+/** Transaction-scoped (PgBouncer in transaction mode keeps no session), so it goes with the commit. */
+const ROTATION_LOCK_SQL = `SELECT pg_try_advisory_xact_lock(hashtextextended('compliance-kit:key-rotation', 0)) AS locked`;
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Rotation runs and the raw ciphertext reads and writes the re-encryption job needs. */
@@ -38,12 +44,67 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 export class EncryptionRotationRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async start(targetKeyId: string): Promise<RotationRun> {
-    const [row] = await this.dataSource.query(
-      `INSERT INTO encryption_rotations (target_key_id) VALUES ($1) RETURNING *`,
-      [targetKeyId],
+  /**
+   * Runs `work` in one transaction holding the rotation lock; `{ locked: false }` when another
+   * process holds it, so two replicas never start a rotation at once.
+   */
+  async underRotationLock<T>(
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<{ locked: true; value: T } | { locked: false }> {
+    return this.dataSource.transaction(async (manager) => {
+      const [{ locked }] = (await manager.query(ROTATION_LOCK_SQL)) as { locked: boolean }[];
+      return locked ? { locked: true as const, value: await work(manager) } : { locked: false as const };
+    });
+  }
+
+  async start(
+    targetKeyId: string,
+    startedBy: RotationStarter,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<RotationRun> {
+    const [row] = await manager.query(
+      `INSERT INTO encryption_rotations (target_key_id, started_by) VALUES ($1, $2) RETURNING *`,
+      [targetKeyId, startedBy],
     );
     return toRun(row);
+  }
+
+  /** Since when `keyId` is the active key, if that was recorded. */
+  async activatedAt(keyId: string, manager: EntityManager = this.dataSource.manager): Promise<Date | undefined> {
+    const [row] = await manager.query(`SELECT activated_at FROM encryption_key_activations WHERE key_id = $1`, [
+      keyId,
+    ]);
+    return row ? new Date(row.activated_at) : undefined;
+  }
+
+  /** Records that `keyId` is active since `at`; `replace: false` keeps an earlier record. */
+  async recordActivation(
+    keyId: string,
+    at: Date,
+    replace: boolean,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO encryption_key_activations (key_id, activated_at) VALUES ($1, $2)
+       ON CONFLICT (key_id) DO ${replace ? 'UPDATE SET activated_at = EXCLUDED.activated_at' : 'NOTHING'}`,
+      [keyId, at],
+    );
+  }
+
+  async latestStartedBy(startedBy: RotationStarter): Promise<RotationRun | undefined> {
+    const [row] = await this.dataSource.query(
+      `SELECT * FROM encryption_rotations WHERE started_by = $1 ORDER BY started_at DESC LIMIT 1`,
+      [startedBy],
+    );
+    return row ? toRun(row) : undefined;
+  }
+
+  /** When the last rotation completed, if any has. */
+  async lastCompletedAt(): Promise<Date | undefined> {
+    const [row] = await this.dataSource.query(
+      `SELECT max(finished_at) AS at FROM encryption_rotations WHERE status = 'completed'`,
+    );
+    return row?.at ? new Date(row.at) : undefined;
   }
 
   async find(id: string): Promise<RotationRun | undefined> {
@@ -56,8 +117,8 @@ export class EncryptionRotationRepository {
     return row ? toRun(row) : undefined;
   }
 
-  async running(): Promise<RotationRun | undefined> {
-    const [row] = await this.dataSource.query(`SELECT * FROM encryption_rotations WHERE status = 'running'`);
+  async running(manager: EntityManager = this.dataSource.manager): Promise<RotationRun | undefined> {
+    const [row] = await manager.query(`SELECT * FROM encryption_rotations WHERE status = 'running'`);
     return row ? toRun(row) : undefined;
   }
 
@@ -136,6 +197,7 @@ function toRun(row: Record<string, unknown>): RotationRun {
   return {
     id: row.id as string,
     targetKeyId: row.target_key_id as string,
+    startedBy: (row.started_by as RotationStarter | undefined) ?? 'admin',
     targetEnvelope: (row.target_envelope as EnvelopeVersion | undefined) ?? 'v1',
     status: row.status as RotationRun['status'],
     cursors: (row.cursors as Record<string, string>) ?? {},

@@ -15,15 +15,19 @@ import { EncryptionRotationRepository } from './encryption-rotation.repository.j
 import { KEYRING_SOURCE } from './encryption.tokens.js';
 import { FieldCipher } from './field-cipher.js';
 import { RotationProgressMetric, rotationProgressGauge } from './jobs/rotation-progress.metric.js';
+import { RotationScheduleMetric, rotationLastSuccessGauge, rotationNextGauge } from './jobs/rotation-schedule.metric.js';
 import { ReencryptionJob } from './jobs/reencryption.job.js';
+import { ScheduledRotationJob } from './jobs/scheduled-rotation.job.js';
+import { EncryptionClock } from './encryption-clock.js';
 import { KeyRotationService } from './key-rotation.service.js';
 import { LoadedKeyring, loadKeyring } from './keyring.loader.js';
+import { RotationSchedule } from './rotation-schedule.js';
 
 const LOADED_KEYRING = Symbol('LOADED_KEYRING');
 
 /**
  * Field-level encryption for every module: the keyring (loaded once at boot), the cipher behind
- * `@EncryptedColumn()`/`@BlindIndex()`, key rotation and its admin API.
+ * `@EncryptedColumn()`/`@BlindIndex()`, key rotation (by an admin or on a schedule) and its admin API.
  */
 @Global()
 @Module({
@@ -65,7 +69,13 @@ const LOADED_KEYRING = Symbol('LOADED_KEYRING');
     ReencryptionJob,
     rotationProgressGauge,
     RotationProgressMetric,
+    EncryptionClock,
+    RotationSchedule,
+    rotationLastSuccessGauge,
+    rotationNextGauge,
+    RotationScheduleMetric,
     KeyRotationService,
+    ScheduledRotationJob,
   ],
   exports: [FieldCipher],
 })

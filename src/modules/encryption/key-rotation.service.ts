@@ -1,13 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { ProblemException } from '../../common/problem.js';
+import { SECURITY_EVENTS, type SecurityEventSink } from '../../common/security-events.js';
 import { encryptionRegistry } from './encryption-registry.js';
-import { EncryptionRotationRepository, RotationRun, type ValueCount } from './encryption-rotation.repository.js';
+import {
+  EncryptionRotationRepository,
+  RotationRun,
+  type RotationStarter,
+  type ValueCount,
+} from './encryption-rotation.repository.js';
 import { FieldCipher } from './field-cipher.js';
 import { KEY_BYTES } from './keyring.js';
 import { KEYRING_SOURCE } from './encryption.tokens.js';
-import { type KeyringSource, saveKeyringFile } from './keyring.loader.js';
+import { type KeyringSource, mergeKeyringFile, saveKeyringFile } from './keyring.loader.js';
 import { ReencryptionJob } from './jobs/reencryption.job.js';
+import { RotationSchedule, type RotationScheduleState } from './rotation-schedule.js';
 
 /** Value counts by key id, by envelope version, and by version then key id. */
 export interface ValueCounts {
@@ -28,6 +36,16 @@ export interface EncryptionStatus extends ValueCounts {
   legacyEnvelopeAccepted: boolean;
   columns: ColumnStatus[];
   rotation?: RotationRun;
+  /** Absent while ENCRYPTION_ROTATION_INTERVAL_DAYS is 0. */
+  schedule?: RotationScheduleState;
+}
+
+export interface RotationRequest {
+  /** Key to activate; a new random one is generated when absent or unknown (file-backed keyrings only). */
+  keyId?: string;
+  startedBy: RotationStarter;
+  /** Start only if the active key is active since before this time (the schedule's check, made under the lock). */
+  activeBefore?: Date;
 }
 
 const noCounts = (): ValueCounts => ({ rowsByKey: {}, rowsByVersion: {}, rowsByVersionAndKey: {} });
@@ -49,6 +67,8 @@ export class KeyRotationService implements OnApplicationBootstrap {
     private readonly rotations: EncryptionRotationRepository,
     private readonly job: ReencryptionJob,
     @Inject(KEYRING_SOURCE) private readonly source: KeyringSource,
+    private readonly schedule: RotationSchedule,
+    @Inject(SECURITY_EVENTS) private readonly events: SecurityEventSink,
   ) {}
 
   /**
@@ -57,21 +77,69 @@ export class KeyRotationService implements OnApplicationBootstrap {
    */
   async onApplicationBootstrap(): Promise<void> {
     if (await this.rotations.upgradeCompleted()) this.cipher.acceptLegacy = false;
-    const latest = await this.rotations.latest();
-    if (latest && this.cipher.keyring.has(latest.targetKeyId)) this.cipher.keyring.activate(latest.targetKeyId);
-    if (latest && !this.cipher.keyring.has(latest.targetKeyId)) {
-      this.logger.error(`key ${latest.targetKeyId} of the last rotation is missing from the keyring`);
-    }
+    const latest = await this.follow();
     if (latest?.status === 'running') await this.job.enqueue(latest.id);
   }
 
-  /** Activates `keyId` (adding a fresh key to a file-backed keyring when it is new) and starts re-encryption. */
-  async rotate(keyId?: string): Promise<RotationRun> {
-    if (await this.rotations.running()) {
-      throw new ProblemException(409, 'rotation-in-progress', 'A key rotation is already running.');
+  /**
+   * Activates the last rotation's key, learning it from the keyring file first when another
+   * replica sharing the file generated it.
+   */
+  async follow(): Promise<RotationRun | undefined> {
+    const latest = await this.rotations.latest();
+    const keyring = this.cipher.keyring;
+    if (!latest || latest.targetKeyId === keyring.activeId) return latest;
+    if (!keyring.has(latest.targetKeyId) && this.source.kind === 'file') mergeKeyringFile(this.source.path, keyring);
+    if (keyring.has(latest.targetKeyId)) keyring.activate(latest.targetKeyId);
+    else this.logger.error(`key ${latest.targetKeyId} of the last rotation is missing from the keyring`);
+    return latest;
+  }
+
+  /**
+   * The one way a rotation starts, by an admin or the schedule: under the rotation lock (one
+   * at a time across replicas), adds the key to a file-backed keyring when new, records the run,
+   * activates the key and starts re-encryption. Undefined when the schedule finds nothing due or
+   * another replica rotating; an admin gets 409 then.
+   */
+  async rotate(request: RotationRequest & { startedBy: 'admin' }): Promise<RotationRun>;
+  async rotate(request: RotationRequest): Promise<RotationRun | undefined>;
+  async rotate(request: RotationRequest): Promise<RotationRun | undefined> {
+    const previousKeyId = this.cipher.keyring.activeId;
+    const outcome = await this.rotations.underRotationLock((manager) => this.begin(request, manager));
+    const run = outcome.locked ? outcome.value : undefined;
+    if (!outcome.locked && request.startedBy === 'admin') throw this.inProgress();
+    if (!run) return undefined;
+    this.cipher.keyring.activate(run.targetKeyId);
+    if (this.source.kind === 'file') saveKeyringFile(this.source.path, this.cipher.keyring);
+    await this.job.enqueue(run.id);
+    this.logger.log(`rotation ${run.id} to key ${run.targetKeyId} started by ${run.startedBy}`);
+    // An admin's rotation is audited with the request; the schedule's is a system event.
+    if (run.startedBy === 'schedule') {
+      await this.events.record({
+        action: 'encryption.key.rotated',
+        severity: 'info',
+        outcome: 'success',
+        resourceType: 'encryption_rotations',
+        resourceId: run.id,
+        details: { startedBy: 'schedule', keyId: run.targetKeyId, previousKeyId },
+      });
+    }
+    return run;
+  }
+
+  private async begin(request: RotationRequest, manager: EntityManager): Promise<RotationRun | undefined> {
+    if (await this.rotations.running(manager)) {
+      if (request.startedBy === 'admin') throw this.inProgress();
+      return undefined;
     }
     const keyring = this.cipher.keyring;
-    const target = keyId ?? `k${Date.now().toString(36)}`;
+    // Before writing the file: keys another replica sharing it added must not be lost.
+    if (this.source.kind === 'file') mergeKeyringFile(this.source.path, keyring);
+    if (request.activeBefore) {
+      const since = await this.rotations.activatedAt(keyring.activeId, manager);
+      if (!since || since >= request.activeBefore) return undefined;
+    }
+    const target = request.keyId ?? `k${Date.now().toString(36)}`;
     if (!keyring.has(target)) {
       if (this.source.kind !== 'file') {
         throw new ProblemException(
@@ -80,15 +148,17 @@ export class KeyRotationService implements OnApplicationBootstrap {
           `Key ${target} is not in the keyring; add it to ENCRYPTION_KEYS and restart, then rotate.`,
         );
       }
+      // Written before the run commits: no value is ever sealed under a key the file lacks.
       keyring.add(target, randomBytes(KEY_BYTES));
       saveKeyringFile(this.source.path, keyring);
     }
-    const run = await this.rotations.start(target);
-    keyring.activate(target);
-    if (this.source.kind === 'file') saveKeyringFile(this.source.path, keyring);
-    await this.job.enqueue(run.id);
-    this.logger.log(`rotation ${run.id} to key ${target} started`);
+    const run = await this.rotations.start(target, request.startedBy, manager);
+    if (target !== keyring.activeId) await this.rotations.recordActivation(target, this.schedule.now(), true, manager);
     return run;
+  }
+
+  private inProgress(): ProblemException {
+    return new ProblemException(409, 'rotation-in-progress', 'A key rotation is already running.');
   }
 
   /**
@@ -114,6 +184,7 @@ export class KeyRotationService implements OnApplicationBootstrap {
       columns,
       ...total,
       rotation,
+      schedule: await this.schedule.state(),
     };
   }
 
@@ -129,6 +200,7 @@ export class KeyRotationService implements OnApplicationBootstrap {
         rows: rowsByKey[keyId],
       });
     }
+    if (this.source.kind === 'file') mergeKeyringFile(this.source.path, keyring);
     keyring.remove(keyId);
     if (this.source.kind === 'file') saveKeyringFile(this.source.path, keyring);
     this.logger.log(`key ${keyId} retired`);

@@ -9,6 +9,8 @@ import { KEY_BYTES, Keyring } from './keyring.js';
 /** OWASP 2023 minimum for PBKDF2-HMAC-SHA256. */
 export const PBKDF2_ITERATIONS = 600_000;
 export const DEV_KEYRING_FILE = 'encryption-keys.json';
+/** How often a miss may reread the keyring file: ciphertexts naming unknown keys must not turn into file reads. */
+const REFILL_EVERY_MS = 1_000;
 
 interface KeyringDocument {
   active: string;
@@ -37,6 +39,7 @@ export interface KeyringLoadContext {
 export function loadKeyring({ settings, dataDir, isProduction }: KeyringLoadContext): LoadedKeyring {
   const logger = new Logger('Encryption');
   if (settings.keysJson) {
+    refuseSchedule(settings, 'ENCRYPTION_KEYS');
     return {
       keyring: fromDocument(parse(settings.keysJson, 'ENCRYPTION_KEYS'), settings),
       source: { kind: 'environment' },
@@ -44,7 +47,7 @@ export function loadKeyring({ settings, dataDir, isProduction }: KeyringLoadCont
   }
   if (settings.keysFile) {
     const document = parse(readFileSync(settings.keysFile, 'utf8'), 'ENCRYPTION_KEYS_FILE');
-    return { keyring: fromDocument(document, settings), source: { kind: 'file', path: settings.keysFile } };
+    return fileBacked(fromDocument(document, settings), settings.keysFile);
   }
   if (isProduction) {
     throw new ConfigurationError(
@@ -52,6 +55,7 @@ export function loadKeyring({ settings, dataDir, isProduction }: KeyringLoadCont
     );
   }
   if (settings.passphrase) {
+    refuseSchedule(settings, 'ENCRYPTION_PASSPHRASE');
     if (!settings.salt)
       throw new ConfigurationError('Invalid configuration: ENCRYPTION_SALT is required with ENCRYPTION_PASSPHRASE');
     const key = pbkdf2Sync(settings.passphrase, settings.salt, PBKDF2_ITERATIONS, KEY_BYTES, 'sha256');
@@ -67,7 +71,38 @@ export function loadKeyring({ settings, dataDir, isProduction }: KeyringLoadCont
     `NO ENCRYPTION KEYS CONFIGURED: using the development keyring ${path}. ` +
       'Data encrypted with it is only as safe as that file; set ENCRYPTION_KEYS in any real deployment.',
   );
-  return { keyring: fromDocument(document, settings), source: { kind: 'file', path } };
+  return fileBacked(fromDocument(document, settings), path);
+}
+
+/** Adds the keys the file holds that `keyring` lacks (another replica may have written them); never replaces one. */
+export function mergeKeyringFile(path: string, keyring: Keyring): void {
+  const document = parse(readFileSync(path, 'utf8'), path);
+  for (const [id, value] of Object.entries(document.keys)) {
+    if (!keyring.has(id)) keyring.add(id, decodeKey(value, `key ${id}`));
+  }
+}
+
+function fileBacked(keyring: Keyring, path: string): LoadedKeyring {
+  let reread = 0;
+  keyring.refillWith(() => {
+    if (Date.now() - reread < REFILL_EVERY_MS) return;
+    reread = Date.now();
+    try {
+      mergeKeyringFile(path, keyring);
+    } catch (error) {
+      new Logger('Encryption').warn(`keyring file not reread: ${(error as Error).message}`);
+    }
+  });
+  return { keyring, source: { kind: 'file', path } };
+}
+
+/** Only a file-backed keyring can take the keys a schedule generates. */
+function refuseSchedule(settings: EncryptionSettings, variable: string): void {
+  if (settings.rotationIntervalDays > 0) {
+    throw new ConfigurationError(
+      `Invalid configuration: ENCRYPTION_ROTATION_INTERVAL_DAYS needs a file-backed keyring (ENCRYPTION_KEYS_FILE), not ${variable}`,
+    );
+  }
 }
 
 /** Writes the keyring back to its file (mode 600), after a key was added or retired. */

@@ -9,6 +9,8 @@ export class KeyringError extends Error {
 export class Keyring {
   private readonly keys = new Map<string, Buffer>();
   private active: string;
+  /** Asked for a key id the keyring lacks, before it answers that it has none. */
+  private refill?: () => void;
 
   constructor(
     keys: Record<string, Buffer>,
@@ -33,7 +35,15 @@ export class Keyring {
   }
 
   key(id: string): Buffer | undefined {
+    const key = this.keys.get(id);
+    if (key || !this.refill) return key;
+    this.refill();
     return this.keys.get(id);
+  }
+
+  /** A file-backed keyring rereads its file on a miss: a replica sharing the file may have added the key. */
+  refillWith(refill: () => void): void {
+    this.refill = refill;
   }
 
   add(id: string, key: Buffer): void {

@@ -7,6 +7,8 @@ import type {
 } from '../../../src/modules/encryption/encryption-rotation.repository';
 import type { ReencryptionJob } from '../../../src/modules/encryption/jobs/reencryption.job';
 import { KeyRotationService } from '../../../src/modules/encryption/key-rotation.service';
+import type { RotationSchedule } from '../../../src/modules/encryption/rotation-schedule';
+import { LoggingSecurityEventSink } from '../../../src/common/security-events';
 import { aCipher } from '../../support/builders/keyring.builder';
 
 /** A rotation whose last batch commits while a status report is being counted. */
@@ -17,6 +19,7 @@ class RotationFinishingDuringReport {
     return {
       id: 'r1',
       targetKeyId: 'k2',
+      startedBy: 'admin',
       targetEnvelope: 'v2',
       status: this.status,
       cursors: {},
@@ -46,6 +49,8 @@ describe('KeyRotationService.status', () => {
       new RotationFinishingDuringReport() as unknown as EncryptionRotationRepository,
       {} as ReencryptionJob,
       { kind: 'file', path: '/nonexistent' },
+      { state: async () => undefined } as unknown as RotationSchedule,
+      new LoggingSecurityEventSink(),
     );
     const columns = encryptionRegistry.columns.length;
     expect(columns).toBeGreaterThan(1);

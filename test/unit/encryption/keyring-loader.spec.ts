@@ -9,6 +9,7 @@ import { encryptionKeysJson } from '../../support/builders/keyring.builder';
 
 const settings = (overrides: Partial<EncryptionSettings> = {}): EncryptionSettings => ({
   rotationBatchSize: 500,
+  rotationIntervalDays: 0,
   ...overrides,
 });
 const blindIndexKey = randomBytes(32).toString('base64');

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import type { EncryptionStatus } from '../key-rotation.service.js';
 import type { RotationRun } from '../encryption-rotation.repository.js';
+import type { RotationScheduleState } from '../rotation-schedule.js';
 
 export class RotateKeyRequest {
   @ApiPropertyOptional({
@@ -23,6 +24,9 @@ export class RotationView {
   @ApiProperty({ enum: ['running', 'completed'] })
   status: string;
 
+  @ApiProperty({ enum: ['admin', 'schedule'], description: 'Who started the run.' })
+  startedBy: string;
+
   @ApiProperty({ enum: ['v1', 'v2'], description: 'Envelope version the run writes (v1: runs before row binding).' })
   targetEnvelope: string;
 
@@ -41,6 +45,7 @@ export class RotationView {
       targetKeyId: run.targetKeyId,
       targetEnvelope: run.targetEnvelope,
       status: run.status,
+      startedBy: run.startedBy,
       rowsReencrypted: run.rowsReencrypted,
       startedAt: new Date(run.startedAt).toISOString(),
       finishedAt: run.finishedAt ? new Date(run.finishedAt).toISOString() : null,
@@ -84,6 +89,33 @@ export class ColumnStatusView {
   rowsByVersionAndKey: Record<string, Record<string, number>>;
 }
 
+export class RotationScheduleView {
+  @ApiProperty({ type: 'integer', example: 90, description: 'ENCRYPTION_ROTATION_INTERVAL_DAYS.' })
+  intervalDays: number;
+
+  @ApiProperty({ format: 'date-time', example: '2026-09-01T00:00:00.000Z', description: 'Since when the active key is active.' })
+  activeKeySince: string;
+
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-11-30T00:00:00.000Z',
+    description: 'When the schedule rotates next (at its next hourly check once this has passed).',
+  })
+  nextRotationAt: string;
+
+  @ApiPropertyOptional({ type: RotationView, description: 'The last run the schedule started.' })
+  lastRun?: RotationView;
+
+  static of(state: RotationScheduleState): RotationScheduleView {
+    return Object.assign(new RotationScheduleView(), {
+      intervalDays: state.intervalDays,
+      activeKeySince: state.activeKeySince.toISOString(),
+      nextRotationAt: state.nextRotationAt.toISOString(),
+      lastRun: state.lastRun ? RotationView.of(state.lastRun) : undefined,
+    });
+  }
+}
+
 export class EncryptionStatusView {
   @ApiProperty({ example: 'k2' })
   activeKeyId: string;
@@ -117,10 +149,17 @@ export class EncryptionStatusView {
   @ApiPropertyOptional({ type: RotationView })
   rotation?: RotationView;
 
+  @ApiPropertyOptional({
+    type: RotationScheduleView,
+    description: 'The rotation schedule; absent while ENCRYPTION_ROTATION_INTERVAL_DAYS is 0.',
+  })
+  schedule?: RotationScheduleView;
+
   static of(status: EncryptionStatus): EncryptionStatusView {
     return Object.assign(new EncryptionStatusView(), {
       ...status,
       rotation: status.rotation ? RotationView.of(status.rotation) : undefined,
+      schedule: status.schedule ? RotationScheduleView.of(status.schedule) : undefined,
     });
   }
 }
