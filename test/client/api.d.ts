@@ -1307,6 +1307,11 @@ export interface components {
             /** @enum {string} */
             status: "running" | "completed";
             /**
+             * @description Who started the run.
+             * @enum {string}
+             */
+            startedBy: "admin" | "schedule";
+            /**
              * @description Envelope version the run writes (v1: runs before row binding).
              * @enum {string}
              */
@@ -1367,6 +1372,27 @@ export interface components {
                 };
             };
         };
+        RotationScheduleView: {
+            /**
+             * @description ENCRYPTION_ROTATION_INTERVAL_DAYS.
+             * @example 90
+             */
+            intervalDays: number;
+            /**
+             * Format: date-time
+             * @description Since when the active key is active.
+             * @example 2026-09-01T00:00:00.000Z
+             */
+            activeKeySince: string;
+            /**
+             * Format: date-time
+             * @description When the schedule rotates next (at its next hourly check once this has passed).
+             * @example 2026-11-30T00:00:00.000Z
+             */
+            nextRotationAt: string;
+            /** @description The last run the schedule started. */
+            lastRun?: components["schemas"]["RotationView"];
+        };
         EncryptionStatusView: {
             /** @example k2 */
             activeKeyId: string;
@@ -1418,6 +1444,8 @@ export interface components {
             /** @description Whether v1 values (bound to their column, not their row) are still read: true until an upgrade run completed. */
             legacyEnvelopeAccepted: boolean;
             rotation?: components["schemas"]["RotationView"];
+            /** @description The rotation schedule; absent while ENCRYPTION_ROTATION_INTERVAL_DAYS is 0. */
+            schedule?: components["schemas"]["RotationScheduleView"];
         };
         CreateUserRequest: {
             /** @example jane.doe@example.com */
