@@ -717,5 +717,24 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   postgresTls(environment);
   redisSettings(environment);
   elasticsearchSettings(environment);
+  rotationSchedule(environment);
   return environment;
+}
+
+/**
+ * A schedule generates keys, so it needs a keyring that can take them: file-backed, which it is
+ * unless ENCRYPTION_KEYS wins, or a passphrase does without ENCRYPTION_KEYS_FILE (loadKeyring's order).
+ */
+function rotationSchedule(environment: Environment): void {
+  if (!environment.ENCRYPTION_ROTATION_INTERVAL_DAYS) return;
+  const variable = environment.ENCRYPTION_KEYS
+    ? 'ENCRYPTION_KEYS'
+    : !environment.ENCRYPTION_KEYS_FILE && environment.ENCRYPTION_PASSPHRASE
+      ? 'ENCRYPTION_PASSPHRASE'
+      : undefined;
+  if (variable) {
+    throw new ConfigurationError(
+      `Invalid configuration: ENCRYPTION_ROTATION_INTERVAL_DAYS needs a file-backed keyring (ENCRYPTION_KEYS_FILE), not ${variable}`,
+    );
+  }
 }

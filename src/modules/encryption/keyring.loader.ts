@@ -39,7 +39,6 @@ export interface KeyringLoadContext {
 export function loadKeyring({ settings, dataDir, isProduction }: KeyringLoadContext): LoadedKeyring {
   const logger = new Logger('Encryption');
   if (settings.keysJson) {
-    refuseSchedule(settings, 'ENCRYPTION_KEYS');
     return {
       keyring: fromDocument(parse(settings.keysJson, 'ENCRYPTION_KEYS'), settings),
       source: { kind: 'environment' },
@@ -55,7 +54,6 @@ export function loadKeyring({ settings, dataDir, isProduction }: KeyringLoadCont
     );
   }
   if (settings.passphrase) {
-    refuseSchedule(settings, 'ENCRYPTION_PASSPHRASE');
     if (!settings.salt)
       throw new ConfigurationError('Invalid configuration: ENCRYPTION_SALT is required with ENCRYPTION_PASSPHRASE');
     const key = pbkdf2Sync(settings.passphrase, settings.salt, PBKDF2_ITERATIONS, KEY_BYTES, 'sha256');
@@ -94,15 +92,6 @@ function fileBacked(keyring: Keyring, path: string): LoadedKeyring {
     }
   });
   return { keyring, source: { kind: 'file', path } };
-}
-
-/** Only a file-backed keyring can take the keys a schedule generates. */
-function refuseSchedule(settings: EncryptionSettings, variable: string): void {
-  if (settings.rotationIntervalDays > 0) {
-    throw new ConfigurationError(
-      `Invalid configuration: ENCRYPTION_ROTATION_INTERVAL_DAYS needs a file-backed keyring (ENCRYPTION_KEYS_FILE), not ${variable}`,
-    );
-  }
 }
 
 /** Writes the keyring back to its file (mode 600), after a key was added or retired. */

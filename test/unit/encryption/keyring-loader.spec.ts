@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EncryptionSettings } from '../../../src/config/app-config';
 import { ConfigurationError } from '../../../src/config/environment';
-import { DEV_KEYRING_FILE, loadKeyring } from '../../../src/modules/encryption/keyring.loader';
+import { DEV_KEYRING_FILE, loadKeyring, saveKeyringFile } from '../../../src/modules/encryption/keyring.loader';
 import { encryptionKeysJson } from '../../support/builders/keyring.builder';
 
 const settings = (overrides: Partial<EncryptionSettings> = {}): EncryptionSettings => ({
@@ -77,5 +77,19 @@ describe('loadKeyring', () => {
     expect(second.keyring.key('dev1')?.equals(first.keyring.key('dev1') as Buffer)).toBe(true);
     expect(JSON.parse(readFileSync(file, 'utf8')).active).toBe('dev1');
     expect(first.source).toEqual({ kind: 'file', path: file });
+  });
+
+  it('rereads its file when asked for a key it lacks, at most once a second', () => {
+    const dir = dataDir();
+    const mine = loadKeyring({ settings: settings(), dataDir: dir, isProduction: false }).keyring;
+    const other = loadKeyring({ settings: settings(), dataDir: dir, isProduction: false }).keyring;
+    other.add('k2', randomBytes(32));
+    saveKeyringFile(join(dir, DEV_KEYRING_FILE), other);
+
+    expect(mine.key('k2')?.equals(other.key('k2') as Buffer)).toBe(true);
+    other.add('k3', randomBytes(32));
+    saveKeyringFile(join(dir, DEV_KEYRING_FILE), other);
+    expect(mine.key('k3')).toBeUndefined();
+    expect(mine.activeId).toBe('dev1');
   });
 });
