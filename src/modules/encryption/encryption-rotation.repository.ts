@@ -71,9 +71,7 @@ export class EncryptionRotationRepository {
 
   /** Since when `keyId` is the active key, if that was recorded. */
   async activatedAt(keyId: string, manager: EntityManager = this.dataSource.manager): Promise<Date | undefined> {
-    const [row] = await manager.query(`SELECT activated_at FROM encryption_key_activations WHERE key_id = $1`, [
-      keyId,
-    ]);
+    const [row] = await manager.query(`SELECT activated_at FROM encryption_key_activations WHERE key_id = $1`, [keyId]);
     return row ? new Date(row.activated_at) : undefined;
   }
 

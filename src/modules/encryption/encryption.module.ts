@@ -15,7 +15,11 @@ import { EncryptionRotationRepository } from './encryption-rotation.repository.j
 import { KEYRING_SOURCE } from './encryption.tokens.js';
 import { FieldCipher } from './field-cipher.js';
 import { RotationProgressMetric, rotationProgressGauge } from './jobs/rotation-progress.metric.js';
-import { RotationScheduleMetric, rotationLastSuccessGauge, rotationNextGauge } from './jobs/rotation-schedule.metric.js';
+import {
+  RotationScheduleMetric,
+  rotationLastSuccessGauge,
+  rotationNextGauge,
+} from './jobs/rotation-schedule.metric.js';
 import { ReencryptionJob } from './jobs/reencryption.job.js';
 import { ScheduledRotationJob } from './jobs/scheduled-rotation.job.js';
 import { EncryptionClock } from './encryption-clock.js';

@@ -80,18 +80,25 @@ describe('validateEnvironment', () => {
   it.each([
     ['ENCRYPTION_KEYS', { ENCRYPTION_KEYS: '{}', ENCRYPTION_KEYS_FILE: '/keys.json' }],
     ['ENCRYPTION_PASSPHRASE', { ENCRYPTION_PASSPHRASE: 'p', ENCRYPTION_SALT: 's' }],
-  ])('refuses a rotation schedule on a keyring from %s, which cannot take the keys it generates', (variable, keyring) => {
-    expect(() => validateEnvironment({ ...keyring, ENCRYPTION_ROTATION_INTERVAL_DAYS: '90' })).toThrow(
-      new ConfigurationError(
-        `Invalid configuration: ENCRYPTION_ROTATION_INTERVAL_DAYS needs a file-backed keyring (ENCRYPTION_KEYS_FILE), not ${variable}`,
-      ),
-    );
-  });
+  ])(
+    'refuses a rotation schedule on a keyring from %s, which cannot take the keys it generates',
+    (variable, keyring) => {
+      expect(() => validateEnvironment({ ...keyring, ENCRYPTION_ROTATION_INTERVAL_DAYS: '90' })).toThrow(
+        new ConfigurationError(
+          `Invalid configuration: ENCRYPTION_ROTATION_INTERVAL_DAYS needs a file-backed keyring (ENCRYPTION_KEYS_FILE), not ${variable}`,
+        ),
+      );
+    },
+  );
 
   it('takes a rotation schedule with a keyring file (or the generated development one), off by default', () => {
     expect(validateEnvironment({}).ENCRYPTION_ROTATION_INTERVAL_DAYS).toBe(0);
     expect(validateEnvironment({ ENCRYPTION_ROTATION_INTERVAL_DAYS: '90' }).ENCRYPTION_ROTATION_INTERVAL_DAYS).toBe(90);
-    const file = { ENCRYPTION_KEYS_FILE: '/keys.json', ENCRYPTION_PASSPHRASE: 'p', ENCRYPTION_ROTATION_INTERVAL_DAYS: '90' };
+    const file = {
+      ENCRYPTION_KEYS_FILE: '/keys.json',
+      ENCRYPTION_PASSPHRASE: 'p',
+      ENCRYPTION_ROTATION_INTERVAL_DAYS: '90',
+    };
     expect(validateEnvironment(file).ENCRYPTION_ROTATION_INTERVAL_DAYS).toBe(90);
     expect(() => validateEnvironment({ ENCRYPTION_ROTATION_INTERVAL_DAYS: '-1' })).toThrow(
       /^Invalid configuration: ENCRYPTION_ROTATION_INTERVAL_DAYS /,

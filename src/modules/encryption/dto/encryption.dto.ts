@@ -93,7 +93,11 @@ export class RotationScheduleView {
   @ApiProperty({ type: 'integer', example: 90, description: 'ENCRYPTION_ROTATION_INTERVAL_DAYS.' })
   intervalDays: number;
 
-  @ApiProperty({ format: 'date-time', example: '2026-09-01T00:00:00.000Z', description: 'Since when the active key is active.' })
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-09-01T00:00:00.000Z',
+    description: 'Since when the active key is active.',
+  })
   activeKeySince: string;
 
   @ApiProperty({

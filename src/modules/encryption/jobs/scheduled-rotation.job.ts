@@ -37,7 +37,9 @@ export class ScheduledRotationJob implements OnApplicationBootstrap, OnApplicati
       .repeat(SCHEDULED_ROTATION_JOB, CHECK_EVERY_MS, {})
       .catch((error: Error) => this.logger.warn(`scheduling rotation checks failed: ${error.message}`));
     this.follower = setInterval(() => {
-      this.rotation.follow().catch((error: Error) => this.logger.warn(`following the keyring failed: ${error.message}`));
+      this.rotation
+        .follow()
+        .catch((error: Error) => this.logger.warn(`following the keyring failed: ${error.message}`));
     }, FOLLOW_EVERY_MS).unref();
     await this.check().catch((error: Error) => this.logger.warn(`rotation check failed: ${error.message}`));
   }
