@@ -182,7 +182,11 @@ describe('scheduled key rotation with a controlled clock (real Postgres and Redi
     expect(otherCipher.decryptRow(user.email, { table: 'users', column: 'email', id: user.id })).toMatch(
       /@example\.com$/,
     );
-    await other.app.get(KeyRotationService).follow();
+    // Not yet following, it still goes by the database's active key, which is not due.
+    const rotation = other.app.get(KeyRotationService);
+    expect(await rotation.rotate({ startedBy: 'schedule', activeBefore: now })).toBeUndefined();
+    expect(await rotations()).toHaveLength(before + 1);
+    await rotation.follow();
     expect(otherCipher.keyring.activeId).toBe(newKey);
     await close(replica);
   });

@@ -110,8 +110,8 @@ export class EncryptionRotationRepository {
     return row ? toRun(row) : undefined;
   }
 
-  async latest(): Promise<RotationRun | undefined> {
-    const [row] = await this.dataSource.query(`SELECT * FROM encryption_rotations ORDER BY started_at DESC LIMIT 1`);
+  async latest(manager: EntityManager = this.dataSource.manager): Promise<RotationRun | undefined> {
+    const [row] = await manager.query(`SELECT * FROM encryption_rotations ORDER BY started_at DESC LIMIT 1`);
     return row ? toRun(row) : undefined;
   }
 

@@ -104,11 +104,10 @@ export class KeyRotationService implements OnApplicationBootstrap {
   async rotate(request: RotationRequest & { startedBy: 'admin' }): Promise<RotationRun>;
   async rotate(request: RotationRequest): Promise<RotationRun | undefined>;
   async rotate(request: RotationRequest): Promise<RotationRun | undefined> {
-    const previousKeyId = this.cipher.keyring.activeId;
     const outcome = await this.rotations.underRotationLock((manager) => this.begin(request, manager));
-    const run = outcome.locked ? outcome.value : undefined;
     if (!outcome.locked && request.startedBy === 'admin') throw this.inProgress();
-    if (!run) return undefined;
+    if (!outcome.locked || !outcome.value) return undefined;
+    const { run, previousKeyId } = outcome.value;
     this.cipher.keyring.activate(run.targetKeyId);
     if (this.source.kind === 'file') saveKeyringFile(this.source.path, this.cipher.keyring);
     await this.job.enqueue(run.id);
@@ -127,7 +126,10 @@ export class KeyRotationService implements OnApplicationBootstrap {
     return run;
   }
 
-  private async begin(request: RotationRequest, manager: EntityManager): Promise<RotationRun | undefined> {
+  private async begin(
+    request: RotationRequest,
+    manager: EntityManager,
+  ): Promise<{ run: RotationRun; previousKeyId: string } | undefined> {
     if (await this.rotations.running(manager)) {
       if (request.startedBy === 'admin') throw this.inProgress();
       return undefined;
@@ -135,8 +137,10 @@ export class KeyRotationService implements OnApplicationBootstrap {
     const keyring = this.cipher.keyring;
     // Before writing the file: keys another replica sharing it added must not be lost.
     if (this.source.kind === 'file') mergeKeyringFile(this.source.path, keyring);
+    // The database's word, not this replica's keyring: another may have rotated since it last followed.
+    const active = (await this.rotations.latest(manager))?.targetKeyId ?? keyring.activeId;
     if (request.activeBefore) {
-      const since = await this.rotations.activatedAt(keyring.activeId, manager);
+      const since = await this.rotations.activatedAt(active, manager);
       if (!since || since >= request.activeBefore) return undefined;
     }
     const target = request.keyId ?? `k${Date.now().toString(36)}`;
@@ -153,8 +157,8 @@ export class KeyRotationService implements OnApplicationBootstrap {
       saveKeyringFile(this.source.path, keyring);
     }
     const run = await this.rotations.start(target, request.startedBy, manager);
-    if (target !== keyring.activeId) await this.rotations.recordActivation(target, this.schedule.now(), true, manager);
-    return run;
+    if (target !== active) await this.rotations.recordActivation(target, this.schedule.now(), true, manager);
+    return { run, previousKeyId: active };
   }
 
   private inProgress(): ProblemException {
