@@ -14,9 +14,14 @@ export class CreateEncryptionKeyActivations1765091000000 implements MigrationInt
         key_id        text PRIMARY KEY,
         activated_at  timestamptz NOT NULL
       )`);
+    // A run onto the key already active (an upgrade) does not make it younger.
     await queryRunner.query(`
       INSERT INTO encryption_key_activations (key_id, activated_at)
-      SELECT target_key_id, max(started_at) FROM encryption_rotations GROUP BY target_key_id`);
+      SELECT target_key_id, max(started_at)
+        FROM (SELECT target_key_id, started_at, lag(target_key_id) OVER (ORDER BY started_at) AS previous
+                FROM encryption_rotations) runs
+       WHERE previous IS DISTINCT FROM target_key_id
+       GROUP BY target_key_id`);
     await queryRunner.query(`
       ALTER TABLE encryption_rotations
         ADD COLUMN started_by text NOT NULL DEFAULT 'admin' CHECK (started_by IN ('admin', 'schedule'))`);
