@@ -2,6 +2,7 @@ import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Cluster } from 'ioredis';
 import { Tracing } from '../tracing/tracing.js';
 import type { RedisClient, RedisClients } from './redis-clients.js';
+import { firstCertificateRefusal } from './redis-trust.js';
 import { traceRedis } from './traced-redis.js';
 
 /**
@@ -16,7 +17,11 @@ export class RedisConnection implements OnApplicationShutdown {
   private lastErrorLogAt = 0;
   readonly client?: RedisClient;
 
-  constructor(clients: RedisClients, commandTimeoutMs: number, tracing: Tracing = Tracing.off) {
+  constructor(
+    private readonly clients: RedisClients,
+    commandTimeoutMs: number,
+    tracing: Tracing = Tracing.off,
+  ) {
     if (!clients.enabled) return;
     this.client = clients.create('app', {
       enableOfflineQueue: false,
@@ -33,6 +38,18 @@ export class RedisConnection implements OnApplicationShutdown {
 
   get enabled(): boolean {
     return this.client !== undefined;
+  }
+
+  /**
+   * Over rediss:// a certificate refused on the first connect stops the boot in one line. Sentinel
+   * and Cluster clients only report every node unreachable, so there the app boots degraded.
+   */
+  async refuseUntrustedServer(waitMs: number): Promise<void> {
+    if (!this.client || this.clients.topology !== 'standalone' || !this.clients.settings?.tls) return;
+    const refusal = await firstCertificateRefusal(this.client, waitMs);
+    if (!refusal) return;
+    this.client.disconnect();
+    throw refusal;
   }
 
   /** Throws unless Redis serves: PING, or on a Cluster every slot covered (`cluster_state:ok`). */

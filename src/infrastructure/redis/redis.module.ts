@@ -11,8 +11,12 @@ import { RedisConnection } from './redis.connection.js';
     {
       provide: RedisConnection,
       inject: [RedisClients, AppConfig, Tracing],
-      useFactory: (clients: RedisClients, config: AppConfig, tracing: Tracing) =>
-        new RedisConnection(clients, config.healthCheckTimeoutMs, tracing),
+      useFactory: async (clients: RedisClients, config: AppConfig, tracing: Tracing) => {
+        const connection = new RedisConnection(clients, config.healthCheckTimeoutMs, tracing);
+        // The connect timeout, and then some: a server that does not answer in it is down, not refusing.
+        await connection.refuseUntrustedServer(Math.max(config.healthCheckTimeoutMs, 500) + 500);
+        return connection;
+      },
     },
   ],
   exports: [RedisClients, RedisConnection],
