@@ -87,7 +87,10 @@ describe('the built app at boot, against servers that refuse its settings', () =
     it('names DATABASE_SSL_MODE when it requires TLS of a server without it', async () => {
       // The machine's shared server runs with ssl = off.
       const output = await failedBoot({ DATABASE_URL: db.url, DATABASE_SSL_MODE: 'require' });
-      expectOneLine(output, /^Invalid configuration: DATABASE_SSL_MODE asks for TLS and the PostgreSQL server does not offer it/);
+      expectOneLine(
+        output,
+        /^Invalid configuration: DATABASE_SSL_MODE asks for TLS and the PostgreSQL server does not offer it/,
+      );
     });
 
     it('names DATABASE_SSL_CA_FILE for a file that is no certificate, before connecting', async () => {

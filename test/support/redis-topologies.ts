@@ -107,11 +107,25 @@ const waitUntil = async (condition: () => Promise<boolean>, timeoutMs: number, w
   throw new Error(`${what} within ${timeoutMs} ms`);
 };
 
+/** A sentinel's own authentication: none, `requirepass`, or an ACL user it also uses towards its peers. */
+function sentinelAuth(username?: string, password?: string): string[] {
+  if (!password) return [];
+  if (!username) return [`requirepass ${password}`];
+  return [
+    'user default off',
+    `user ${username} on >${password} allchannels +@all`,
+    `sentinel sentinel-user ${username}`,
+    `sentinel sentinel-pass ${password}`,
+  ];
+}
+
 export interface SentinelSetOptions {
   /** requirepass/masterauth of master and replica, and the sentinels' auth-pass. */
   password: string;
-  /** requirepass of the sentinels themselves. */
+  /** requirepass of the sentinels themselves, or with `sentinelUsername` that ACL user's password. */
   sentinelPassword?: string;
+  /** An ACL user on the sentinels (`default` turned off); the sentinels log in to each other as it too. */
+  sentinelUsername?: string;
   sentinels?: number;
   /** How long a silent master takes to be called down. */
   downAfterMs?: number;
@@ -144,6 +158,7 @@ export class SpareSentinelSet {
       REDIS_SENTINELS: this.sentinels.map((s) => `127.0.0.1:${s.port}`).join(','),
       REDIS_SENTINEL_NAME: this.masterName,
       REDIS_PASSWORD: this.options.password,
+      REDIS_SENTINEL_USERNAME: this.options.sentinelUsername,
       REDIS_SENTINEL_PASSWORD: this.options.sentinelPassword,
       ...(this.options.tls ? { REDIS_TLS: 'true', REDIS_TLS_CA_FILE: this.options.tls.certFile } : {}),
     };
@@ -210,7 +225,7 @@ export class SpareSentinelSet {
   }
 
   private async boot(): Promise<void> {
-    const { password, sentinelPassword, sentinels = 3, downAfterMs = 1_000, tls } = this.options;
+    const { password, sentinelPassword, sentinelUsername, sentinels = 3, downAfterMs = 1_000, tls } = this.options;
     const [masterPort, replicaPort] = [await freePort(), await freePort()];
     // A replica's full sync writes the master's snapshot to disk whatever `save` says: keep it here, one per node.
     const data = (port: number) => [
@@ -238,7 +253,7 @@ export class SpareSentinelSet {
         `sentinel down-after-milliseconds ${this.masterName} ${downAfterMs}`,
         `sentinel failover-timeout ${this.masterName} 5000`,
         `sentinel parallel-syncs ${this.masterName} 1`,
-        ...(sentinelPassword ? [`requirepass ${sentinelPassword}`] : []),
+        ...sentinelAuth(sentinelUsername, sentinelPassword),
         `sentinel myid ${myId(port)}`,
         `sentinel known-replica ${this.masterName} 127.0.0.1 ${replicaPort}`,
         ...ports
@@ -271,10 +286,11 @@ export class SpareSentinelSet {
   }
 
   private sentinelClient(port: number): Redis {
-    const { sentinelPassword, tls } = this.options;
+    const { sentinelUsername, sentinelPassword, tls } = this.options;
     return new Redis({
       port,
       host: '127.0.0.1',
+      username: sentinelUsername,
       password: sentinelPassword,
       maxRetriesPerRequest: 1,
       ...clientTls(tls),

@@ -30,7 +30,9 @@ function explain(error: unknown): ConfigurationError | undefined {
   const refused = (message: string) => new ConfigurationError(`Invalid configuration: ${message} (${reason})`);
   switch (certificateRefusal(error.code)) {
     case 'untrusted':
-      return refused(`REDIS_TLS_CA_FILE (Node's built-in CAs when unset) does not vouch for the Redis server's certificate`);
+      return refused(
+        `REDIS_TLS_CA_FILE (Node's built-in CAs when unset) does not vouch for the Redis server's certificate`,
+      );
     case 'wrong-name':
       return refused(`REDIS_URL names a host the Redis server's certificate does not`);
     case 'not-valid-now':

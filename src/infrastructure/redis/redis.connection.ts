@@ -15,6 +15,8 @@ import { traceRedis } from './traced-redis.js';
 export class RedisConnection implements OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   private lastErrorLogAt = 0;
+  /** Why the client is not connected, for readiness: PING alone would only say the stream is not writeable. */
+  private lastError?: Error;
   readonly client?: RedisClient;
 
   constructor(
@@ -32,8 +34,14 @@ export class RedisConnection implements OnApplicationShutdown {
       retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
     });
     traceRedis(this.client, tracing);
-    this.client.on('error', (error: Error) => this.logThrottled(error));
-    this.client.on('ready', () => this.logger.log(`connected (${clients.topology})`));
+    this.client.on('error', (error: Error) => {
+      this.lastError = error;
+      this.logThrottled(error);
+    });
+    this.client.on('ready', () => {
+      this.lastError = undefined;
+      this.logger.log(`connected (${clients.topology})`);
+    });
   }
 
   get enabled(): boolean {
@@ -56,6 +64,7 @@ export class RedisConnection implements OnApplicationShutdown {
   async probe(): Promise<void> {
     const client = this.client;
     if (!client) throw new Error('Redis is not configured');
+    if (client.status !== 'ready' && this.lastError) throw new Error(`not connected: ${this.lastError.message}`);
     if (client instanceof Cluster) {
       const info = await client.cluster('INFO');
       if (!/^cluster_state:ok/m.test(info)) throw new Error('cluster state is not ok');
