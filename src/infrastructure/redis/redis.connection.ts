@@ -18,18 +18,20 @@ export class RedisConnection implements OnApplicationShutdown {
   /** Why the client is not connected, for readiness: PING alone would only say the stream is not writeable. */
   private lastError?: Error;
   readonly client?: RedisClient;
+  private readonly connectTimeoutMs: number;
 
   constructor(
     private readonly clients: RedisClients,
     commandTimeoutMs: number,
     tracing: Tracing = Tracing.off,
   ) {
+    this.connectTimeoutMs = Math.max(commandTimeoutMs, 500);
     if (!clients.enabled) return;
     this.client = clients.create('app', {
       enableOfflineQueue: false,
       enableAutoPipelining: true,
       maxRetriesPerRequest: 1,
-      connectTimeout: Math.max(commandTimeoutMs, 500),
+      connectTimeout: this.connectTimeoutMs,
       commandTimeout: commandTimeoutMs,
       retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
     });
@@ -49,12 +51,13 @@ export class RedisConnection implements OnApplicationShutdown {
   }
 
   /**
-   * Over rediss:// a certificate refused on the first connect stops the boot in one line. Sentinel
+   * Over rediss:// a certificate refused on the first connect stops the boot in one line; a server
+   * that does not answer within the connect timeout (and then some) is down, not refusing. Sentinel
    * and Cluster clients only report every node unreachable, so there the app boots degraded.
    */
-  async refuseUntrustedServer(waitMs: number): Promise<void> {
+  async refuseUntrustedServer(): Promise<void> {
     if (!this.client || this.clients.topology !== 'standalone' || !this.clients.settings?.tls) return;
-    const refusal = await firstCertificateRefusal(this.client, waitMs);
+    const refusal = await firstCertificateRefusal(this.client, this.connectTimeoutMs + 500);
     if (!refusal) return;
     this.client.disconnect();
     throw refusal;

@@ -13,8 +13,7 @@ import { RedisConnection } from './redis.connection.js';
       inject: [RedisClients, AppConfig, Tracing],
       useFactory: async (clients: RedisClients, config: AppConfig, tracing: Tracing) => {
         const connection = new RedisConnection(clients, config.healthCheckTimeoutMs, tracing);
-        // The connect timeout, and then some: a server that does not answer in it is down, not refusing.
-        await connection.refuseUntrustedServer(Math.max(config.healthCheckTimeoutMs, 500) + 500);
+        await connection.refuseUntrustedServer();
         return connection;
       },
     },
