@@ -59,8 +59,16 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   const root = AppModule.forRoot(options.environment, options.spanExporter);
   root.imports = [...(root.imports ?? []), ...(options.imports ?? [])];
   // No Nest body parsers (its form parser would take `email=…&password=…`): JSON is registered below.
-  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, { bufferLogs: true, bodyParser: false });
+  // A failed boot rejects here instead of Nest printing the stack and exiting: main.ts reports it
+  // (a ConfigurationError in its one line); the boot log stays buffered until the app's logger takes it.
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
+    bufferLogs: true,
+    autoFlushLogs: false,
+    abortOnError: false,
+    bodyParser: false,
+  });
   app.useLogger(app.get(Logger));
+  app.flushLogs();
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
   // What global guards and interceptors would be, on only the routes where each has work.

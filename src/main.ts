@@ -70,6 +70,8 @@ bootstrap().catch((error: unknown) => {
   if (error instanceof ConfigurationError) {
     process.stderr.write(`${error.message}\n`);
   } else {
+    // What Nest logged before failing, kept in its buffer, says how far the boot got.
+    Logger.flush();
     process.stderr.write(`Failed to start: ${(error as Error)?.stack ?? String(error)}\n`);
   }
   process.exit(1);

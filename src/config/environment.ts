@@ -180,7 +180,13 @@ export class Environment {
   @IsString()
   REDIS_PASSWORD?: string;
 
-  /** Password of the sentinels themselves, when they have one. */
+  /** ACL user of the sentinels themselves (with REDIS_SENTINEL_PASSWORD); unset: the `default` user. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINEL_USERNAME?: string;
+
+  /** Password of the sentinels themselves (`requirepass`, or their ACL user's), when they have one. */
   @Transform(blankToUndefined)
   @IsOptional()
   @IsString()
@@ -670,6 +676,7 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(new Environm
   'REDIS_URL',
   'REDIS_SENTINELS',
   'REDIS_SENTINEL_NAME',
+  'REDIS_SENTINEL_USERNAME',
   'REDIS_CLUSTER_NODES',
   'REDIS_USERNAME',
   'REDIS_TLS_CA_FILE',

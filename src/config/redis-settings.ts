@@ -9,7 +9,14 @@ export interface HostPort {
 /** Where Redis is: one server (REDIS_URL), a master found through Sentinel, or a Cluster. */
 export type RedisTopology =
   | { kind: 'standalone'; url: string }
-  | { kind: 'sentinel'; sentinels: HostPort[]; masterName: string; sentinelPassword?: string }
+  | {
+      kind: 'sentinel';
+      sentinels: HostPort[];
+      masterName: string;
+      /** The sentinels' own credentials (their ACL user, or `requirepass` alone). */
+      sentinelUsername?: string;
+      sentinelPassword?: string;
+    }
   | { kind: 'cluster'; nodes: HostPort[] };
 
 export interface RedisSettings {
@@ -35,6 +42,9 @@ export function redisSettings(env: Environment): RedisSettings | undefined {
   const sentinels = env.REDIS_SENTINELS;
   if (env.REDIS_SENTINEL_NAME && !sentinels) throw invalid('REDIS_SENTINEL_NAME needs REDIS_SENTINELS');
   if (env.REDIS_SENTINEL_PASSWORD && !sentinels) throw invalid('REDIS_SENTINEL_PASSWORD needs REDIS_SENTINELS');
+  if (env.REDIS_SENTINEL_USERNAME && !env.REDIS_SENTINEL_PASSWORD) {
+    throw invalid('REDIS_SENTINEL_USERNAME needs REDIS_SENTINEL_PASSWORD');
+  }
   if (sentinels && !env.REDIS_SENTINEL_NAME) throw invalid('REDIS_SENTINEL_NAME is required with REDIS_SENTINELS');
   if (env.REDIS_USERNAME && !env.REDIS_PASSWORD) throw invalid('REDIS_USERNAME needs REDIS_PASSWORD');
   if (!given.length) {
@@ -65,6 +75,7 @@ function topologyOf(env: Environment): RedisTopology {
       kind: 'sentinel',
       sentinels: hostPorts('REDIS_SENTINELS', env.REDIS_SENTINELS),
       masterName: env.REDIS_SENTINEL_NAME as string,
+      sentinelUsername: env.REDIS_SENTINEL_USERNAME,
       sentinelPassword: env.REDIS_SENTINEL_PASSWORD,
     };
   }

@@ -107,11 +107,25 @@ const waitUntil = async (condition: () => Promise<boolean>, timeoutMs: number, w
   throw new Error(`${what} within ${timeoutMs} ms`);
 };
 
+/** A sentinel's own authentication: none, `requirepass`, or an ACL user it also uses towards its peers. */
+function sentinelAuth(username?: string, password?: string): string[] {
+  if (!password) return [];
+  if (!username) return [`requirepass ${password}`];
+  return [
+    'user default off',
+    `user ${username} on >${password} allchannels +@all`,
+    `sentinel sentinel-user ${username}`,
+    `sentinel sentinel-pass ${password}`,
+  ];
+}
+
 export interface SentinelSetOptions {
   /** requirepass/masterauth of master and replica, and the sentinels' auth-pass. */
   password: string;
-  /** requirepass of the sentinels themselves. */
+  /** requirepass of the sentinels themselves, or with `sentinelUsername` that ACL user's password. */
   sentinelPassword?: string;
+  /** An ACL user on the sentinels (`default` turned off); the sentinels log in to each other as it too. */
+  sentinelUsername?: string;
   sentinels?: number;
   /** How long a silent master takes to be called down. */
   downAfterMs?: number;
@@ -144,6 +158,7 @@ export class SpareSentinelSet {
       REDIS_SENTINELS: this.sentinels.map((s) => `127.0.0.1:${s.port}`).join(','),
       REDIS_SENTINEL_NAME: this.masterName,
       REDIS_PASSWORD: this.options.password,
+      REDIS_SENTINEL_USERNAME: this.options.sentinelUsername,
       REDIS_SENTINEL_PASSWORD: this.options.sentinelPassword,
       ...(this.options.tls ? { REDIS_TLS: 'true', REDIS_TLS_CA_FILE: this.options.tls.certFile } : {}),
     };
@@ -210,7 +225,7 @@ export class SpareSentinelSet {
   }
 
   private async boot(): Promise<void> {
-    const { password, sentinelPassword, sentinels = 3, downAfterMs = 1_000, tls } = this.options;
+    const { password, sentinelPassword, sentinelUsername, sentinels = 3, downAfterMs = 1_000, tls } = this.options;
     const [masterPort, replicaPort] = [await freePort(), await freePort()];
     // A replica's full sync writes the master's snapshot to disk whatever `save` says: keep it here, one per node.
     const data = (port: number) => [
@@ -238,7 +253,7 @@ export class SpareSentinelSet {
         `sentinel down-after-milliseconds ${this.masterName} ${downAfterMs}`,
         `sentinel failover-timeout ${this.masterName} 5000`,
         `sentinel parallel-syncs ${this.masterName} 1`,
-        ...(sentinelPassword ? [`requirepass ${sentinelPassword}`] : []),
+        ...sentinelAuth(sentinelUsername, sentinelPassword),
         `sentinel myid ${myId(port)}`,
         `sentinel known-replica ${this.masterName} 127.0.0.1 ${replicaPort}`,
         ...ports
@@ -271,10 +286,11 @@ export class SpareSentinelSet {
   }
 
   private sentinelClient(port: number): Redis {
-    const { sentinelPassword, tls } = this.options;
+    const { sentinelUsername, sentinelPassword, tls } = this.options;
     return new Redis({
       port,
       host: '127.0.0.1',
+      username: sentinelUsername,
       password: sentinelPassword,
       maxRetriesPerRequest: 1,
       ...clientTls(tls),
@@ -315,13 +331,18 @@ export class SpareSentinelSet {
 export interface ClusterOptions {
   password?: string;
   masters?: number;
+  /** Replicas per master (default none); a master's replica is promoted once it is down for `nodeTimeoutMs`. */
+  replicas?: number;
+  /** cluster-node-timeout: how long a silent node takes to be failed. */
+  nodeTimeoutMs?: number;
   tls?: RedisTls;
 }
 
 /**
- * A Redis Cluster of three masters (no replicas) on spare loopback ports, slots split evenly with
- * CLUSTER ADDSLOTSRANGE and the nodes introduced with CLUSTER MEET (what `redis-cli --cluster
- * create` does, without its interactive prompt). Ready once every node reports `cluster_state:ok`.
+ * A Redis Cluster of three masters (by default no replicas) on spare loopback ports, slots split
+ * evenly with CLUSTER ADDSLOTSRANGE, the nodes introduced with CLUSTER MEET and replicas attached
+ * with CLUSTER REPLICATE (what `redis-cli --cluster create` does, without its interactive prompt).
+ * Ready once every node reports `cluster_state:ok` and every replica is in sync.
  */
 export class SpareRedisCluster {
   readonly dir = mkdtempSync(join(tmpdir(), 'ck-cluster-'));
@@ -354,10 +375,10 @@ export class SpareRedisCluster {
     return new Redis({ port, host: '127.0.0.1', password, maxRetriesPerRequest: 1, ...clientTls(tls) });
   }
 
-  /** Every key on every node matching `pattern`, with the node it was found on. */
+  /** Every key on every running master matching `pattern`, with the node it was found on. */
   async keys(pattern: string): Promise<{ key: string; port: number }[]> {
     const found: { key: string; port: number }[] = [];
-    for (const port of this.ports) {
+    for (const port of await this.masterPorts()) {
       const client = this.nodeClient(port);
       try {
         for await (const keys of client.scanStream({ match: pattern, count: 1000 }) as AsyncIterable<string[]>) {
@@ -370,23 +391,83 @@ export class SpareRedisCluster {
     return found;
   }
 
+  /** The running nodes that are masters now (a promoted replica included). */
+  async masterPorts(): Promise<number[]> {
+    const running = this.nodes.filter((node) => node.running).map((node) => node.port);
+    const roles = await Promise.all(
+      running.map((port) => this.withNode(port, (c) => c.call('ROLE') as Promise<string[]>)),
+    );
+    return running.filter((_, i) => roles[i][0] === 'master');
+  }
+
+  /** The port of the master serving `key`'s slot, as a running node sees the slot map now. */
+  async masterOf(key: string): Promise<number> {
+    const [port] = await this.masterPorts();
+    return this.withNode(port, async (client) => {
+      const slot = (await client.call('CLUSTER', 'KEYSLOT', key)) as number;
+      const ranges = (await client.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][];
+      const range = ranges.find(([from, to]) => slot >= from && slot <= to);
+      if (!range) throw new Error(`no master serves slot ${slot}`);
+      return Number(range[2][1]);
+    });
+  }
+
+  /** SIGKILLs the node on `port`. */
+  async kill(port: number): Promise<void> {
+    await (this.nodes.find((node) => node.port === port) as RedisProcess).kill();
+  }
+
+  /**
+   * Resolves with the port of the replica promoted in place of the killed master `oldPort`, once
+   * every running node reports `cluster_state:ok` again.
+   */
+  async waitForPromotion(oldPort: number, replicaPorts: number[], timeoutMs = 30_000): Promise<number> {
+    let promoted = 0;
+    await waitUntil(
+      async () => {
+        const masters = await this.masterPorts();
+        const candidate = replicaPorts.find((port) => masters.includes(port));
+        if (candidate === undefined || masters.includes(oldPort)) return false;
+        const infos = await Promise.all(
+          this.nodes
+            .filter((node) => node.running)
+            .map((node) => this.withNode(node.port, (c) => c.call('CLUSTER', 'INFO') as Promise<string>)),
+        );
+        promoted = candidate;
+        return infos.every((info) => /cluster_state:ok/.test(info));
+      },
+      timeoutMs,
+      `no replica of ${oldPort} was promoted`,
+    );
+    return promoted;
+  }
+
+  /** The ports of the replicas of the master on `port`. */
+  async replicasOf(port: number): Promise<number[]> {
+    return this.withNode(port, async (client) => {
+      const info = await client.info('replication');
+      return [...info.matchAll(/^slave\d+:ip=[^,]+,port=(\d+)/gm)].map((match) => Number(match[1]));
+    });
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((node) => node.kill()));
     rmSync(this.dir, { recursive: true, force: true });
   }
 
   private async boot(): Promise<void> {
-    const { password, masters = 3, tls } = this.options;
-    for (let i = 0; i < masters; i++) {
+    const { password, masters = 3, replicas = 0, nodeTimeoutMs = 2_000, tls } = this.options;
+    for (let i = 0; i < masters * (1 + replicas); i++) {
       const port = await freeClusterPort();
       const file = join(this.dir, `${port}.conf`);
       const lines = [
         ...BASE,
         ...listen(port, tls),
         `dir ${this.dir}`,
+        `dbfilename dump-${port}.rdb`,
         'cluster-enabled yes',
         `cluster-config-file nodes-${port}.conf`,
-        'cluster-node-timeout 2000',
+        `cluster-node-timeout ${nodeTimeoutMs}`,
         ...(password ? [`requirepass ${password}`, `masterauth ${password}`] : []),
       ];
       writeFileSync(file, `${lines.join('\n')}\n`);
@@ -397,21 +478,46 @@ export class SpareRedisCluster {
     try {
       const per = Math.ceil(16384 / masters);
       await Promise.all(
-        clients.map((client, i) =>
-          client.call('CLUSTER', 'ADDSLOTSRANGE', String(i * per), String(Math.min(16383, (i + 1) * per - 1))),
-        ),
+        clients
+          .slice(0, masters)
+          .map((client, i) =>
+            client.call('CLUSTER', 'ADDSLOTSRANGE', String(i * per), String(Math.min(16383, (i + 1) * per - 1))),
+          ),
       );
       for (const port of this.ports.slice(1)) await clients[0].call('CLUSTER', 'MEET', '127.0.0.1', String(port));
+      const total = String(this.nodes.length);
       await waitUntil(
         async () =>
-          (await Promise.all(clients.map((c) => c.call('CLUSTER', 'INFO') as Promise<string>))).every((info) =>
-            /cluster_state:ok/.test(info),
+          (await Promise.all(clients.map((c) => c.call('CLUSTER', 'INFO') as Promise<string>))).every(
+            (info) => /cluster_state:ok/.test(info) && info.includes(`cluster_known_nodes:${total}\r\n`),
           ),
         20_000,
-        'the cluster did not reach cluster_state:ok',
+        'the cluster did not reach cluster_state:ok with every node known',
+      );
+      const ids = await Promise.all(clients.slice(0, masters).map((c) => c.call('CLUSTER', 'MYID') as Promise<string>));
+      // Replica r of master m is node masters + m * replicas + r.
+      await Promise.all(
+        clients.slice(masters).map((client, i) => client.call('CLUSTER', 'REPLICATE', ids[Math.floor(i / replicas)])),
+      );
+      await waitUntil(
+        async () => {
+          const infos = await Promise.all(clients.slice(masters).map((c) => c.info('replication')));
+          return infos.every((info) => /role:slave/.test(info) && /master_link_status:up/.test(info));
+        },
+        20_000,
+        'the replicas did not sync',
       );
     } finally {
       for (const client of clients) client.disconnect();
+    }
+  }
+
+  private async withNode<T>(port: number, work: (client: Redis) => Promise<T>): Promise<T> {
+    const client = this.nodeClient(port);
+    try {
+      return await work(client);
+    } finally {
+      client.disconnect();
     }
   }
 }

@@ -54,6 +54,8 @@ class QueryObservationModule {}
         [SCHEMA_POLICY]: { migrationsRun: config.database.migrationsRun, waitMs: config.database.migrationsWaitMs },
         autoLoadEntities: true,
         retryAttempts: 0,
+        // Never retried: without this Nest's TypeORM logs the failure's stack before the boot reports it.
+        toRetry: () => false,
       }),
       dataSourceFactory: (options) => openAtHead(options!),
     }),

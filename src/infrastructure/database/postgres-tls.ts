@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigurationError } from '../../config/configuration-error.js';
 import type { PostgresTls } from '../../config/postgres-tls.js';
+import { certificateRefusal, isError, reasonOf } from '../tls/certificate-refusal.js';
 
 /** node-postgres's `ssl` option: false, or the TLS options of every connection. */
 export type PgSsl = false | ConnectionOptions;
@@ -35,19 +36,9 @@ function optionsOf({ mode, ca, cert, key }: PostgresTls): PgSsl {
   return options;
 }
 
-const UNTRUSTED = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_UNTRUSTED',
-]);
-
 /**
  * A boot that failed on TLS, in one line naming the setting to look at; undefined for any other
- * failure. Node's reason is kept: it names hosts and certificate names, never key material.
+ * failure.
  */
 export function tlsBootFailure(error: unknown): ConfigurationError | undefined {
   // A host-list probe keeps the TLS failure as its error's cause.
@@ -61,20 +52,16 @@ export function tlsBootFailure(error: unknown): ConfigurationError | undefined {
 /** A certificate refused either way, or TLS refused by the server: not a host that is merely down. */
 export const isTlsFailure = (error: unknown): boolean => isError(error) && explain(error) !== undefined;
 
-/** Not `instanceof`: Node's own errors may come from another realm (a test sandbox). */
-const isError = (value: unknown): value is Error & { code?: string } =>
-  typeof value === 'object' && value !== null && typeof (value as Error).message === 'string';
-
-function explain({ code, message }: { code?: string; message: string }): string | undefined {
-  const reason = message.split('\n')[0];
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return `DATABASE_SSL_MODE=verify-full: the PostgreSQL server's certificate does not name the host connected to (${reason})`;
-  }
-  if (code && UNTRUSTED.has(code)) {
-    return `DATABASE_SSL_CA_FILE (Node's built-in CAs when unset) does not vouch for the PostgreSQL server's certificate (${reason})`;
-  }
-  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-    return `the PostgreSQL server's certificate is not valid now (${reason})`;
+function explain(error: Error & { code?: string }): string | undefined {
+  const { code, message } = error;
+  const reason = reasonOf(error);
+  switch (certificateRefusal(code)) {
+    case 'wrong-name':
+      return `DATABASE_SSL_MODE=verify-full: the PostgreSQL server's certificate does not name the host connected to (${reason})`;
+    case 'untrusted':
+      return `DATABASE_SSL_CA_FILE (Node's built-in CAs when unset) does not vouch for the PostgreSQL server's certificate (${reason})`;
+    case 'not-valid-now':
+      return `the PostgreSQL server's certificate is not valid now (${reason})`;
   }
   if (message === 'The server does not support SSL connections') {
     return 'DATABASE_SSL_MODE asks for TLS and the PostgreSQL server does not offer it (ssl = off)';

@@ -57,6 +57,7 @@ export class RedisClients {
           ...behaviour,
           sentinels: topology.sentinels,
           name: topology.masterName,
+          sentinelUsername: topology.sentinelUsername,
           sentinelPassword: topology.sentinelPassword,
           tls: this.tls,
           sentinelTLS: this.tls,

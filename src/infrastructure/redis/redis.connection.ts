@@ -2,6 +2,7 @@ import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Cluster } from 'ioredis';
 import { Tracing } from '../tracing/tracing.js';
 import type { RedisClient, RedisClients } from './redis-clients.js';
+import { firstCertificateRefusal } from './redis-trust.js';
 import { traceRedis } from './traced-redis.js';
 
 /**
@@ -14,31 +15,59 @@ import { traceRedis } from './traced-redis.js';
 export class RedisConnection implements OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   private lastErrorLogAt = 0;
+  /** Why the client is not connected, for readiness: PING alone would only say the stream is not writeable. */
+  private lastError?: Error;
   readonly client?: RedisClient;
+  private readonly connectTimeoutMs: number;
 
-  constructor(clients: RedisClients, commandTimeoutMs: number, tracing: Tracing = Tracing.off) {
+  constructor(
+    private readonly clients: RedisClients,
+    commandTimeoutMs: number,
+    tracing: Tracing = Tracing.off,
+  ) {
+    this.connectTimeoutMs = Math.max(commandTimeoutMs, 500);
     if (!clients.enabled) return;
     this.client = clients.create('app', {
       enableOfflineQueue: false,
       enableAutoPipelining: true,
       maxRetriesPerRequest: 1,
-      connectTimeout: Math.max(commandTimeoutMs, 500),
+      connectTimeout: this.connectTimeoutMs,
       commandTimeout: commandTimeoutMs,
       retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
     });
     traceRedis(this.client, tracing);
-    this.client.on('error', (error: Error) => this.logThrottled(error));
-    this.client.on('ready', () => this.logger.log(`connected (${clients.topology})`));
+    this.client.on('error', (error: Error) => {
+      this.lastError = error;
+      this.logThrottled(error);
+    });
+    this.client.on('ready', () => {
+      this.lastError = undefined;
+      this.logger.log(`connected (${clients.topology})`);
+    });
   }
 
   get enabled(): boolean {
     return this.client !== undefined;
   }
 
+  /**
+   * Over rediss:// a certificate refused on the first connect stops the boot in one line; a server
+   * that does not answer within the connect timeout (and then some) is down, not refusing. Sentinel
+   * and Cluster clients only report every node unreachable, so there the app boots degraded.
+   */
+  async refuseUntrustedServer(): Promise<void> {
+    if (!this.client || this.clients.topology !== 'standalone' || !this.clients.settings?.tls) return;
+    const refusal = await firstCertificateRefusal(this.client, this.connectTimeoutMs + 500);
+    if (!refusal) return;
+    this.client.disconnect();
+    throw refusal;
+  }
+
   /** Throws unless Redis serves: PING, or on a Cluster every slot covered (`cluster_state:ok`). */
   async probe(): Promise<void> {
     const client = this.client;
     if (!client) throw new Error('Redis is not configured');
+    if (client.status !== 'ready' && this.lastError) throw new Error(`not connected: ${this.lastError.message}`);
     if (client instanceof Cluster) {
       const info = await client.cluster('INFO');
       if (!/^cluster_state:ok/m.test(info)) throw new Error('cluster state is not ok');

@@ -11,8 +11,11 @@ import { RedisConnection } from './redis.connection.js';
     {
       provide: RedisConnection,
       inject: [RedisClients, AppConfig, Tracing],
-      useFactory: (clients: RedisClients, config: AppConfig, tracing: Tracing) =>
-        new RedisConnection(clients, config.healthCheckTimeoutMs, tracing),
+      useFactory: async (clients: RedisClients, config: AppConfig, tracing: Tracing) => {
+        const connection = new RedisConnection(clients, config.healthCheckTimeoutMs, tracing);
+        await connection.refuseUntrustedServer();
+        return connection;
+      },
     },
   ],
   exports: [RedisClients, RedisConnection],

@@ -4,7 +4,6 @@ import { startTestAppOn, TestApp } from '../../support/app';
 import { runBuilt } from '../../support/cli-processes';
 import { createTestDatabase, TestDatabase } from '../../support/database';
 import { SpareTlsPostgres } from '../../support/postgres-tls';
-import { startAppProcess } from '../../support/process';
 import { freePort } from '../../support/spare-services';
 import { aCertificateAuthority, TestCertificateAuthority } from '../../support/tls-certificates';
 import { waitFor } from '../../support/wait-for';
@@ -108,59 +107,5 @@ describe('Postgres over TLS for every connection the app makes', () => {
     } finally {
       await db.drop();
     }
-  });
-
-  /**
-   * Trust is only known once connected, inside Nest's boot: its exception handler prints the error
-   * (after the buffered boot log) and exits 1. The error itself is the one line.
-   */
-  describe('a boot that cannot trust the server stops, naming the setting', () => {
-    const bootFailure = async (environment: Record<string, string>) => {
-      const failure = startAppProcess(
-        { NODE_ENV: 'test', DATA_DIR: '/tmp/compliance-kit-test', ...environment },
-        30_000,
-      );
-      const error = await failure.then(
-        () => new Error('the app started'),
-        (caught: Error) => caught,
-      );
-      expect(error.message).toMatch(/^app exited with 1 before listening:\n/);
-      expect(error.message).not.toMatch(/BEGIN CERTIFICATE|PRIVATE KEY/);
-      return error.message;
-    };
-
-    it('under verify-full, for a host the certificate does not name', async () => {
-      const output = await bootFailure({ DATABASE_URL: server.tcpUrl('postgres', 'localhost'), ...verifyFull() });
-      expect(output).toMatch(
-        /^ConfigurationError: Invalid configuration: DATABASE_SSL_MODE=verify-full: the PostgreSQL server's certificate does not name the host connected to \(Hostname\/IP does not match certificate's altnames: Host: localhost\. is not [^\n]*127\.0\.0\.1\)$/m,
-      );
-    });
-
-    it('for a CA that does not vouch for the server', async () => {
-      const other = aCertificateAuthority('Someone else');
-      try {
-        const output = await bootFailure({
-          DATABASE_URL: server.tcpUrl('postgres'),
-          DATABASE_SSL_MODE: 'verify-full',
-          DATABASE_SSL_CA_FILE: other.caFile,
-        });
-        expect(output).toMatch(
-          /^ConfigurationError: Invalid configuration: DATABASE_SSL_CA_FILE \(Node's built-in CAs when unset\) does not vouch for the PostgreSQL server's certificate \(self-signed certificate in certificate chain\)$/m,
-        );
-      } finally {
-        other.remove();
-      }
-    });
-
-    it('for a CA file that is no certificate: in exactly one line, before connecting at all', async () => {
-      const output = await bootFailure({
-        DATABASE_URL: server.tcpUrl('postgres'),
-        DATABASE_SSL_MODE: 'verify-full',
-        DATABASE_SSL_CA_FILE: ca.issue('not-a-ca', { commonName: 'x' }).keyFile,
-      });
-      expect(output).toBe(
-        'app exited with 1 before listening:\nInvalid configuration: DATABASE_SSL_CA_FILE holds no PEM certificate\n',
-      );
-    });
   });
 });

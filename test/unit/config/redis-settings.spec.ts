@@ -27,12 +27,13 @@ describe('Redis settings', () => {
     });
   });
 
-  it('reads sentinels (IPv6 in brackets), the master name and both passwords', () => {
+  it("reads sentinels (IPv6 in brackets), the master name, both passwords and the sentinels' ACL user", () => {
     expect(
       settingsOf({
         REDIS_SENTINELS: 'sentinel-0:26379, [::1]:26380',
         REDIS_SENTINEL_NAME: 'ck-master',
         REDIS_PASSWORD: 'data-secret',
+        REDIS_SENTINEL_USERNAME: 'ck-sentinel',
         REDIS_SENTINEL_PASSWORD: 'sentinel-secret',
         REDIS_TLS: 'true',
       }),
@@ -44,6 +45,7 @@ describe('Redis settings', () => {
           { host: '::1', port: 26380 },
         ],
         masterName: 'ck-master',
+        sentinelUsername: 'ck-sentinel',
         sentinelPassword: 'sentinel-secret',
       },
       username: undefined,
@@ -74,6 +76,10 @@ describe('Redis settings', () => {
     [{ REDIS_SENTINELS: 's:26379' }, 'REDIS_SENTINEL_NAME'],
     [{ REDIS_SENTINEL_NAME: 'm', REDIS_URL: 'redis://a:6379' }, 'REDIS_SENTINEL_NAME'],
     [{ REDIS_SENTINEL_PASSWORD: 'hunter2', REDIS_CLUSTER_NODES: 'c:7000' }, 'REDIS_SENTINEL_PASSWORD'],
+    [
+      { REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'm', REDIS_SENTINEL_USERNAME: 'ck' },
+      'REDIS_SENTINEL_USERNAME',
+    ],
     [{ REDIS_SENTINELS: 'sentinel-without-port', REDIS_SENTINEL_NAME: 'm' }, 'REDIS_SENTINELS'],
     [{ REDIS_CLUSTER_NODES: 'c:70000' }, 'REDIS_CLUSTER_NODES'],
     [{ REDIS_PASSWORD: 'hunter2' }, 'REDIS_PASSWORD'],

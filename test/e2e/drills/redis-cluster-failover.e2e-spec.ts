@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import { JOB_QUEUE, type JobQueue } from '../../../src/infrastructure/queue/job-queue.js';
+import { UsersService } from '../../../src/modules/users/users.service.js';
+import { call, inTurn, LoadLoop, Outcome, printDrill, sleep, waitFor } from '../../support/drill-load.js';
+import { startTestApp, TestApp } from '../../support/app.js';
+import { aRecord } from '../../support/builders/compliance-record.builder.js';
+import { aUser } from '../../support/builders/user.builder.js';
+import { SpareRedisCluster } from '../../support/redis-topologies.js';
+
+const NODE_TIMEOUT_MS = 2_000;
+const DRILL_QUEUE = 'cluster-drill';
+
+const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * Authenticated traffic and Bull jobs on a Redis Cluster of three masters with a replica each,
+ * while the master holding the drill queue's slot is SIGKILLed: after cluster-node-timeout its
+ * replica is promoted (no CLUSTER FAILOVER), the app's Cluster client picks up the new slot map,
+ * and meanwhile Postgres answers for Redis (the whole cluster refuses commands while a slot has no
+ * master).
+ */
+describe('drill: Redis Cluster master SIGKILLed under authenticated load', () => {
+  let cluster: SpareRedisCluster;
+  let t: TestApp;
+  let base: string;
+  let outcomes: Outcome[];
+  let killed: number;
+  let promoted: number;
+  let killedAt: number;
+  let promotedAt: number;
+  let followedAt: number;
+  let sessionModeInGap: unknown;
+  let sessionModeAfter: unknown;
+  const jobsAdded: number[] = [];
+  const jobsAddFailed: number[] = [];
+  const jobsRan = new Set<number>();
+  let jobAddedAfter: number;
+
+  const health = async () => JSON.parse((await call(base, 'GET', '/health', 'probe')).body ?? '{}');
+  const onRedisAgain = async () => {
+    const details = (await health()).details ?? {};
+    return details.redis?.state === 'up' && details.sessions?.mode === 'redis';
+  };
+
+  beforeAll(async () => {
+    cluster = await SpareRedisCluster.start({
+      password: 'drill-cluster-secret',
+      replicas: 1,
+      nodeTimeoutMs: NODE_TIMEOUT_MS,
+    });
+    t = await startTestApp({
+      ...cluster.environment,
+      HEALTH_CHECK_TIMEOUT_MS: '300',
+      SESSION_REDIS_TIMEOUT_MS: '100',
+      SESSION_CIRCUIT_COOLDOWN_MS: '1000',
+      SESSION_REVOCATION_SYNC_MS: '500',
+      SESSION_MAX_PER_USER: '1000',
+    });
+    await t.app.listen(0, '127.0.0.1');
+    base = await t.app.getUrl();
+    const queue = t.app.get<JobQueue>(JOB_QUEUE);
+    queue.process<{ n: number }>(DRILL_QUEUE, async ({ data }) => void jobsRan.add(data.n));
+
+    const { token } = await t.as('analyst');
+    const loginUser = aUser();
+    await t.app.get(UsersService).create(loginUser);
+    const credentials = { email: loginUser.email, password: loginUser.password };
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push(
+        JSON.parse((await call(base, 'POST', '/compliance/records', 'seed', { token, body: aRecord() })).body!).id,
+      );
+    }
+    const requests = [
+      () => call(base, 'GET', '/auth/session', 'session', { token }),
+      (n: number) => call(base, 'POST', '/compliance/records', `w${n}`, { token, body: aRecord() }),
+      (n: number) => call(base, 'GET', `/compliance/records/${ids[n % ids.length]}`, 'read', { token }),
+      () => call(base, 'POST', '/auth/login', 'login', { body: credentials }),
+      () => call(base, 'GET', '/compliance/records?limit=5', 'list', { token }),
+      () => call(base, 'GET', '/health/ready', 'ready'),
+    ];
+    const load = new LoadLoop(inTurn(requests), { workers: 4, maxRequests: 50_000, maxMs: 60_000 }).start();
+    let adding = true;
+    const adder = (async () => {
+      for (let n = 1; adding; n++) {
+        await queue.add(DRILL_QUEUE, { n }).then(
+          () => jobsAdded.push(n),
+          () => jobsAddFailed.push(n),
+        );
+        await sleep(50);
+      }
+    })();
+    await sleep(1_500);
+
+    killed = await cluster.masterOf(`${t.db.name}:{${DRILL_QUEUE}}:id`);
+    const replicas = await cluster.replicasOf(killed);
+    killedAt = Date.now();
+    await cluster.kill(killed);
+    // Before the node timeout: no master for a third of the slots, so Redis cannot answer at all.
+    await sleep(NODE_TIMEOUT_MS / 2);
+    sessionModeInGap = (await health()).details?.sessions?.mode;
+    promoted = await cluster.waitForPromotion(killed, replicas);
+    promotedAt = Date.now();
+    await waitFor(onRedisAgain, 30_000, 'the app back on Redis');
+    followedAt = Date.now();
+    await sleep(2_000);
+    adding = false;
+    await adder;
+    outcomes = await load.stop();
+    sessionModeAfter = (await health()).details?.sessions?.mode;
+    jobAddedAfter = jobsAdded.at(-1)!;
+    await waitFor(async () => jobsAdded.every((n) => jobsRan.has(n)), 20_000, 'every acknowledged job to run');
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await cluster?.stop();
+  });
+
+  const inGap = (o: Outcome) => o.startedAt >= killedAt && o.startedAt < followedAt;
+  const failed = (o: Outcome) => o.status === undefined || o.status >= 400;
+
+  it("promotes the killed master's replica, and the app keeps sessions in the Cluster again", async () => {
+    expect(promoted).not.toBe(killed);
+    expect(sessionModeAfter).toBe('redis');
+    const lastLogin = outcomes.filter((o) => o.tag === 'login' && o.status === 200).at(-1)!;
+    expect(lastLogin.startedAt).toBeGreaterThan(followedAt);
+    const key = `${t.db.name}:session:${hashOf(JSON.parse(lastLogin.body!).token)}`;
+    expect((await cluster.keys(key)).map(({ port }) => typeof port)).toEqual(['number']);
+  });
+
+  it('answers every request through the gap, sessions and logins from Postgres', () => {
+    expect(sessionModeInGap).toBe('postgres-fallback');
+    expect(outcomes.filter(inGap).filter((o) => o.tag === 'session').length).toBeGreaterThan(3);
+    expect(outcomes.filter(inGap).filter((o) => o.tag === 'login').length).toBeGreaterThan(0);
+    expect(outcomes.filter(failed).map(({ tag, status, error, ms }) => ({ tag, status, error, ms }))).toEqual([]);
+  });
+
+  it('loses nothing: every acknowledged write stored, every login valid, every acknowledged job run', async () => {
+    const acknowledged = outcomes
+      .filter((o) => o.tag.startsWith('w') && o.status === 201)
+      .map((o) => JSON.parse(o.body!).id as string);
+    const stored = new Set(
+      (await t.db.query<{ id: string }>('SELECT id FROM compliance_records WHERE id = ANY($1)', [acknowledged])).map(
+        (r) => r.id,
+      ),
+    );
+    const lost = acknowledged.filter((id) => !stored.has(id));
+    const tokens = outcomes.filter((o) => o.tag === 'login' && o.status === 200).map((o) => JSON.parse(o.body!).token);
+    const invalid: number[] = [];
+    for (const token of tokens) {
+      const status = (await call(base, 'GET', '/auth/session', 'after', { token })).status!;
+      if (status !== 200) invalid.push(status);
+    }
+    const jobsLost = jobsAdded.filter((n) => !jobsRan.has(n));
+    printDrill({
+      drill: 'redis-cluster-failover',
+      sent: outcomes.length,
+      failed: outcomes.filter(failed).length,
+      lost: lost.length,
+      promotionMs: promotedAt - killedAt,
+      appBackOnRedisMs: followedAt - killedAt,
+      requestsInGap: outcomes.filter(inGap).length,
+      loginsInGap: outcomes.filter(inGap).filter((o) => o.tag === 'login').length,
+      writesAcknowledged: acknowledged.length,
+      sessionsCheckedAfter: tokens.length,
+      sessionsInvalidAfter: invalid.length,
+      sessionModeInGap,
+      jobsAcknowledged: jobsAdded.length,
+      jobsAddRefused: jobsAddFailed.length,
+      jobsRun: jobsRan.size,
+      jobsLost: jobsLost.length,
+    });
+    expect(lost).toEqual([]);
+    expect(invalid).toEqual([]);
+    expect(jobsLost).toEqual([]);
+    // The queue took jobs again after the failover, on the promoted master.
+    expect(jobAddedAfter).toBeGreaterThan(jobsAddFailed.at(-1) ?? 0);
+    expect(await cluster.masterOf(`${t.db.name}:{${DRILL_QUEUE}}:id`)).toBe(promoted);
+  });
+});
