@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { elasticsearchSettings, type ElasticsearchSettings } from './elasticsearch-settings.js';
 import type { Environment } from './environment.js';
 import { postgresTls, type PostgresTls } from './postgres-tls.js';
@@ -63,6 +63,12 @@ export interface EncryptionSettings {
   salt?: string;
   blindIndexKey?: string;
   rotationBatchSize: number;
+}
+
+export interface PrivacySettings {
+  subjectKeyCacheSize: number;
+  subjectKeyCacheTtlMs: number;
+  erasureLedgerFile: string;
 }
 
 export interface SessionSettings {
@@ -256,6 +262,14 @@ export class AppConfig {
       salt: this.env.ENCRYPTION_SALT,
       blindIndexKey: this.env.BLIND_INDEX_KEY,
       rotationBatchSize: this.env.ENCRYPTION_ROTATION_BATCH_SIZE,
+    };
+  }
+
+  get privacy(): PrivacySettings {
+    return {
+      subjectKeyCacheSize: this.env.SUBJECT_KEY_CACHE_SIZE,
+      subjectKeyCacheTtlMs: this.env.SUBJECT_KEY_CACHE_TTL_MS,
+      erasureLedgerFile: resolve(this.env.ERASURE_LEDGER_FILE ?? join(this.dataDir, 'erasure-ledger.jsonl')),
     };
   }
 

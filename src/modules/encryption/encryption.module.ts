@@ -18,12 +18,13 @@ import { RotationProgressMetric, rotationProgressGauge } from './jobs/rotation-p
 import { ReencryptionJob } from './jobs/reencryption.job.js';
 import { KeyRotationService } from './key-rotation.service.js';
 import { LoadedKeyring, loadKeyring } from './keyring.loader.js';
+import { SubjectKeys } from './subject-keys.js';
 
 const LOADED_KEYRING = Symbol('LOADED_KEYRING');
 
 /**
  * Field-level encryption for every module: the keyring (loaded once at boot), the cipher behind
- * `@EncryptedColumn()`/`@BlindIndex()`, key rotation and its admin API.
+ * `@EncryptedColumn()`/`@BlindIndex()`, per-subject keys, key rotation and its admin API.
  */
 @Global()
 @Module({
@@ -60,6 +61,7 @@ const LOADED_KEYRING = Symbol('LOADED_KEYRING');
         return cipher;
       },
     },
+    SubjectKeys,
     EncryptedColumnSubscriber,
     EncryptionRotationRepository,
     ReencryptionJob,
@@ -67,6 +69,6 @@ const LOADED_KEYRING = Symbol('LOADED_KEYRING');
     RotationProgressMetric,
     KeyRotationService,
   ],
-  exports: [FieldCipher],
+  exports: [FieldCipher, SubjectKeys],
 })
 export class EncryptionModule {}
