@@ -6,6 +6,7 @@ import type {
   ValueCount,
 } from '../../../src/modules/encryption/encryption-rotation.repository';
 import type { ReencryptionJob } from '../../../src/modules/encryption/jobs/reencryption.job';
+import type { SubjectKeys } from '../../../src/modules/encryption/subject-keys';
 import { KeyRotationService } from '../../../src/modules/encryption/key-rotation.service';
 import { aCipher } from '../../support/builders/keyring.builder';
 
@@ -46,6 +47,7 @@ describe('KeyRotationService.status', () => {
       new RotationFinishingDuringReport() as unknown as EncryptionRotationRepository,
       {} as ReencryptionJob,
       { kind: 'file', path: '/nonexistent' },
+      { counts: async () => ({ active: 0, erased: 0 }) } as unknown as SubjectKeys,
     );
     const columns = encryptionRegistry.columns.length;
     expect(columns).toBeGreaterThan(1);
