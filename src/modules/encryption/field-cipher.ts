@@ -112,7 +112,8 @@ export class FieldCipher {
 
   /** Reads an `s1:` value of `row` with its subject's key. */
   decryptForSubject(stored: string, row: RowIdentity, subject: SubjectKey): string {
-    if (FieldCipher.keyIdOf(stored) !== subject.subjectId) throw new DecryptionError('unknown-key', undefined);
+    // Under another subject's id: a value moved from that subject's row.
+    if (FieldCipher.keyIdOf(stored) !== subject.subjectId) throw new DecryptionError('tampered', undefined);
     return this.openWith(stored, SUBJECT_BOUND, subjectAad(row), () => subject.key);
   }
 

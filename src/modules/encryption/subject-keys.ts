@@ -5,7 +5,7 @@ import { TransactionContext } from '../../infrastructure/database/transaction-co
 import { encryptionRegistry } from './encryption-registry.js';
 import { DecryptionError, FieldCipher, type RowIdentity, type SubjectKey } from './field-cipher.js';
 import { KEY_BYTES } from './keyring.js';
-import { SubjectKeyCache } from './subject-key-cache.js';
+import { type CachedSubjectKey, SubjectKeyCache } from './subject-key-cache.js';
 
 export const SUBJECT_KEYS_TABLE = 'subject_keys';
 
@@ -69,6 +69,44 @@ export class SubjectKeys {
     return { subjectId, key: made };
   }
 
+  /**
+   * Keys for many subjects at once (the re-encryption job's batch): one read, one insert of the
+   * missing keys, one read back. An erased subject maps to `null`.
+   */
+  async forWritingMany(subjectIds: string[], db: Queryable = this.transactions.manager): Promise<Map<string, SubjectKey | null>> {
+    const found = new Map<string, SubjectKey | null>();
+    const load = async (ids: string[]) => {
+      const rows = (await db.query(
+        `SELECT id::text AS id, wrapped FROM ${SUBJECT_KEYS_TABLE} WHERE id = ANY($1::uuid[])`,
+        [ids],
+      )) as { id: string; wrapped: string | null }[];
+      for (const row of rows) {
+        const key = this.unwrap(row.id, row.wrapped);
+        this.cache.set(row.id, key);
+        found.set(row.id, key && { subjectId: row.id, key });
+      }
+    };
+    const uncached: string[] = [];
+    for (const id of new Set(subjectIds)) {
+      const cached = this.cache.get(id);
+      if (cached === undefined) uncached.push(id);
+      else found.set(id, cached && { subjectId: id, key: cached });
+    }
+    if (uncached.length) await load(uncached);
+    const missing = uncached.filter((id) => !found.has(id));
+    if (missing.length) {
+      const wrapped = missing.map((id) =>
+        this.cipher.encryptRow(randomBytes(KEY_BYTES).toString('base64'), wrappedIn(id)),
+      );
+      await db.query(
+        `INSERT INTO ${SUBJECT_KEYS_TABLE} (id, wrapped) SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT (id) DO NOTHING`,
+        [missing, wrapped],
+      );
+      await load(missing);
+    }
+    return found;
+  }
+
   /** The subject's key for reading: SubjectErasedError when erased, `unknown-key` when it never had one. */
   async forReading(subjectId: string, db: Queryable = this.transactions.manager): Promise<SubjectKey> {
     const found = await this.lookup(subjectId, db);
@@ -127,12 +165,13 @@ export class SubjectKeys {
       wrapped: string | null;
     }[];
     if (!rows.length) return undefined;
-    const wrapped = rows[0].wrapped;
-    const key =
-      wrapped === null
-        ? null
-        : createSecretKey(Buffer.from(this.cipher.decryptRow(wrapped, wrappedIn(subjectId)), 'base64'));
+    const key = this.unwrap(subjectId, rows[0].wrapped);
     this.cache.set(subjectId, key);
     return key;
+  }
+
+  private unwrap(subjectId: string, wrapped: string | null): CachedSubjectKey {
+    if (wrapped === null) return null;
+    return createSecretKey(Buffer.from(this.cipher.decryptRow(wrapped, wrappedIn(subjectId)), 'base64'));
   }
 }

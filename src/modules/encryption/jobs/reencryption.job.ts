@@ -5,9 +5,9 @@ import { SECURITY_EVENTS, type SecurityEventSink } from '../../../common/securit
 import { JOB_QUEUE, type JobQueue } from '../../../infrastructure/queue/job-queue.js';
 import { encryptionRegistry, EncryptedColumnRef } from '../encryption-registry.js';
 import { EncryptionRotationRepository, RotationRun } from '../encryption-rotation.repository.js';
-import { CURRENT_ENVELOPE, DecryptionError, FieldCipher, type RowIdentity } from '../field-cipher.js';
+import { CURRENT_ENVELOPE, DecryptionError, FieldCipher, type RowIdentity, type SubjectKey } from '../field-cipher.js';
 import { KEY_BYTES } from '../keyring.js';
-import { SubjectErasedError, SubjectKeys } from '../subject-keys.js';
+import { SubjectKeys } from '../subject-keys.js';
 
 export const REENCRYPTION_JOB = 'encryption.reencrypt';
 
@@ -75,13 +75,15 @@ export class ReencryptionJob implements OnModuleInit, BeforeApplicationShutdown 
       const batch = await this.rotations.nextBatch(run, ref, this.config.encryption.rotationBatchSize);
       if (!batch.length) return true;
       const rows: { id: string; before: string; after: string }[] = [];
+      const subjects = ref.subject
+        ? await this.subjectKeys.forWritingMany(batch.map((row) => row.subject as string))
+        : undefined;
       for (const row of batch) {
         try {
           const identity = { table, column: ref.column, id: row.id };
-          const after =
-            row.subject === undefined
-              ? this.reencrypt(row.value, identity, run.targetKeyId)
-              : await this.sealForSubject(row.value, identity, row.subject);
+          const after = subjects
+            ? this.sealForSubject(row.value, identity, row.subject as string, subjects.get(row.subject as string))
+            : this.reencrypt(row.value, identity, run.targetKeyId);
           rows.push({ id: row.id, before: row.value, after });
         } catch (error) {
           if (!(error instanceof DecryptionError)) throw error;
@@ -107,13 +109,9 @@ export class ReencryptionJob implements OnModuleInit, BeforeApplicationShutdown 
    * A keyring value of an erased subject (from a backup restored before the ledger was re-applied)
    * must not stay readable: it is sealed under a key no one keeps, and reads as erased.
    */
-  private async sealForSubject(value: string, row: RowIdentity, subjectId: string): Promise<string> {
+  private sealForSubject(value: string, row: RowIdentity, subjectId: string, subject: SubjectKey | null | undefined): string {
     const plaintext = this.cipher.decryptRow(value, row);
-    try {
-      return this.cipher.encryptForSubject(plaintext, row, await this.subjectKeys.forWriting(subjectId));
-    } catch (error) {
-      if (!(error instanceof SubjectErasedError)) throw error;
-      return this.cipher.encryptForSubject(plaintext, row, { subjectId, key: createSecretKey(randomBytes(KEY_BYTES)) });
-    }
+    const key = subject ?? { subjectId, key: createSecretKey(randomBytes(KEY_BYTES)) };
+    return this.cipher.encryptForSubject(plaintext, row, key);
   }
 }
