@@ -105,7 +105,12 @@ describe('key rotation on real Postgres', () => {
     expect(before.rowsByKey).toEqual({ dev1: USERS * 4 + RECORDS + KEYRING_WRITTEN, subject: ADMIN_VALUES });
     // Seeded as v1 (column AAD), the admin's own values under their subject key (s1), the rest as v2 (row-bound).
     expect(before.rowsByVersion).toEqual({ v1: USERS * 4 + RECORDS, v2: KEYRING_WRITTEN, s1: ADMIN_VALUES });
-    expect(before.subjectKeys).toEqual({ activeKeys: 1, erasedKeys: 0, sealedValues: ADMIN_VALUES, pendingValues: USERS * 4 });
+    expect(before.subjectKeys).toEqual({
+      activeKeys: 1,
+      erasedKeys: 0,
+      sealedValues: ADMIN_VALUES,
+      pendingValues: USERS * 4,
+    });
 
     const rotation = await http().post('/admin/encryption/rotate').send({ keyId: 'k2' }).expect(202);
     expect(rotation.body).toMatchObject({ targetKeyId: 'k2', status: 'running' });
@@ -129,7 +134,12 @@ describe('key rotation on real Postgres', () => {
     const keyring = RECORDS + KEYRING_WRITTEN + USERS;
     expect(done.rowsByKey).toEqual({ k2: keyring, subject: PERSONAL });
     expect(done.rowsByVersionAndKey).toEqual({ v2: { k2: keyring }, s1: { subject: PERSONAL } });
-    expect(done.subjectKeys).toEqual({ activeKeys: USERS + 1, erasedKeys: 0, sealedValues: PERSONAL, pendingValues: 0 });
+    expect(done.subjectKeys).toEqual({
+      activeKeys: USERS + 1,
+      erasedKeys: 0,
+      sealedValues: PERSONAL,
+      pendingValues: 0,
+    });
     expect(done.rotation).toMatchObject({ targetEnvelope: 'v2' });
     for (const column of done.columns) {
       expect(Object.keys(column.rowsByKey).filter((key) => key !== 'k2' && key !== 'subject')).toEqual([]);

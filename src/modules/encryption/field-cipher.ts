@@ -131,7 +131,11 @@ export class FieldCipher {
     const body = cipher.update(plaintext, 'utf8');
     const rest = cipher.final();
     const payload = Buffer.concat([iv, cipher.getAuthTag(), body, rest]).toString('base64url');
-    this.observer?.observe('encrypt', version === SUBJECT_BOUND ? 'subject' : keyId, (performance.now() - started) / 1000);
+    this.observer?.observe(
+      'encrypt',
+      version === SUBJECT_BOUND ? 'subject' : keyId,
+      (performance.now() - started) / 1000,
+    );
     return `${version}:${keyId}:${payload}`;
   }
 
@@ -159,7 +163,11 @@ export class FieldCipher {
       decipher.setAAD(Buffer.from(aad));
       decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
       const plaintext = Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
-      this.observer?.observe('decrypt', version === SUBJECT_BOUND ? 'subject' : keyId, (performance.now() - started) / 1000);
+      this.observer?.observe(
+        'decrypt',
+        version === SUBJECT_BOUND ? 'subject' : keyId,
+        (performance.now() - started) / 1000,
+      );
       return plaintext.toString('utf8');
     } catch {
       throw new DecryptionError('tampered', keyId);

@@ -73,7 +73,10 @@ export class SubjectKeys {
    * Keys for many subjects at once (the re-encryption job's batch): one read, one insert of the
    * missing keys, one read back. An erased subject maps to `null`.
    */
-  async forWritingMany(subjectIds: string[], db: Queryable = this.transactions.manager): Promise<Map<string, SubjectKey | null>> {
+  async forWritingMany(
+    subjectIds: string[],
+    db: Queryable = this.transactions.manager,
+  ): Promise<Map<string, SubjectKey | null>> {
     const found = new Map<string, SubjectKey | null>();
     const load = async (ids: string[]) => {
       const rows = (await db.query(

@@ -13,7 +13,14 @@ import { PostgresHealthIndicator } from './indicators/postgres.indicator.js';
 import { RedisHealthIndicator } from './indicators/redis.indicator.js';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), DatabaseModule, SessionsModule, OutboxModule, ComplianceModule, SubjectsModule],
+  imports: [
+    TerminusModule.forRoot({ logger: false }),
+    DatabaseModule,
+    SessionsModule,
+    OutboxModule,
+    ComplianceModule,
+    SubjectsModule,
+  ],
   controllers: [HealthController],
   providers: [
     DrainSignal,

@@ -14,6 +14,9 @@ export class ErasureLedgerIndicator {
     const pending = this.erasure.pendingErasures;
     const indicator = this.indicators.check(key);
     if (pending === 0) return indicator.up({ pending });
-    return indicator.down({ state: 'erasures-pending', ...(pending !== undefined && Number.isFinite(pending) && { pending }) });
+    return indicator.down({
+      state: 'erasures-pending',
+      ...(pending !== undefined && Number.isFinite(pending) && { pending }),
+    });
   }
 }

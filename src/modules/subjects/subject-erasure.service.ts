@@ -53,7 +53,12 @@ export class SubjectErasureService implements OnApplicationBootstrap, OnApplicat
   }
 
   /** 404 unknown, 409 last active admin; a subject erased before answers `erasedNow: false`. */
-  async erase(subjectId: string, reason: string, actor: AuthenticatedUser, request: RequestMeta): Promise<ErasureResult> {
+  async erase(
+    subjectId: string,
+    reason: string,
+    actor: AuthenticatedUser,
+    request: RequestMeta,
+  ): Promise<ErasureResult> {
     const { alreadyErased } = await this.users.checkErasable(subjectId);
     if (alreadyErased) return { subjectId, erasedNow: false };
     this.ledger.append({ subjectId, erasedAt: new Date().toISOString() });

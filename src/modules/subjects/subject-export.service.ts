@@ -52,7 +52,11 @@ export class SubjectExportService {
       for (const event of batch) {
         if (event.actorId === subjectId && event.resourceType && event.resourceType !== 'user' && event.resourceId) {
           const key = `${event.resourceType}\0${event.resourceId}`;
-          const record = records.get(key) ?? { resourceType: event.resourceType, resourceId: event.resourceId, actions: [] };
+          const record = records.get(key) ?? {
+            resourceType: event.resourceType,
+            resourceId: event.resourceId,
+            actions: [],
+          };
           if (!record.actions.includes(event.action)) record.actions.push(event.action);
           records.set(key, record);
         }

@@ -62,10 +62,7 @@ export class UsersRepository {
 
   /** After erasure the blind index no longer matches the email (no lookup, no uniqueness clash). */
   async markErased(id: string): Promise<void> {
-    await this.transactions.manager.query(
-      `UPDATE users SET email_index = 'erased:' || id::text WHERE id = $1`,
-      [id],
-    );
+    await this.transactions.manager.query(`UPDATE users SET email_index = 'erased:' || id::text WHERE id = $1`, [id]);
   }
 
   /** Up to `limit` users after `after` by id, read from the plain columns only: nothing is decrypted. */

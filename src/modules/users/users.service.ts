@@ -41,8 +41,7 @@ export interface UserErasure {
   emailIndex?: string;
 }
 
-export const subjectErased = () =>
-  new ProblemException(410, 'subject-erased', "This user's personal data was erased.");
+export const subjectErased = () => new ProblemException(410, 'subject-erased', "This user's personal data was erased.");
 
 /** Users: creation, lookup, masking of PII and credential checks. */
 @Injectable()

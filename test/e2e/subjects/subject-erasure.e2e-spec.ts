@@ -21,7 +21,8 @@ async function everyRow(db: TestDatabase): Promise<string[]> {
   );
   const rows: string[] = [];
   for (const { name } of tables) {
-    for (const row of await db.query<{ row: string }>(`SELECT t::text AS row FROM ${name} t`)) rows.push(`${name} ${row.row}`);
+    for (const row of await db.query<{ row: string }>(`SELECT t::text AS row FROM ${name} t`))
+      rows.push(`${name} ${row.row}`);
   }
   return rows;
 }
@@ -123,9 +124,10 @@ describe('data-subject rights: export, erasure by crypto-shredding, backups', ()
     const other = await logInAs(t.app, 'analyst');
     await other.get(`/subjects/${subjectId}/export`).expect(403);
     await admin.get('/subjects/00000000-0000-4000-8000-000000000000/export').expect(404);
-    const events = await db.query(`SELECT actor_id FROM audit_events WHERE action = 'subject.exported' AND resource_id = $1`, [
-      subjectId,
-    ]);
+    const events = await db.query(
+      `SELECT actor_id FROM audit_events WHERE action = 'subject.exported' AND resource_id = $1`,
+      [subjectId],
+    );
     expect(events).toEqual([{ actor_id: subjectId }]);
   });
 
@@ -171,7 +173,9 @@ describe('data-subject rights: export, erasure by crypto-shredding, backups', ()
       { sealed: '[erased]' },
       { sealed: '[erased]' },
     ]);
-    expect(exported.sessions.every((s: { ip: unknown; revokedAt: unknown }) => s.ip === null && s.revokedAt)).toBe(true);
+    expect(exported.sessions.every((s: { ip: unknown; revokedAt: unknown }) => s.ip === null && s.revokedAt)).toBe(
+      true,
+    );
   });
 
   it('leaves no plaintext anywhere and no ciphertext of theirs that any key opens; the chain verifies', async () => {
@@ -201,15 +205,19 @@ describe('data-subject rights: export, erasure by crypto-shredding, backups', ()
         stored: user[column] as string,
         row: { table: 'users', column, id: subjectId },
       })),
-      ...audit.map((event) => ({ stored: event.sealed, row: { table: 'audit_events', column: 'details', id: event.id } })),
+      ...audit.map((event) => ({
+        stored: event.sealed,
+        row: { table: 'audit_events', column: 'details', id: event.id },
+      })),
     ];
     const cipher = t.app.get(FieldCipher);
     const keyrings = cipher.keyring.ids.map((id) => createSecretKey(cipher.keyring.key(id) as Buffer));
-    const auditKeys = (await db.query<{ id: string; wrapped: string }>(`SELECT id::text, wrapped FROM audit_data_keys`)).map(
-      ({ id, wrapped }) =>
-        createSecretKey(
-          Buffer.from(cipher.decryptRow(wrapped, { table: 'audit_data_keys', column: 'wrapped', id }), 'base64'),
-        ),
+    const auditKeys = (
+      await db.query<{ id: string; wrapped: string }>(`SELECT id::text, wrapped FROM audit_data_keys`)
+    ).map(({ id, wrapped }) =>
+      createSecretKey(
+        Buffer.from(cipher.decryptRow(wrapped, { table: 'audit_data_keys', column: 'wrapped', id }), 'base64'),
+      ),
     );
     const opens = (stored: string, row: { table: string; column: string; id: string }, key: KeyObject) => {
       try {
@@ -244,13 +252,15 @@ describe('data-subject rights: export, erasure by crypto-shredding, backups', ()
     t = await startTestAppOn(restored, environment);
     const ready = await request(t.app.getHttpServer()).get('/health/ready').expect(200);
     expect(ready.body.details.erasures).toMatchObject({ status: 'up', pending: 0 });
-    const [after] = await restored.query(`SELECT wrapped, email_index FROM subject_keys k JOIN users u USING (id) WHERE id = $1`, [
-      subjectId,
-    ]);
+    const [after] = await restored.query(
+      `SELECT wrapped, email_index FROM subject_keys k JOIN users u USING (id) WHERE id = $1`,
+      [subjectId],
+    );
     expect(after).toEqual({ wrapped: null, email_index: `erased:${subjectId}` });
-    const reapplied = await restored.query(`SELECT 1 FROM audit_events WHERE action = 'subject.erasure.reapplied' AND resource_id = $1`, [
-      subjectId,
-    ]);
+    const reapplied = await restored.query(
+      `SELECT 1 FROM audit_events WHERE action = 'subject.erasure.reapplied' AND resource_id = $1`,
+      [subjectId],
+    );
     expect(reapplied).toHaveLength(1);
 
     const restoredAdmin = await logInAs(t.app, 'admin');

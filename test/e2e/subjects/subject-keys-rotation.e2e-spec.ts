@@ -22,7 +22,8 @@ describe('subject keys under key rotation', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const status = async (): Promise<EncryptionStatusView> => (await admin.get('/admin/encryption/status').expect(200)).body;
+  const status = async (): Promise<EncryptionStatusView> =>
+    (await admin.get('/admin/encryption/status').expect(200)).body;
   const rotated = async (keyId: string) => {
     await admin.post('/admin/encryption/rotate').send({ keyId }).expect(202);
     const deadline = Date.now() + 30_000;

@@ -98,7 +98,8 @@ export class SubjectKeyCoverageView {
   @ApiProperty({
     type: 'integer',
     example: 0,
-    description: 'Per-subject values still under the keyring; a rotation run (POST /admin/encryption/rotate) moves them.',
+    description:
+      'Per-subject values still under the keyring; a rotation run (POST /admin/encryption/rotate) moves them.',
   })
   pendingValues: number;
 }

@@ -109,7 +109,12 @@ export class ReencryptionJob implements OnModuleInit, BeforeApplicationShutdown 
    * A keyring value of an erased subject (from a backup restored before the ledger was re-applied)
    * must not stay readable: it is sealed under a key no one keeps, and reads as erased.
    */
-  private sealForSubject(value: string, row: RowIdentity, subjectId: string, subject: SubjectKey | null | undefined): string {
+  private sealForSubject(
+    value: string,
+    row: RowIdentity,
+    subjectId: string,
+    subject: SubjectKey | null | undefined,
+  ): string {
     const plaintext = this.cipher.decryptRow(value, row);
     const key = subject ?? { subjectId, key: createSecretKey(randomBytes(KEY_BYTES)) };
     return this.cipher.encryptForSubject(plaintext, row, key);

@@ -58,7 +58,10 @@ export class SubjectExportView {
   @ApiProperty({ type: [SubjectSessionView], description: 'Every session, live or ended.' })
   sessions: SubjectSessionView[];
 
-  @ApiProperty({ type: [AuditEventDto], description: 'Events the subject is the actor or the resource of, oldest first.' })
+  @ApiProperty({
+    type: [AuditEventDto],
+    description: 'Events the subject is the actor or the resource of, oldest first.',
+  })
   auditEvents: AuditEventDto[];
 
   @ApiProperty({
