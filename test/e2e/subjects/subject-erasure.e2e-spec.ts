@@ -138,7 +138,10 @@ describe('data-subject rights: export, erasure by crypto-shredding, backups', ()
     expect(res.body.type).toBe('/problems/last-admin');
   });
 
-  it('erases once, idempotently, ending the sessions and writing the ledger', async () => {
+  it('erases once, idempotently, ending the sessions, dropping the failed-login counter and writing the ledger', async () => {
+    await t.http().post('/auth/login').send({ email: person.email, password: 'not the password' }).expect(401);
+    const failures = () => db.query(`SELECT subject FROM login_failures WHERE subject LIKE 'account:%'`);
+    expect(await failures()).toHaveLength(1);
     execFileSync('pg_dump', ['-Fc', '-f', dump, db.url]);
     const first = await admin.post(`/subjects/${subjectId}/erasure`).send({ reason: 'GDPR Art. 17, DPO-1042' });
     expect(first.status).toBe(200);
@@ -147,6 +150,15 @@ describe('data-subject rights: export, erasure by crypto-shredding, backups', ()
     expect(again.body).toEqual({ subjectId, erasedNow: false });
 
     await t.http().get('/auth/session').set('Authorization', `Bearer ${subjectToken}`).expect(401);
+    expect(await failures()).toEqual([]);
+    const origins = await db.query(
+      `SELECT ip, user_agent, metadata, revoked_at FROM session_store WHERE user_id = $1`,
+      [subjectId],
+    );
+    expect(origins.length).toBeGreaterThanOrEqual(2);
+    for (const origin of origins) {
+      expect(origin).toEqual({ ip: null, user_agent: null, metadata: null, revoked_at: expect.any(Date) });
+    }
     await t.http().post('/auth/login').send({ email: person.email, password: person.password }).expect(401);
     const lines = readFileSync(ledger, 'utf8').trim().split('\n');
     expect(lines.map((line) => JSON.parse(line).subjectId)).toEqual([subjectId]);
@@ -183,6 +195,8 @@ describe('data-subject rights: export, erasure by crypto-shredding, backups', ()
     const redis = await everyRedisValue(db.name);
     expect(rows.filter((row) => row.includes(subjectId)).length).toBeGreaterThan(5);
     expect(redis.length).toBeGreaterThan(0);
+    // Their sessions (sealed JSON keyed by token hash) are gone from Redis with everything naming them.
+    expect(redis.filter((value) => value.includes(subjectId))).toEqual([]);
     for (const text of plaintexts) {
       expect(rows.filter((row) => row.includes(text))).toEqual([]);
       expect(redis.filter((value) => value.includes(text))).toEqual([]);

@@ -74,4 +74,24 @@ describe('subject keys under key rotation', () => {
     expect(() => cipher.decryptRow(shredded, { table: 'users', column: 'ssn', id: erased })).toThrow();
     await admin.get(`/users/${erased}`).expect(410);
   });
+
+  it('erases a user whose PII is still under the keyring by moving it under their key first', async () => {
+    const cipher = t.app.get(FieldCipher);
+    const id = (await admin.post('/users').send(aUser()).expect(201)).body.id as string;
+    await t.db.query(`DELETE FROM subject_keys WHERE id = $1`, [id]);
+    for (const column of PII) {
+      await t.db.query(`UPDATE users SET ${column} = $1 WHERE id = $2`, [
+        cipher.encryptRow(`old ${column}`, { table: 'users', column, id }),
+        id,
+      ]);
+    }
+    await admin.post(`/subjects/${id}/erasure`).send({ reason: 'DPO-8' }).expect(200);
+
+    const after = await row(id);
+    for (const column of PII) {
+      expect(after[column]).toMatch(new RegExp(`^s1:${id}:`));
+      expect(() => cipher.decryptRow(after[column] as string, { table: 'users', column, id })).toThrow();
+    }
+    await admin.get(`/users/${id}`).expect(410);
+  });
 });
