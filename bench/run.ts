@@ -11,6 +11,7 @@ import { healthLive } from './scenarios/health-live';
 import { memory } from './scenarios/memory';
 import { replicas } from './scenarios/replicas';
 import { search } from './scenarios/search';
+import { subjectKeys } from './scenarios/subject-keys';
 
 /**
  * `npm run bench [name...]`: runs the named benchmarks, or all of them, one after another, then
@@ -27,6 +28,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'control-graph': controlGraph,
   memory,
   replicas,
+  'subject-keys': subjectKeys,
 };
 
 async function main(): Promise<void> {

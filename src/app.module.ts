@@ -17,6 +17,7 @@ import { HealthModule } from './modules/health/health.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { SessionsModule } from './modules/sessions/sessions.module.js';
 import { UsersModule } from './modules/users/users.module.js';
+import { SubjectsModule } from './modules/subjects/subjects.module.js';
 import { QueueAdminModule } from './modules/queue-admin/queue-admin.module.js';
 import { SearchModule } from './modules/search/search.module.js';
 import { SiemModule } from './modules/siem/siem.module.js';
@@ -44,6 +45,7 @@ export class AppModule {
         UsersModule,
         ApiKeysModule,
         SessionsModule,
+        SubjectsModule,
         OutboxModule,
         CatalogsModule,
         ComplianceModule,

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { elasticsearchSettings, type ElasticsearchSettings } from './elasticsearch-settings.js';
 import type { Environment } from './environment.js';
 import { postgresTls, type PostgresTls } from './postgres-tls.js';
@@ -65,6 +65,12 @@ export interface EncryptionSettings {
   rotationBatchSize: number;
   /** 0: no scheduled rotation. */
   rotationIntervalDays: number;
+}
+
+export interface PrivacySettings {
+  subjectKeyCacheSize: number;
+  subjectKeyCacheTtlMs: number;
+  erasureLedgerFile: string;
 }
 
 export interface SessionSettings {
@@ -259,6 +265,14 @@ export class AppConfig {
       blindIndexKey: this.env.BLIND_INDEX_KEY,
       rotationBatchSize: this.env.ENCRYPTION_ROTATION_BATCH_SIZE,
       rotationIntervalDays: this.env.ENCRYPTION_ROTATION_INTERVAL_DAYS,
+    };
+  }
+
+  get privacy(): PrivacySettings {
+    return {
+      subjectKeyCacheSize: this.env.SUBJECT_KEY_CACHE_SIZE,
+      subjectKeyCacheTtlMs: this.env.SUBJECT_KEY_CACHE_TTL_MS,
+      erasureLedgerFile: resolve(this.env.ERASURE_LEDGER_FILE ?? join(this.dataDir, 'erasure-ledger.jsonl')),
     };
   }
 

@@ -407,6 +407,23 @@ export class Environment {
   @Min(0)
   @Max(3_650)
   ENCRYPTION_ROTATION_INTERVAL_DAYS = 0;
+  /** Unwrapped per-subject keys held in memory (LRU). */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  SUBJECT_KEY_CACHE_SIZE = 10_000;
+
+  /** How long an unwrapped subject key stays cached; an erasure on another replica is seen within it. */
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
+  SUBJECT_KEY_CACHE_TTL_MS = 60_000;
+
+  /** Append-only record of erasures outside the database; default DATA_DIR/erasure-ledger.jsonl. */
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  ERASURE_LEDGER_FILE?: string;
 
   @Transform(blankToUndefined)
   @IsOptional()

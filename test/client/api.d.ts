@@ -33,7 +33,7 @@ export interface paths {
         };
         /**
          * Readiness probe
-         * @description Postgres is required; Redis and Elasticsearch are reported but never fail it. 503 while draining.
+         * @description Postgres is required; Redis and Elasticsearch are reported but never fail it. 503 while draining, and until the erasure ledger is applied (`erasures`).
          */
         get: operations["getReadiness"];
         put?: never;
@@ -542,6 +542,50 @@ export interface paths {
          *     Needs a session token or an API key; roles admin and admin.
          */
         post: operations["revokeUserSessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/subjects/{id}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a data subject's personal data
+         * @description Destroys the subject's key (every value sealed under it becomes unreadable, backups included), ends their sessions and removes derived copies; records `subject.erased` without personal data. Idempotent: erasing again answers `erasedNow: false`.
+         *
+         *     Needs a session token or an API key; roles admin and admin.
+         */
+        post: operations["eraseSubject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/subjects/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything held about a data subject
+         * @description One JSON document, streamed: profile, sessions, audit events they are actor or resource of, and the records the trail names them on. For an admin or the user themself; audited as `subject.exported`. Erased fields read `[erased]`.
+         *
+         *     Needs a session token or an API key; any role.
+         */
+        get: operations["exportSubject"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1345,10 +1389,11 @@ export interface components {
                 [key: string]: number;
             };
             /**
-             * @description Values per envelope version: v2 is bound to its row, v1 (before row binding) to its column only.
+             * @description Values per envelope version: v2 is bound to its row, v1 (before row binding) to its column only, s1 is bound to its row under a data subject key.
              * @example {
              *       "v1": 10,
-             *       "v2": 9990
+             *       "v2": 9990,
+             *       "s1": 500
              *     }
              */
             rowsByVersion: {
@@ -1371,6 +1416,28 @@ export interface components {
                     [key: string]: number;
                 };
             };
+        };
+        SubjectKeyCoverageView: {
+            /**
+             * @description Data subjects with a key.
+             * @example 120
+             */
+            activeKeys: number;
+            /**
+             * @description Erased subjects (their key destroyed).
+             * @example 2
+             */
+            erasedKeys: number;
+            /**
+             * @description Per-subject values sealed under their subject key.
+             * @example 600
+             */
+            sealedValues: number;
+            /**
+             * @description Per-subject values still under the keyring; a rotation run (POST /admin/encryption/rotate) moves them.
+             * @example 0
+             */
+            pendingValues: number;
         };
         RotationScheduleView: {
             /**
@@ -1415,10 +1482,11 @@ export interface components {
                 [key: string]: number;
             };
             /**
-             * @description Values per envelope version: v2 is bound to its row, v1 (before row binding) to its column only.
+             * @description Values per envelope version: v2 is bound to its row, v1 (before row binding) to its column only, s1 is bound to its row under a data subject key.
              * @example {
              *       "v1": 10,
-             *       "v2": 9990
+             *       "v2": 9990,
+             *       "s1": 500
              *     }
              */
             rowsByVersion: {
@@ -1443,6 +1511,7 @@ export interface components {
             };
             /** @description Whether v1 values (bound to their column, not their row) are still read: true until an upgrade run completed. */
             legacyEnvelopeAccepted: boolean;
+            subjectKeys: components["schemas"]["SubjectKeyCoverageView"];
             rotation?: components["schemas"]["RotationView"];
             /** @description The rotation schedule; absent while ENCRYPTION_ROTATION_INTERVAL_DAYS is 0. */
             schedule?: components["schemas"]["RotationScheduleView"];
@@ -1788,6 +1857,125 @@ export interface components {
         RevokedCount: {
             /** @example 3 */
             revoked: number;
+        };
+        EraseSubjectRequest: {
+            /**
+             * @description Why; kept in the audit trail in clear, so it must not contain personal data.
+             * @example GDPR Art. 17 request, ticket DPO-1042
+             */
+            reason: string;
+        };
+        ErasureView: {
+            /**
+             * Format: uuid
+             * @example 1b4e28ba-2fa1-11d2-883f-0016d3cca427
+             */
+            subjectId: string;
+            /**
+             * @description false when the subject had been erased already (nothing changed).
+             * @example true
+             */
+            erasedNow: boolean;
+        };
+        SubjectSessionView: {
+            /**
+             * Format: uuid
+             * @example 0b0e9c8e-7f0f-4f8e-9d55-3c1c3f0b9a11
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @example 1b4e28ba-2fa1-11d2-883f-0016d3cca427
+             */
+            userId: string;
+            /** @enum {string} */
+            role: "admin" | "auditor" | "analyst" | "service";
+            /**
+             * Format: date-time
+             * @example 2026-11-20T10:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-20T10:05:00.000Z
+             */
+            lastActivityAt: string;
+            /**
+             * Format: date-time
+             * @description Sliding expiry (idle timeout, capped by the absolute one)
+             * @example 2026-11-20T10:35:00.000Z
+             */
+            expiresAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-20T22:00:00.000Z
+             */
+            absoluteExpiresAt: string;
+            /**
+             * @description At login; stored encrypted.
+             * @example 203.0.113.7
+             */
+            ip: string | null;
+            /**
+             * @description At login; stored encrypted.
+             * @example Mozilla/5.0
+             */
+            userAgent: string | null;
+            /**
+             * @description Keyed hash of the device traits the session is bound to (docs/security.md); never the traits.
+             * @example 9f86d081884c7d659a2feaa0c55ad015
+             */
+            deviceFingerprint: string;
+            /** @example Work laptop */
+            deviceName: string | null;
+            /**
+             * @description Used from another device (step-up mode): refused until POST /auth/reauthenticate.
+             * @example false
+             */
+            reauthenticationRequired: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-11-20T10:20:00.000Z
+             */
+            reauthenticatedAt: string | null;
+            /**
+             * Format: date-time
+             * @example null
+             */
+            revokedAt: string | null;
+        };
+        SubjectRecordReference: {
+            /** @example compliance_record */
+            resourceType: string;
+            /** @example 0190f5e2-7c1a-7b3e-9d4f-2a6b8c0d1e2f */
+            resourceId: string;
+            /**
+             * @example [
+             *       "compliance.record.updated"
+             *     ]
+             */
+            actions: string[];
+        };
+        SubjectExportView: {
+            /**
+             * Format: uuid
+             * @example 1b4e28ba-2fa1-11d2-883f-0016d3cca427
+             */
+            subjectId: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T10:00:00.000Z
+             */
+            exportedAt: string;
+            /** @description true when the subject was erased: every personal field reads `[erased]`. */
+            erased: boolean;
+            profile: components["schemas"]["UserView"];
+            /** @description Every session, live or ended. */
+            sessions: components["schemas"]["SubjectSessionView"][];
+            /** @description Events the subject is the actor or the resource of, oldest first. */
+            auditEvents: components["schemas"]["AuditEventDto"][];
+            /** @description Other resources the audit trail names the subject on (as actor), with what was done. */
+            records: components["schemas"]["SubjectRecordReference"][];
         };
         CatalogImportResponse: {
             /** @example NIST-800-53-MODERATE */
@@ -2644,7 +2832,7 @@ export interface operations {
                     "application/json": components["schemas"]["HealthReportDto"];
                 };
             };
-            /** @description Postgres is unreachable (`checks` has every indicator), or draining (`/problems/unhealthy`, `/problems/draining`) */
+            /** @description Postgres is unreachable or erasures from the ledger are not applied yet (`checks` has every indicator), or draining (`/problems/unhealthy`, `/problems/draining`) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2655,7 +2843,7 @@ export interface operations {
                      *       "type": "/problems/unhealthy",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "Postgres is unreachable (`checks` has every indicator), or draining",
+                     *       "detail": "Postgres is unreachable or erasures from the ledger are not applied yet (`checks` has every indicator), or draining",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -3990,6 +4178,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The user's personal data was erased (POST /subjects/{id}/erasure) (`/problems/subject-erased`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/subject-erased",
+                     *       "title": "Gone",
+                     *       "status": 410,
+                     *       "detail": "The user's personal data was erased (POST /subjects/{id}/erasure)",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The stored user cannot be decrypted (recorded as a security event) (`/problems/record-unreadable`) */
             422: {
                 headers: {
@@ -4160,6 +4367,25 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "An active user already has this email",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user's personal data was erased (`/problems/subject-erased`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/subject-erased",
+                     *       "title": "Gone",
+                     *       "status": 410,
+                     *       "detail": "The user's personal data was erased",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }
@@ -6265,6 +6491,318 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "Bodies must be application/json",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry later",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or the instance is shutting down",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    eraseSubject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EraseSubjectRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureView"];
+                };
+            };
+            /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request failed validation; `errors` names each field",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Only roles admin and admin may call this route",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such user (`/problems/not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such user",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The subject is the last active admin (`/problems/last-admin`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/last-admin",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The subject is the last active admin",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route accepts",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "Bodies must be application/json",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests from this client; retry later",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unreachable or the instance is shutting down",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportSubject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubjectExportView"];
+                };
+            };
+            /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Neither an admin nor the subject (`/problems/forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Neither an admin nor the subject",
+                     *       "instance": "/example",
+                     *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such user (`/problems/not-found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such user",
                      *       "instance": "/example",
                      *       "requestId": "3b8f9f1e-7c55-4f0e-9d1c-2c9b0b7c1a10"
                      *     }

@@ -59,7 +59,7 @@ describe('ciphertexts bound to their rows', () => {
       const list = await admin.get('/users?pageSize=200').expect(200);
       const listed = list.body.items.find((item: { id: string }) => item.id === target.id);
       expect(listed).toEqual({ id: target.id, problem: expect.objectContaining({ status: 422 }) });
-      expect(JSON.stringify(list.body)).not.toContain('v2:');
+      expect(JSON.stringify(list.body)).not.toMatch(/(v2|s1):/);
 
       const events = await tamperEvents(target.id);
       expect(events.length).toBeGreaterThanOrEqual(2);
@@ -143,7 +143,8 @@ describe('ciphertexts bound to their rows', () => {
     expect(before.rowsByVersion.v1).toBe(3);
     const emails = before.columns.find((c) => c.table === 'users' && c.column === 'email');
     expect(emails?.rowsByVersionAndKey.v1).toEqual({ [before.activeKeyId]: 1 });
-    expect(emails?.rowsByVersion.v2).toBeGreaterThan(1);
+    expect(emails?.rowsByVersion.s1).toBeGreaterThan(1);
+    expect(before.subjectKeys.pendingValues).toBe(2);
 
     const run = await admin.post('/admin/encryption/rotate').send({ keyId: before.activeKeyId }).expect(202);
     expect(run.body).toMatchObject({ targetKeyId: before.activeKeyId, targetEnvelope: 'v2' });
@@ -154,11 +155,16 @@ describe('ciphertexts bound to their rows', () => {
       after = await status();
     }
     expect(after.rotation?.status).toBe('completed');
-    expect(Object.keys(after.rowsByVersion)).toEqual(['v2']);
-    expect(after.rowsByVersionAndKey).toEqual({ v2: { [before.activeKeyId]: after.rowsByKey[before.activeKeyId] } });
+    expect(Object.keys(after.rowsByVersion).sort()).toEqual(['s1', 'v2']);
+    expect(after.rowsByVersionAndKey).toEqual({
+      v2: { [before.activeKeyId]: after.rowsByKey[before.activeKeyId] },
+      s1: { subject: after.rowsByKey.subject },
+    });
     for (const column of after.columns) expect(column.rowsByVersion.v1).toBeUndefined();
     expect(after.legacyEnvelopeAccepted).toBe(false);
-    expect(await stored('users', 'email', legacy.id)).toMatch(/^v2:/);
+    expect(after.subjectKeys.pendingValues).toBe(0);
+    // Personal data moves under the user's subject key; the legacy row's other values stay under the keyring.
+    expect(await stored('users', 'email', legacy.id)).toMatch(new RegExp(`^s1:${legacy.id}:`));
     expect(await stored('compliance_records', 'evidence_notes', record.id)).toMatch(/^v2:/);
 
     expect((await admin.get(`/users/${legacy.id}`).expect(200)).body).toMatchObject({ email, phone: '+14155550111' });

@@ -122,8 +122,10 @@ describe('scheduled key rotation with a controlled clock (real Postgres and Redi
     const newKey = run?.targetKeyId as string;
     expect(newKey).not.toBe('dev1');
     expect(done.activeKeyId).toBe(newKey);
-    expect(Object.keys(done.rowsByKey)).toEqual([newKey]);
-    expect(done.rowsByKey[newKey]).toBeGreaterThanOrEqual(USERS * 3);
+    // The users' PII moves under their subject keys (`subject`); the keyring's new key wraps those keys.
+    expect(Object.keys(done.rowsByKey).sort()).toEqual([newKey, 'subject'].sort());
+    expect(done.rowsByKey.subject).toBeGreaterThanOrEqual(USERS * 3);
+    expect(done.rowsByKey[newKey]).toBeGreaterThanOrEqual(USERS);
     expect(done.schedule).toMatchObject({
       activeKeySince: now.toISOString(),
       nextRotationAt: new Date(now.getTime() + 90 * DAY_MS).toISOString(),
@@ -174,14 +176,14 @@ describe('scheduled key rotation with a controlled clock (real Postgres and Redi
     const other = results[0] ? replica : t;
     const otherCipher = other.app.get(FieldCipher);
     expect(otherCipher.keyring.activeId).not.toBe(newKey);
-    const [user] = await db.query<{ id: string; email: string }>(
-      `SELECT id, email FROM users WHERE starts_with(email, $1) LIMIT 1`,
+    const [subject] = await db.query<{ id: string; wrapped: string }>(
+      `SELECT id, wrapped FROM subject_keys WHERE starts_with(wrapped, $1) LIMIT 1`,
       [`v2:${newKey}:`],
     );
     // A miss rereads the keyring file the winner wrote.
-    expect(otherCipher.decryptRow(user.email, { table: 'users', column: 'email', id: user.id })).toMatch(
-      /@example\.com$/,
-    );
+    expect(
+      otherCipher.decryptRow(subject.wrapped, { table: 'subject_keys', column: 'wrapped', id: subject.id }),
+    ).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     // Not yet following, it still goes by the database's active key, which is not due.
     const rotation = other.app.get(KeyRotationService);
     expect(await rotation.rotate({ startedBy: 'schedule', activeBefore: now })).toBeUndefined();
@@ -200,13 +202,13 @@ describe('scheduled key rotation with a controlled clock (real Postgres and Redi
     await close(t);
     const stopped = (await rotations()).find((r) => r.id === run?.id);
     expect(stopped).toMatchObject({ status: 'running', started_by: 'schedule' });
-    expect(Number(stopped?.rows_reencrypted)).toBeLessThan(USERS * 3);
+    expect(Number(stopped?.rows_reencrypted)).toBeLessThan(USERS);
 
     t = await boot();
     const done = await until(t, (s) => s.rotation?.status === 'completed');
     expect(done.rotation?.id).toBe(run?.id);
     expect(done.activeKeyId).toBe(run?.targetKeyId);
-    expect(Object.keys(done.rowsByKey)).toEqual([run?.targetKeyId]);
+    expect(Object.keys(done.rowsByKey).sort()).toEqual([run?.targetKeyId, 'subject'].sort());
     expect((await rotations()).filter((r) => r.target_key_id === run?.targetKeyId)).toHaveLength(1);
   });
 });

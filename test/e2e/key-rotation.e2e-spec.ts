@@ -13,12 +13,15 @@ import { createTestDatabase, TestDatabase } from '../support/database';
 const USERS = 10_000;
 const RECORDS = 300;
 /**
- * Four encrypted values per seeded user, five for the admin who calls the API (display name too), one per record,
- * two for the admin's session (IP and metadata; supertest sends no user agent), and the audit trail's
- * data keys for this month and the next (the events themselves are sealed under those, never rewritten).
+ * Under the keyring: one value per record, two for the admin's session (IP and metadata; supertest
+ * sends no user agent), the audit trail's data keys for this month and the next (the events
+ * themselves are sealed under those, never rewritten) and one subject key per user with a sealed
+ * value. Four values per seeded user (v1) and five for the admin who calls the API (display name
+ * too, written under their subject key) are personal data: the rotation moves them under subject keys.
  */
-const APP_WRITTEN = 5 + 2 + 2;
-const VALUES = USERS * 4 + APP_WRITTEN + RECORDS;
+const KEYRING_WRITTEN = 2 + 2 + 1;
+const ADMIN_VALUES = 5;
+const PERSONAL = USERS * 4 + ADMIN_VALUES;
 
 /** Inserts users straight into the table, encrypted with the app's cipher (creating them by API would hash 10,000 passwords). */
 async function seedUsers(app: NestFastifyApplication, db: TestDatabase, count: number): Promise<void> {
@@ -99,9 +102,15 @@ describe('key rotation on real Postgres', () => {
   it('moves every encrypted value (users, record evidence notes) to the new key, resuming after a stop midway, and keeps all readable', async () => {
     const before = await status();
     expect(before.activeKeyId).toBe('dev1');
-    expect(before.rowsByKey).toEqual({ dev1: VALUES });
-    // Seeded as v1 (column AAD), the admin's own values and session by the app as v2 (row-bound).
-    expect(before.rowsByVersion).toEqual({ v1: VALUES - APP_WRITTEN, v2: APP_WRITTEN });
+    expect(before.rowsByKey).toEqual({ dev1: USERS * 4 + RECORDS + KEYRING_WRITTEN, subject: ADMIN_VALUES });
+    // Seeded as v1 (column AAD), the admin's own values under their subject key (s1), the rest as v2 (row-bound).
+    expect(before.rowsByVersion).toEqual({ v1: USERS * 4 + RECORDS, v2: KEYRING_WRITTEN, s1: ADMIN_VALUES });
+    expect(before.subjectKeys).toEqual({
+      activeKeys: 1,
+      erasedKeys: 0,
+      sealedValues: ADMIN_VALUES,
+      pendingValues: USERS * 4,
+    });
 
     const rotation = await http().post('/admin/encryption/rotate').send({ keyId: 'k2' }).expect(202);
     expect(rotation.body).toMatchObject({ targetKeyId: 'k2', status: 'running' });
@@ -121,11 +130,19 @@ describe('key rotation on real Postgres', () => {
     const { app } = t;
     const done = await until((s) => s.rotation?.status === 'completed');
     expect(done.activeKeyId).toBe('k2');
-    expect(done.rowsByKey).toEqual({ k2: VALUES });
-    expect(done.rowsByVersionAndKey).toEqual({ v2: { k2: VALUES } });
+    // Every seeded user now has a subject key (wrapped under k2, like the admin's, which was rewrapped).
+    const keyring = RECORDS + KEYRING_WRITTEN + USERS;
+    expect(done.rowsByKey).toEqual({ k2: keyring, subject: PERSONAL });
+    expect(done.rowsByVersionAndKey).toEqual({ v2: { k2: keyring }, s1: { subject: PERSONAL } });
+    expect(done.subjectKeys).toEqual({
+      activeKeys: USERS + 1,
+      erasedKeys: 0,
+      sealedValues: PERSONAL,
+      pendingValues: 0,
+    });
     expect(done.rotation).toMatchObject({ targetEnvelope: 'v2' });
     for (const column of done.columns) {
-      expect(Object.keys(column.rowsByKey).filter((key) => key !== 'k2')).toEqual([]);
+      expect(Object.keys(column.rowsByKey).filter((key) => key !== 'k2' && key !== 'subject')).toEqual([]);
     }
 
     const users = app.get(UsersService);

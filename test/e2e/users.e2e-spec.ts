@@ -16,12 +16,14 @@ describe('users', () => {
   const stored = (id: string) =>
     t.db.query<Record<string, string | null>>('SELECT * FROM users WHERE id = $1', [id]).then((rows) => rows[0]);
 
-  it('stores every PII column as a v2 (row-bound) ciphertext and returns it in clear to an admin', async () => {
+  it("stores every PII column as a row-bound ciphertext under the user's subject key and returns it in clear to an admin", async () => {
     const { body, user } = await create();
     const row = await stored(user.id);
     for (const column of ['email', 'phone', 'ssn', 'address', 'display_name']) {
-      expect(row[column]).toMatch(/^v2:[\w-]+:[\w-]+$/);
+      expect(row[column]).toMatch(new RegExp(`^s1:${user.id}:[\\w-]+$`));
     }
+    const [key] = await t.db.query<{ wrapped: string }>('SELECT wrapped FROM subject_keys WHERE id = $1', [user.id]);
+    expect(key.wrapped).toMatch(/^v2:[\w-]+:[\w-]+$/);
     expect(JSON.stringify(row)).not.toContain(body.email);
     expect(row.email_index).toMatch(/^[0-9a-f]{64}$/);
     const read = await t.app.get(UsersService).findById(user.id);

@@ -13,6 +13,7 @@ const TAGS: Record<string, string> = {
   auth: 'Log in, sessions and log out',
   'api keys': 'Credentials for machine clients: create, rotate, revoke',
   users: 'Users and their encrypted PII',
+  subjects: 'Data-subject rights: erasure by crypto-shredding, access and portability (docs/privacy.md)',
   'compliance records': 'Assessment results per entity, framework and control',
   'compliance analytics': 'Time series and dashboard figures over the records',
   catalogs: 'Control catalogs per framework, OSCAL in and out',

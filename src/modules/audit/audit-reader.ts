@@ -78,6 +78,19 @@ export class AuditReader {
     return Readable.from(lines(), { objectMode: false, highWaterMark: 1 });
   }
 
+  /** Every event a subject is the actor or the resource of, oldest first, a batch at a time. */
+  async *involving(subjectId: string): AsyncGenerator<AuditEventDto[]> {
+    const manager = await this.replicas.reader();
+    let after: TimeKey | undefined;
+    for (;;) {
+      const batch = await this.repository.page({ involving: subjectId }, 'asc', EXPORT_BATCH, after, manager);
+      if (!batch.length) return;
+      yield await Promise.all(batch.map((event) => this.dto(event)));
+      if (batch.length < EXPORT_BATCH) return;
+      after = batch[batch.length - 1].key;
+    }
+  }
+
   private async dto(event: StoredEvent): Promise<AuditEventDto> {
     return AuditEventDto.from(event, await this.sealer.open(event));
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DecryptionError, type RowIdentity } from '../encryption/field-cipher.js';
+import { DecryptionError, FieldCipher, type RowIdentity } from '../encryption/field-cipher.js';
+import { SubjectErasedError, SubjectKeys } from '../encryption/subject-keys.js';
 import { AuditDataKeys } from './audit-data-keys.js';
 
 export const AUDIT_TABLE = 'audit_events';
@@ -7,6 +8,8 @@ export const AUDIT_TABLE = 'audit_events';
 export const SEALED_DETAILS_KEY = 'sealed';
 /** What a reader sees for a sealed value it cannot open. */
 export const UNREADABLE = '[unreadable]';
+/** What a reader sees for sealed details of a data subject who was erased. */
+export const ERASED = '[erased]';
 
 const ENVELOPE = /^v\d+:/;
 
@@ -36,32 +39,46 @@ const inEvent = (id: string, column: 'ip' | 'user_agent' | 'details'): RowIdenti
  * sealed under the month's audit data key (AuditDataKeys, wrapped by the keyring user PII uses)
  * before the event is hashed, each bound to the event's id, so the chain covers exactly the stored
  * ciphertext and verifies without any key. Events written before sealing keep their plaintext (the
- * trail cannot be rewritten) and read as before.
+ * trail cannot be rewritten) and read as before. The sensitive details of an event about a data
+ * subject (a user resource) are sealed under that subject's key instead, so erasing the subject
+ * shreds them too while the chain, which hashes the ciphertext, still verifies.
  */
 @Injectable()
 export class AuditSealer {
-  constructor(private readonly dataKeys: AuditDataKeys) {}
+  constructor(
+    private readonly dataKeys: AuditDataKeys,
+    private readonly subjectKeys: SubjectKeys,
+  ) {}
 
-  seal(
+  async seal(
     id: string,
     plain: { ip: string | null; userAgent: string | null },
     details: Record<string, unknown>,
     sensitive: Record<string, unknown> | undefined,
-  ): SealedParts {
+    subjectId?: string,
+  ): Promise<SealedParts> {
     const cipher = this.dataKeys.sealing();
     const seal = (value: string | null, column: 'ip' | 'user_agent') =>
       value === null ? null : cipher.encryptRow(value, inEvent(id, column));
     const hasSensitive = sensitive !== undefined && Object.keys(sensitive).length > 0;
+    const sealed = hasSensitive ? await this.sealDetails(id, JSON.stringify(sensitive), subjectId) : undefined;
     return {
       ip: seal(plain.ip, 'ip'),
       userAgent: seal(plain.userAgent, 'user_agent'),
-      details: hasSensitive
-        ? {
-            ...details,
-            [SEALED_DETAILS_KEY]: cipher.encryptRow(JSON.stringify(sensitive), inEvent(id, 'details')),
-          }
-        : details,
+      details: sealed ? { ...details, [SEALED_DETAILS_KEY]: sealed } : details,
     };
+  }
+
+  /** Under the subject's key when there is a subject; nothing at all once that subject is erased. */
+  private async sealDetails(id: string, json: string, subjectId: string | undefined): Promise<string | undefined> {
+    if (subjectId === undefined) return this.dataKeys.sealing().encryptRow(json, inEvent(id, 'details'));
+    try {
+      const subject = await this.subjectKeys.forWriting(subjectId);
+      return this.dataKeys.sealing().encryptForSubject(json, inEvent(id, 'details'), subject);
+    } catch (error) {
+      if (error instanceof SubjectErasedError) return undefined;
+      throw error;
+    }
   }
 
   /** A value that cannot be opened (tampered, key missing) reads as `[unreadable]`; verify reports the tampering. */
@@ -79,7 +96,10 @@ export class AuditSealer {
         throw error;
       }
     };
-    const opened = open(stored[2], 'details');
+    const opened =
+      stored[2] !== null && FieldCipher.subjectOf(stored[2]) !== undefined
+        ? await this.openForSubject(stored[2], event.id)
+        : open(stored[2], 'details');
     return {
       ip: open(event.ip, 'ip'),
       userAgent: open(event.userAgent, 'user_agent'),
@@ -87,9 +107,20 @@ export class AuditSealer {
       sensitive:
         opened === null
           ? null
-          : opened === UNREADABLE
-            ? { [SEALED_DETAILS_KEY]: UNREADABLE }
+          : opened === UNREADABLE || opened === ERASED
+            ? { [SEALED_DETAILS_KEY]: opened }
             : (JSON.parse(opened) as Record<string, unknown>),
     };
+  }
+
+  private async openForSubject(stored: string, eventId: string): Promise<string> {
+    try {
+      const subject = await this.subjectKeys.forReading(FieldCipher.subjectOf(stored) as string);
+      return this.dataKeys.sealing().decryptForSubject(stored, inEvent(eventId, 'details'), subject);
+    } catch (error) {
+      if (error instanceof SubjectErasedError) return ERASED;
+      if (error instanceof DecryptionError) return UNREADABLE;
+      throw error;
+    }
   }
 }

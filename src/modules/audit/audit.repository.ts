@@ -7,6 +7,8 @@ import { QueryOwner } from '../../infrastructure/database/query-owner.js';
 
 export interface AuditFilter {
   actorId?: string;
+  /** Events this id is the actor or the resource of (a data subject's). */
+  involving?: string;
   action?: string;
   resourceType?: string;
   resourceId?: string;
@@ -74,6 +76,7 @@ export class AuditRepository {
       where.push(sql.replace('?', `$${params.length}`));
     };
     if (filter.actorId) add('actor_id = ?', filter.actorId);
+    if (filter.involving) add('? IN (actor_id, resource_id)', filter.involving);
     if (filter.action) add('action = ?', filter.action);
     if (filter.resourceType) add('resource_type = ?', filter.resourceType);
     if (filter.resourceId) add('resource_id = ?', filter.resourceId);

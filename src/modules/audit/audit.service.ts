@@ -32,7 +32,7 @@ export class AuditService {
    * audit interceptor would have written.
    */
   async record(input: AuditEventInput): Promise<ChainedEvent> {
-    const draft = this.toDraft(input);
+    const draft = await this.toDraft(input);
     if (!this.transactions.active) return this.groupCommit.append(draft);
     const [event] = await this.chain.append([draft]);
     await this.transactions.afterCommit(() => {
@@ -44,21 +44,23 @@ export class AuditService {
   }
 
   /** Records outside any transaction: the event stays even if the surrounding request fails. */
-  recordDetached(input: AuditEventInput): Promise<ChainedEvent> {
-    return this.groupCommit.append(this.toDraft(input));
+  async recordDetached(input: AuditEventInput): Promise<ChainedEvent> {
+    return this.groupCommit.append(await this.toDraft(input));
   }
 
   /**
    * IP, user agent and sensitive details are sealed here, before the chain hashes what will be
    * stored. The trace id is the caller's (this runs before any group commit), hashed like the request id.
+   * A user resource is a data subject: its sensitive details go under the subject's key.
    */
-  private toDraft(input: AuditEventInput): EventDraft {
+  private async toDraft(input: AuditEventInput): Promise<EventDraft> {
     const id = randomUUID();
     const traceId = activeTraceId();
     // Round-trip through JSON so the hashed value is exactly what jsonb stores and returns.
     const details = JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>;
     const request = { ip: input.request?.ip ?? null, userAgent: input.request?.userAgent ?? null };
-    const sealed = this.sealer.seal(id, request, details, input.sensitive);
+    const subjectId = input.resourceType === 'user' ? (input.resourceId ?? undefined) : undefined;
+    const sealed = await this.sealer.seal(id, request, details, input.sensitive, subjectId);
     return {
       id,
       actorId: input.actorId ?? SYSTEM_ACTOR,

@@ -55,9 +55,13 @@ function tableOf(target: object): string {
 /**
  * `text` column stored as `v2:<keyId>:…`, bound to its row: EncryptedColumnSubscriber seals the
  * plaintext with the row's id before a write and opens the stored value after a read (`v1:` values
- * too, while they are upgraded). null stays null.
+ * too, while they are upgraded). null stays null. With `subject` (the property holding a data
+ * subject's id) the value is `s1:<subjectId>:…`, sealed under that subject's key (SubjectKeys),
+ * so erasing the subject makes it unreadable.
  */
-export function EncryptedColumn(options: { name?: string; nullable?: boolean } = {}): PropertyDecorator {
+export function EncryptedColumn(
+  options: { name?: string; nullable?: boolean; subject?: string } = {},
+): PropertyDecorator {
   return (target, propertyKey) => {
     const property = String(propertyKey);
     const column = options.name ?? snakeCase(property);
@@ -71,7 +75,13 @@ export function EncryptedColumn(options: { name?: string; nullable?: boolean } =
       },
       from: (stored: string | null) => (stored === null || stored === undefined ? stored : new UnopenedValue(stored)),
     };
-    encryptionRegistry.columns.push({ target: target.constructor, property, column, table: () => tableOf(target) });
+    encryptionRegistry.columns.push({
+      target: target.constructor,
+      property,
+      column,
+      table: () => tableOf(target),
+      ...(options.subject && { subject: { property: options.subject, column: snakeCase(options.subject) } }),
+    });
     Column({ type: 'text', name: column, nullable: options.nullable ?? false, transformer })(target, propertyKey);
   };
 }
@@ -98,6 +108,7 @@ export function columnSealer(
 ): (plaintext: string | null | undefined, id: string) => SealedValue | null | undefined {
   const ref = encryptionRegistry.columns.find((c) => c.target === entity && c.property === property);
   if (!ref) throw new Error(`${entity.name}.${property} is not an @EncryptedColumn`);
+  if (ref.subject) throw new Error(`${entity.name}.${property} is sealed per subject; write it through the entity`);
   const table = ref.table();
   return (plaintext, id) =>
     plaintext === null || plaintext === undefined

@@ -7,6 +7,8 @@ export interface EncryptedColumnRef {
   column: string;
   /** Resolved lazily: property decorators run before `@Entity()` names the table. */
   table(): string;
+  /** Sealed under the data subject's key: the property (and column) holding the subject's id. */
+  subject?: { property: string; column: string };
 }
 
 /**

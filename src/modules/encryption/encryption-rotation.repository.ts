@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { EncryptedColumnRef } from './encryption-registry.js';
-import { CURRENT_ENVELOPE, type EnvelopeVersion } from './field-cipher.js';
+import { CURRENT_ENVELOPE, type EnvelopeVersion, SUBJECT_BOUND } from './field-cipher.js';
 import { QueryOwner } from '../../infrastructure/database/query-owner.js';
 
 /** Who started a run: an admin through the API, or the rotation schedule. */
@@ -31,6 +31,8 @@ export interface ValueCount {
 export interface StoredCiphertext {
   id: string;
   value: string;
+  /** The data subject's id, for columns sealed per subject. */
+  subject?: string;
 }
 
 const FIRST_ID = '00000000-0000-0000-0000-000000000000';
@@ -135,24 +137,35 @@ export class EncryptionRotationRepository {
     );
   }
 
-  /** Values per envelope version and key id in one encrypted column (read from the prefix, nothing decrypted). */
+  /**
+   * Values per envelope version and key id in one encrypted column (read from the prefix, nothing
+   * decrypted). Values under subject keys count under the key id `subject`, never a subject's id.
+   */
   async countValues(ref: EncryptedColumnRef): Promise<ValueCount[]> {
     const column = quote(ref.column);
     const rows: { version: string; key_id: string; rows: number }[] = await this.dataSource.query(
-      `SELECT split_part(${column}, ':', 1) AS version, split_part(${column}, ':', 2) AS key_id, count(*)::int AS rows
+      `SELECT split_part(${column}, ':', 1) AS version,
+              CASE WHEN starts_with(${column}, '${SUBJECT_BOUND}:') THEN 'subject' ELSE split_part(${column}, ':', 2) END AS key_id,
+              count(*)::int AS rows
          FROM ${quote(ref.table())} WHERE ${column} IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
     );
     return rows.map((r) => ({ version: r.version, keyId: r.key_id, rows: r.rows }));
   }
 
-  /** The next rows after the run's cursor whose value is not yet `v2` under the target key (runs always write `v2`). */
+  /**
+   * The next rows after the run's cursor whose value is not yet `v2` under the target key (runs
+   * always write `v2`); for a per-subject column, whose value is not yet under its subject's key
+   * (rotation rewraps subject keys instead of touching those values).
+   */
   async nextBatch(run: RotationRun, ref: EncryptedColumnRef, size: number): Promise<StoredCiphertext[]> {
     const column = quote(ref.column);
+    const subject = ref.subject ? `, ${quote(ref.subject.column)}::text AS subject` : '';
+    const done = ref.subject ? `${SUBJECT_BOUND}:` : `${CURRENT_ENVELOPE}:${run.targetKeyId}:`;
     return this.dataSource.query(
-      `SELECT id::text AS id, ${column} AS value FROM ${quote(ref.table())}
+      `SELECT id::text AS id, ${column} AS value${subject} FROM ${quote(ref.table())}
         WHERE id > $1 AND ${column} IS NOT NULL AND NOT starts_with(${column}, $2)
         ORDER BY id LIMIT $3`,
-      [run.cursors[cursorKey(ref)] ?? FIRST_ID, `${CURRENT_ENVELOPE}:${run.targetKeyId}:`, size],
+      [run.cursors[cursorKey(ref)] ?? FIRST_ID, done, size],
     );
   }
 

@@ -26,12 +26,14 @@ import { EncryptionClock } from './encryption-clock.js';
 import { KeyRotationService } from './key-rotation.service.js';
 import { LoadedKeyring, loadKeyring } from './keyring.loader.js';
 import { RotationSchedule } from './rotation-schedule.js';
+import { SubjectKeys } from './subject-keys.js';
 
 const LOADED_KEYRING = Symbol('LOADED_KEYRING');
 
 /**
  * Field-level encryption for every module: the keyring (loaded once at boot), the cipher behind
- * `@EncryptedColumn()`/`@BlindIndex()`, key rotation (by an admin or on a schedule) and its admin API.
+ * `@EncryptedColumn()`/`@BlindIndex()`, per-subject keys, key rotation (by an admin or on a
+ * schedule) and its admin API.
  */
 @Global()
 @Module({
@@ -68,6 +70,7 @@ const LOADED_KEYRING = Symbol('LOADED_KEYRING');
         return cipher;
       },
     },
+    SubjectKeys,
     EncryptedColumnSubscriber,
     EncryptionRotationRepository,
     ReencryptionJob,
@@ -81,6 +84,6 @@ const LOADED_KEYRING = Symbol('LOADED_KEYRING');
     KeyRotationService,
     ScheduledRotationJob,
   ],
-  exports: [FieldCipher],
+  exports: [FieldCipher, SubjectKeys],
 })
 export class EncryptionModule {}

@@ -5,16 +5,18 @@ import { Keyring } from './keyring.js';
 const COLUMN_BOUND = 'v1';
 /** AAD names the row too (table, column, primary key): a value copied to another row fails. */
 const ROW_BOUND = 'v2';
+/** Row-bound like v2, sealed under a data subject's own key; the key id slot holds the subject id. */
+export const SUBJECT_BOUND = 's1';
 /** The envelope every column value is written in. */
 export const CURRENT_ENVELOPE = ROW_BOUND;
-export const ENVELOPE_VERSIONS = [COLUMN_BOUND, ROW_BOUND] as const;
+export const ENVELOPE_VERSIONS = [COLUMN_BOUND, ROW_BOUND, SUBJECT_BOUND] as const;
 export type EnvelopeVersion = (typeof ENVELOPE_VERSIONS)[number];
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /** Random IVs are drawn this many bytes at a time (341 IVs), not with one randomBytes call each. */
 const IV_POOL_BYTES = 4_092;
 
-export type DecryptionFailure = 'malformed' | 'unknown-key' | 'tampered' | 'legacy-refused';
+export type DecryptionFailure = 'malformed' | 'unknown-key' | 'tampered' | 'legacy-refused' | 'erased';
 
 /** Where a value lives: its table, its column and its row's primary key. */
 export interface RowIdentity {
@@ -28,6 +30,15 @@ export interface RowIdentity {
  * and it never equals a v1 AAD (`table.column`), so relabelling a v2 value as v1 fails too.
  */
 export const rowAad = (row: RowIdentity): string => `${ROW_BOUND}\0${row.table}\0${row.column}\0${row.id}`;
+
+/** The s1 AAD: the row identity under its own version tag, so an s1 value relabelled v2 fails too. */
+const subjectAad = (row: RowIdentity): string => `${SUBJECT_BOUND}\0${row.table}\0${row.column}\0${row.id}`;
+
+/** A data subject's unwrapped key (SubjectKeys), named by the subject's id. */
+export interface SubjectKey {
+  subjectId: string;
+  key: KeyObject;
+}
 
 /** A ciphertext that cannot be turned back into plaintext; the message never contains data. */
 export class DecryptionError extends Error {
@@ -94,27 +105,56 @@ export class FieldCipher {
     return this.open(stored, ROW_BOUND, rowAad(row));
   }
 
+  /** `s1:<subjectId>:` value of one column of one row, under the subject's own key. */
+  encryptForSubject(plaintext: string, row: RowIdentity, subject: SubjectKey): string {
+    return this.sealWith(SUBJECT_BOUND, plaintext, subjectAad(row), subject.subjectId, subject.key);
+  }
+
+  /** Reads an `s1:` value of `row` with its subject's key. */
+  decryptForSubject(stored: string, row: RowIdentity, subject: SubjectKey): string {
+    // Under another subject's id: a value moved from that subject's row.
+    if (FieldCipher.keyIdOf(stored) !== subject.subjectId) throw new DecryptionError('tampered', undefined);
+    return this.openWith(stored, SUBJECT_BOUND, subjectAad(row), () => subject.key);
+  }
+
   private seal(version: EnvelopeVersion, plaintext: string, aad: string, keyId: string): string {
-    const started = performance.now();
     const key = this.secretKey(keyId);
     if (!key) throw new DecryptionError('unknown-key', keyId);
+    return this.sealWith(version, plaintext, aad, keyId, key);
+  }
+
+  private sealWith(version: EnvelopeVersion, plaintext: string, aad: string, keyId: string, key: KeyObject): string {
+    const started = performance.now();
     const iv = this.nextIv();
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(Buffer.from(aad));
     const body = cipher.update(plaintext, 'utf8');
     const rest = cipher.final();
     const payload = Buffer.concat([iv, cipher.getAuthTag(), body, rest]).toString('base64url');
-    this.observer?.observe('encrypt', keyId, (performance.now() - started) / 1000);
+    this.observer?.observe(
+      'encrypt',
+      version === SUBJECT_BOUND ? 'subject' : keyId,
+      (performance.now() - started) / 1000,
+    );
     return `${version}:${keyId}:${payload}`;
   }
 
   private open(ciphertext: string, expected: EnvelopeVersion, aad: string): string {
+    return this.openWith(ciphertext, expected, aad, (keyId) => this.secretKey(keyId));
+  }
+
+  private openWith(
+    ciphertext: string,
+    expected: EnvelopeVersion,
+    aad: string,
+    keyFor: (keyId: string) => KeyObject | undefined,
+  ): string {
     const started = performance.now();
     const [version, keyId, payload, extra] = ciphertext.split(':');
     if (version !== expected || !keyId || !payload || extra !== undefined) {
       throw new DecryptionError('malformed', undefined);
     }
-    const key = this.secretKey(keyId);
+    const key = keyFor(keyId);
     if (!key) throw new DecryptionError('unknown-key', keyId);
     const raw = Buffer.from(payload, 'base64url');
     if (raw.length < IV_BYTES + TAG_BYTES) throw new DecryptionError('malformed', keyId);
@@ -123,7 +163,11 @@ export class FieldCipher {
       decipher.setAAD(Buffer.from(aad));
       decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
       const plaintext = Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
-      this.observer?.observe('decrypt', keyId, (performance.now() - started) / 1000);
+      this.observer?.observe(
+        'decrypt',
+        version === SUBJECT_BOUND ? 'subject' : keyId,
+        (performance.now() - started) / 1000,
+      );
       return plaintext.toString('utf8');
     } catch {
       throw new DecryptionError('tampered', keyId);
@@ -153,6 +197,11 @@ export class FieldCipher {
   /** Key id of a stored ciphertext, without decrypting it. */
   static keyIdOf(ciphertext: string): string | undefined {
     return ciphertext.split(':')[1];
+  }
+
+  /** The subject whose key seals an `s1:` value; undefined for any other envelope. */
+  static subjectOf(ciphertext: string): string | undefined {
+    return ciphertext.startsWith(`${SUBJECT_BOUND}:`) ? FieldCipher.keyIdOf(ciphertext) : undefined;
   }
 
   /** Envelope version of a stored ciphertext, without decrypting it. */

@@ -10,12 +10,13 @@ import {
   type RotationStarter,
   type ValueCount,
 } from './encryption-rotation.repository.js';
-import { FieldCipher } from './field-cipher.js';
+import { FieldCipher, SUBJECT_BOUND } from './field-cipher.js';
 import { KEY_BYTES } from './keyring.js';
 import { KEYRING_SOURCE } from './encryption.tokens.js';
 import { type KeyringSource, mergeKeyringFile, saveKeyringFile } from './keyring.loader.js';
 import { ReencryptionJob } from './jobs/reencryption.job.js';
 import { RotationSchedule, type RotationScheduleState } from './rotation-schedule.js';
+import { SubjectKeys } from './subject-keys.js';
 
 /** Value counts by key id, by envelope version, and by version then key id. */
 export interface ValueCounts {
@@ -29,12 +30,23 @@ export interface ColumnStatus extends ValueCounts {
   column: string;
 }
 
+/** How far personal data is sealed under subject keys (per-subject columns only). */
+export interface SubjectKeyCoverage {
+  activeKeys: number;
+  erasedKeys: number;
+  /** Values of per-subject columns sealed under their subject's key. */
+  sealedValues: number;
+  /** Values of per-subject columns still under the keyring (a rotation run moves them). */
+  pendingValues: number;
+}
+
 export interface EncryptionStatus extends ValueCounts {
   activeKeyId: string;
   keyIds: string[];
   /** Whether `v1` values (bound to their column only) are still read; false once an upgrade run completed. */
   legacyEnvelopeAccepted: boolean;
   columns: ColumnStatus[];
+  subjectKeys: SubjectKeyCoverage;
   rotation?: RotationRun;
   /** Absent while ENCRYPTION_ROTATION_INTERVAL_DAYS is 0. */
   schedule?: RotationScheduleState;
@@ -69,6 +81,7 @@ export class KeyRotationService implements OnApplicationBootstrap {
     @Inject(KEYRING_SOURCE) private readonly source: KeyringSource,
     private readonly schedule: RotationSchedule,
     @Inject(SECURITY_EVENTS) private readonly events: SecurityEventSink,
+    private readonly subjectKeys: SubjectKeys,
   ) {}
 
   /**
@@ -173,11 +186,20 @@ export class KeyRotationService implements OnApplicationBootstrap {
     const rotation = await this.rotations.latest();
     const columns: ColumnStatus[] = [];
     const total = noCounts();
+    const keys = await this.subjectKeys.counts();
+    const subjectKeys: SubjectKeyCoverage = {
+      activeKeys: keys.active,
+      erasedKeys: keys.erased,
+      sealedValues: 0,
+      pendingValues: 0,
+    };
     for (const ref of encryptionRegistry.columns) {
       const column: ColumnStatus = { table: ref.table(), column: ref.column, ...noCounts() };
       for (const count of await this.rotations.countValues(ref)) {
         add(column, count);
         add(total, count);
+        if (ref.subject && count.version === SUBJECT_BOUND) subjectKeys.sealedValues += count.rows;
+        else if (ref.subject) subjectKeys.pendingValues += count.rows;
       }
       columns.push(column);
     }
@@ -187,6 +209,7 @@ export class KeyRotationService implements OnApplicationBootstrap {
       legacyEnvelopeAccepted: this.cipher.acceptLegacy,
       columns,
       ...total,
+      subjectKeys,
       rotation,
       schedule: await this.schedule.state(),
     };

@@ -6,6 +6,7 @@ import { Public } from '../../common/auth/roles.js';
 import { ProblemException } from '../../common/problem.js';
 import { EventsRetentionIndicator } from '../compliance/analytics/jobs/events-retention.indicator.js';
 import { SessionStoreIndicator } from '../sessions/session-store.indicator.js';
+import { ErasureLedgerIndicator } from '../subjects/erasure-ledger.indicator.js';
 import { OutboxHealthIndicator } from '../../infrastructure/outbox/outbox.health.js';
 import { DrainSignal } from './drain-signal.js';
 import { HealthReportDto } from './dto/health-report.dto.js';
@@ -28,6 +29,7 @@ export class HealthController {
     private readonly sessions: SessionStoreIndicator,
     private readonly outbox: OutboxHealthIndicator,
     private readonly eventsRetention: EventsRetentionIndicator,
+    private readonly erasures: ErasureLedgerIndicator,
   ) {}
 
   @Get('live')
@@ -48,15 +50,21 @@ export class HealthController {
   @ApiOperation({
     operationId: 'getReadiness',
     summary: 'Readiness probe',
-    description: 'Postgres is required; Redis and Elasticsearch are reported but never fail it. 503 while draining.',
+    description:
+      'Postgres is required; Redis and Elasticsearch are reported but never fail it. 503 while draining, and until the erasure ledger is applied (`erasures`).',
   })
   @ApiOkResponse({ type: HealthReportDto })
-  @ApiProblem(503, 'Postgres is unreachable (`checks` has every indicator), or draining', 'unhealthy', 'draining')
+  @ApiProblem(
+    503,
+    'Postgres is unreachable or erasures from the ledger are not applied yet (`checks` has every indicator), or draining',
+    'unhealthy',
+    'draining',
+  )
   ready(): Promise<HealthCheckResult> {
     if (this.drain.isDraining) {
       throw new ProblemException(503, 'draining', 'The instance is shutting down.');
     }
-    return this.run(this.dependencyChecks());
+    return this.run([...this.dependencyChecks(), () => this.erasures.check()]);
   }
 
   @Get()

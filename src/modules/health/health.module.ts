@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { DatabaseModule } from '../../infrastructure/database/database.module.js';
 import { ComplianceModule } from '../compliance/compliance.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { SubjectsModule } from '../subjects/subjects.module.js';
 import { OutboxModule } from '../../infrastructure/outbox/outbox.module.js';
 import { DrainSignal } from './drain-signal.js';
 import { HealthController } from './health.controller.js';
@@ -12,7 +13,14 @@ import { PostgresHealthIndicator } from './indicators/postgres.indicator.js';
 import { RedisHealthIndicator } from './indicators/redis.indicator.js';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), DatabaseModule, SessionsModule, OutboxModule, ComplianceModule],
+  imports: [
+    TerminusModule.forRoot({ logger: false }),
+    DatabaseModule,
+    SessionsModule,
+    OutboxModule,
+    ComplianceModule,
+    SubjectsModule,
+  ],
   controllers: [HealthController],
   providers: [
     DrainSignal,

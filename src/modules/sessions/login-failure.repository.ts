@@ -43,4 +43,8 @@ export class LoginFailureRepository {
   async clear(subject: string): Promise<void> {
     await this.dataSource.query(`DELETE FROM login_failures WHERE subject = $1`, [subject]);
   }
+
+  async forget(subject: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM login_failures WHERE subject = $1`, [subject]);
+  }
 }

@@ -65,6 +65,22 @@ export class SessionRepository {
     return Promise.all(rows.map((row) => this.toSession(row)));
   }
 
+  async listAll(userId: string): Promise<Session[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT * FROM session_store WHERE user_id = $1 ORDER BY created_at DESC`,
+      [userId],
+    );
+    return Promise.all(rows.map((row) => this.toSession(row)));
+  }
+
+  /** Drops the sealed origin of every session of a user (the rows stay, revoked, until cleanup). */
+  async wipeOrigins(userId: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE session_store SET ip = NULL, user_agent = NULL, metadata = NULL WHERE user_id = $1`,
+      [userId],
+    );
+  }
+
   /**
    * Marks sessions revoked; returns those that were still live. With `redisPurgePending` they stay
    * marked until a replica has deleted them from Redis (`clearRedisPurgePending`).

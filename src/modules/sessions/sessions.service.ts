@@ -6,6 +6,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { UsersService } from '../users/users.service.js';
 import { CLOCK, type Clock } from './clock.js';
 import { DeviceBinding, type SessionCheck } from './device-binding.js';
+import { LoginFailureRepository } from './login-failure.repository.js';
 import { isLive, Session, type SessionMetadata, slide } from './session.js';
 import { SessionRepository } from './session.repository.js';
 import { hashToken, newSessionToken } from './session-token.js';
@@ -39,6 +40,7 @@ export class SessionsService implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly users: UsersService,
     private readonly binding: DeviceBinding,
+    private readonly failures: LoginFailureRepository,
   ) {}
 
   /** A disabled user, or one whose role or password changed, keeps no session. */
@@ -114,6 +116,22 @@ export class SessionsService implements OnModuleInit {
       throw new ProblemException(404, 'not-found', 'No such session.');
     }
     await this.store.revoke([session], this.clock.now());
+  }
+
+  /** Every session of a user, live or ended, newest first (a subject access export). */
+  listAll(userId: string): Promise<Session[]> {
+    return this.sessions.listAll(userId);
+  }
+
+  /**
+   * What an erased subject leaves here: every session ended (Redis copies purged with them), the
+   * origin (IP, user agent, metadata) of every row of theirs wiped, and the failed-login counter
+   * keyed by their email's blind index gone.
+   */
+  async forgetSubject(userId: string, emailIndex: string | undefined): Promise<void> {
+    await this.revokeAll(userId);
+    await this.sessions.wipeOrigins(userId);
+    if (emailIndex) await this.failures.forget(`account:${emailIndex}`);
   }
 
   /** Revokes every live session of a user; returns how many. */

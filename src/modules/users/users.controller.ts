@@ -48,6 +48,7 @@ export class UsersController {
   @ApiOperation({ operationId: 'getUser', summary: 'Read one user', description: PII_RULE })
   @ApiOkResponse({ type: UserView })
   @ApiProblem(404, 'No such user', 'not-found')
+  @ApiProblem(410, "The user's personal data was erased (POST /subjects/{id}/erasure)", 'subject-erased')
   @ApiProblem(422, 'The stored user cannot be decrypted (recorded as a security event)', 'record-unreadable')
   get(
     @Param('id', userId) id: string,
@@ -68,6 +69,7 @@ export class UsersController {
   @ApiProblem(403, 'Not your account, or a role change by a non-admin', 'forbidden')
   @ApiProblem(404, 'No such user', 'not-found')
   @ApiProblem(409, 'An active user already has this email', 'duplicate-email')
+  @ApiProblem(410, "The user's personal data was erased", 'subject-erased')
   async update(
     @Param('id', userId) id: string,
     @Body() body: UpdateUserRequest,

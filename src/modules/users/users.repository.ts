@@ -56,6 +56,15 @@ export class UsersRepository {
     return this.repository.count();
   }
 
+  countActiveAdmins(): Promise<number> {
+    return this.repository.countBy({ role: 'admin', status: 'active' });
+  }
+
+  /** After erasure the blind index no longer matches the email (no lookup, no uniqueness clash). */
+  async markErased(id: string): Promise<void> {
+    await this.transactions.manager.query(`UPDATE users SET email_index = 'erased:' || id::text WHERE id = $1`, [id]);
+  }
+
   /** Up to `limit` users after `after` by id, read from the plain columns only: nothing is decrypted. */
   async plainColumnsAfter(after: string | undefined, limit: number): Promise<UserColumns[]> {
     const rows = (await this.transactions.manager.query(

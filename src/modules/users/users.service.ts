@@ -7,6 +7,7 @@ import { TransactionContext } from '../../infrastructure/database/transaction-co
 import { OutboxWriter } from '../../infrastructure/outbox/outbox-writer.js';
 import { auditDiff } from '../audit/audit-diff.js';
 import { AuditScope } from '../audit/audit-scope.js';
+import { SubjectKeys } from '../encryption/subject-keys.js';
 import {
   CreateUserRequest,
   ListUsersQuery,
@@ -18,7 +19,7 @@ import {
 import { UserEntity } from './entities/user.entity.js';
 import { PasswordHasher } from './password-hasher.js';
 import { USER_CREATED, USER_UPDATED, userSnapshot } from './user-events.js';
-import { toUserView, unreadableFields } from './user-view.mapper.js';
+import { isErased, toUserView, unreadableFields } from './user-view.mapper.js';
 import { UsersRepository } from './users.repository.js';
 
 const UNIQUE_VIOLATION = '23505';
@@ -34,6 +35,14 @@ function auditedState(user: UserEntity | null): Record<string, unknown> | null {
 
 type AccessChangeListener = (userId: string) => Promise<void>;
 
+/** Whether a user's erasure has happened, and the blind index their email had (derived copies are keyed by it). */
+export interface UserErasure {
+  erasedNow: boolean;
+  emailIndex?: string;
+}
+
+export const subjectErased = () => new ProblemException(410, 'subject-erased', "This user's personal data was erased.");
+
 /** Users: creation, lookup, masking of PII and credential checks. */
 @Injectable()
 export class UsersService {
@@ -46,6 +55,7 @@ export class UsersService {
     private readonly audit: AuditScope,
     private readonly transactions: TransactionContext,
     private readonly outbox: OutboxWriter,
+    private readonly subjectKeys: SubjectKeys,
   ) {}
 
   /**
@@ -73,6 +83,7 @@ export class UsersService {
 
   async get(id: string, viewer?: AuthenticatedUser, request?: RequestMeta): Promise<UserView> {
     const user = await this.require(id);
+    if (isErased(user)) throw subjectErased();
     const unreadable = await this.reportUnreadable(user, request);
     if (unreadable) throw new ProblemException(422, 'record-unreadable', unreadable.problem.detail);
     return toUserView(user, viewer);
@@ -91,6 +102,7 @@ export class UsersService {
    */
   async update(id: string, input: UpdateUserRequest, viewer?: AuthenticatedUser): Promise<UserEntity> {
     const user = await this.require(id);
+    if (isErased(user)) throw subjectErased();
     await this.reportUnreadable(user);
     const before = auditedState(user);
     const roleChanged = input.role !== undefined && input.role !== user.role;
@@ -118,6 +130,44 @@ export class UsersService {
     const saved = await this.saveAndAnnounce(user, USER_UPDATED);
     if (status !== 'active') await this.accessChanged(id);
     return this.describeChange(before, saved);
+  }
+
+  /** The user's profile as `viewer` may see it, `[erased]` fields included (a subject access export). */
+  async profile(id: string, viewer: AuthenticatedUser): Promise<{ view: UserView; erased: boolean }> {
+    const user = await this.require(id);
+    return { view: toUserView(user, viewer), erased: isErased(user) };
+  }
+
+  /** 404 for an unknown user, 409 for the last active admin; whether the user is already erased. */
+  async checkErasable(id: string): Promise<{ alreadyErased: boolean }> {
+    const user = await this.require(id);
+    if (await this.subjectKeys.isErased(id)) return { alreadyErased: true };
+    if (user.role === 'admin' && user.status === 'active' && (await this.users.countActiveAdmins()) <= 1) {
+      throw new ProblemException(409, 'last-admin', 'The last active admin cannot be erased.');
+    }
+    return { alreadyErased: false };
+  }
+
+  /**
+   * Erases a data subject in the caller's transaction: every PII column is first resealed under
+   * the subject's key (a value from before subject keys is under the keyring, which stays), the
+   * account is disabled, then the key is destroyed and the email's blind index replaced by
+   * `erased:<id>`. Idempotent; a subject with no user row (restored from an older backup) gets a
+   * tombstone key, so none is ever made for it.
+   */
+  async erase(id: string): Promise<UserErasure> {
+    const user = await this.users.findById(id);
+    const emailIndex = user?.emailIndex;
+    if (user && !(await this.subjectKeys.isErased(id))) {
+      user.status = 'disabled';
+      await this.saveAndAnnounce(user, USER_UPDATED);
+    }
+    const erasedNow = await this.subjectKeys.erase(id);
+    if (user) {
+      await this.users.markErased(id);
+      await this.accessChanged(id);
+    }
+    return { erasedNow, emailIndex: emailIndex?.startsWith('erased:') ? undefined : emailIndex };
   }
 
   /** Always runs one scrypt verification, whether or not the account exists. */

@@ -6,6 +6,7 @@ import type {
   ValueCount,
 } from '../../../src/modules/encryption/encryption-rotation.repository';
 import type { ReencryptionJob } from '../../../src/modules/encryption/jobs/reencryption.job';
+import type { SubjectKeys } from '../../../src/modules/encryption/subject-keys';
 import { KeyRotationService } from '../../../src/modules/encryption/key-rotation.service';
 import type { RotationSchedule } from '../../../src/modules/encryption/rotation-schedule';
 import { LoggingSecurityEventSink } from '../../../src/common/security-events';
@@ -51,6 +52,7 @@ describe('KeyRotationService.status', () => {
       { kind: 'file', path: '/nonexistent' },
       { state: async () => undefined } as unknown as RotationSchedule,
       new LoggingSecurityEventSink(),
+      { counts: async () => ({ active: 0, erased: 0 }) } as unknown as SubjectKeys,
     );
     const columns = encryptionRegistry.columns.length;
     expect(columns).toBeGreaterThan(1);

@@ -2,6 +2,7 @@ import type { SecurityEventSink } from '../../../src/common/security-events';
 import type { TransactionContext } from '../../../src/infrastructure/database/transaction-context';
 import type { OutboxWriter } from '../../../src/infrastructure/outbox/outbox-writer';
 import { AuditScope } from '../../../src/modules/audit/audit-scope';
+import type { SubjectKeys } from '../../../src/modules/encryption/subject-keys';
 import { PasswordHasher } from '../../../src/modules/users/password-hasher';
 import type { UsersRepository } from '../../../src/modules/users/users.repository';
 import { UsersService } from '../../../src/modules/users/users.service';
@@ -20,6 +21,7 @@ describe('UsersService.verifyCredentials', () => {
       new AuditScope(),
       {} as TransactionContext,
       {} as OutboxWriter,
+      {} as SubjectKeys,
     );
 
     expect(await service.verifyCredentials('nobody@example.com', 'guess')).toBeNull();

@@ -27,6 +27,7 @@ import { CreateAuditDataKeys1765040000000 } from './1765040000000-CreateAuditDat
 import { CreateControlCentralityState1765050000000 } from './1765050000000-CreateControlCentralityState.js';
 import { AddAuditTraceId1765060000000 } from './1765060000000-AddAuditTraceId.js';
 import { TuneComplianceEventsTimescalePolicies1765070000000 } from './1765070000000-TuneComplianceEventsTimescalePolicies.js';
+import { CreateSubjectKeys1765090000000 } from './1765090000000-CreateSubjectKeys.js';
 import { CreateEncryptionKeyActivations1765091000000 } from './1765091000000-CreateEncryptionKeyActivations.js';
 
 /** Every migration, in order. A new migration file is added here too. */
@@ -60,5 +61,6 @@ export const MIGRATIONS = [
   CreateControlCentralityState1765050000000,
   AddAuditTraceId1765060000000,
   TuneComplianceEventsTimescalePolicies1765070000000,
+  CreateSubjectKeys1765090000000,
   CreateEncryptionKeyActivations1765091000000,
 ];

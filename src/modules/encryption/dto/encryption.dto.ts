@@ -56,8 +56,9 @@ export class RotationView {
 const BY_VERSION = {
   type: 'object',
   additionalProperties: { type: 'integer' },
-  example: { v1: 10, v2: 9990 },
-  description: 'Values per envelope version: v2 is bound to its row, v1 (before row binding) to its column only.',
+  example: { v1: 10, v2: 9990, s1: 500 },
+  description:
+    'Values per envelope version: v2 is bound to its row, v1 (before row binding) to its column only, s1 is bound to its row under a data subject key.',
 } as const;
 
 const BY_VERSION_AND_KEY = {
@@ -120,6 +121,25 @@ export class RotationScheduleView {
   }
 }
 
+export class SubjectKeyCoverageView {
+  @ApiProperty({ type: 'integer', example: 120, description: 'Data subjects with a key.' })
+  activeKeys: number;
+
+  @ApiProperty({ type: 'integer', example: 2, description: 'Erased subjects (their key destroyed).' })
+  erasedKeys: number;
+
+  @ApiProperty({ type: 'integer', example: 600, description: 'Per-subject values sealed under their subject key.' })
+  sealedValues: number;
+
+  @ApiProperty({
+    type: 'integer',
+    example: 0,
+    description:
+      'Per-subject values still under the keyring; a rotation run (POST /admin/encryption/rotate) moves them.',
+  })
+  pendingValues: number;
+}
+
 export class EncryptionStatusView {
   @ApiProperty({ example: 'k2' })
   activeKeyId: string;
@@ -149,6 +169,9 @@ export class EncryptionStatusView {
       'Whether v1 values (bound to their column, not their row) are still read: true until an upgrade run completed.',
   })
   legacyEnvelopeAccepted: boolean;
+
+  @ApiProperty({ type: SubjectKeyCoverageView })
+  subjectKeys: SubjectKeyCoverageView;
 
   @ApiPropertyOptional({ type: RotationView })
   rotation?: RotationView;

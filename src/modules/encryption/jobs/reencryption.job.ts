@@ -1,17 +1,21 @@
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config.js';
 import { SECURITY_EVENTS, type SecurityEventSink } from '../../../common/security-events.js';
 import { JOB_QUEUE, type JobQueue } from '../../../infrastructure/queue/job-queue.js';
 import { encryptionRegistry, EncryptedColumnRef } from '../encryption-registry.js';
 import { EncryptionRotationRepository, RotationRun } from '../encryption-rotation.repository.js';
-import { CURRENT_ENVELOPE, DecryptionError, FieldCipher, type RowIdentity } from '../field-cipher.js';
+import { CURRENT_ENVELOPE, DecryptionError, FieldCipher, type RowIdentity, type SubjectKey } from '../field-cipher.js';
+import { KEY_BYTES } from '../keyring.js';
+import { SubjectKeys } from '../subject-keys.js';
 
 export const REENCRYPTION_JOB = 'encryption.reencrypt';
 
 /**
  * Re-encrypts every registered encrypted column onto the rotation's target key, batch by batch,
  * and into the row-bound `v2` envelope (a `v1` value is read with its column AAD, written bound to
- * its row): a rotation onto the active key is how old values are upgraded.
+ * its row): a rotation onto the active key is how old values are upgraded. Per-subject columns
+ * move under their subject's key once; after that rotation rewraps `subject_keys` instead.
  * Progress lives in Postgres, so the job is resumable (a stopped run continues from its cursors)
  * and idempotent (rows already on the target key are never selected).
  */
@@ -27,6 +31,7 @@ export class ReencryptionJob implements OnModuleInit, BeforeApplicationShutdown 
     private readonly rotations: EncryptionRotationRepository,
     private readonly cipher: FieldCipher,
     private readonly config: AppConfig,
+    private readonly subjectKeys: SubjectKeys,
   ) {}
 
   onModuleInit(): void {
@@ -70,10 +75,16 @@ export class ReencryptionJob implements OnModuleInit, BeforeApplicationShutdown 
       const batch = await this.rotations.nextBatch(run, ref, this.config.encryption.rotationBatchSize);
       if (!batch.length) return true;
       const rows: { id: string; before: string; after: string }[] = [];
+      const subjects = ref.subject
+        ? await this.subjectKeys.forWritingMany(batch.map((row) => row.subject as string))
+        : undefined;
       for (const row of batch) {
         try {
           const identity = { table, column: ref.column, id: row.id };
-          rows.push({ id: row.id, before: row.value, after: this.reencrypt(row.value, identity, run.targetKeyId) });
+          const after = subjects
+            ? this.sealForSubject(row.value, identity, row.subject as string, subjects.get(row.subject as string))
+            : this.reencrypt(row.value, identity, run.targetKeyId);
+          rows.push({ id: row.id, before: row.value, after });
         } catch (error) {
           if (!(error instanceof DecryptionError)) throw error;
           await this.securityEvents.record({
@@ -92,5 +103,20 @@ export class ReencryptionJob implements OnModuleInit, BeforeApplicationShutdown 
 
   private reencrypt(value: string, row: RowIdentity, keyId: string): string {
     return this.cipher.encryptRow(this.cipher.decryptRow(value, row), row, keyId);
+  }
+
+  /**
+   * A keyring value of an erased subject (from a backup restored before the ledger was re-applied)
+   * must not stay readable: it is sealed under a key no one keeps, and reads as erased.
+   */
+  private sealForSubject(
+    value: string,
+    row: RowIdentity,
+    subjectId: string,
+    subject: SubjectKey | null | undefined,
+  ): string {
+    const plaintext = this.cipher.decryptRow(value, row);
+    const key = subject ?? { subjectId, key: createSecretKey(randomBytes(KEY_BYTES)) };
+    return this.cipher.encryptForSubject(plaintext, row, key);
   }
 }

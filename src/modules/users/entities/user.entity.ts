@@ -8,27 +8,28 @@ export type UserStatus = (typeof USER_STATUSES)[number];
 /** An encrypted property: the plaintext, or UnreadableValue when the stored ciphertext failed to decrypt. */
 export type Sealed<T> = T | UnreadableValue;
 
+/** Every PII column is sealed under the user's own subject key, which erasure destroys. */
 @Entity('users')
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @EncryptedColumn()
+  @EncryptedColumn({ subject: 'id' })
   email: Sealed<string>;
 
   @BlindIndex('email')
   emailIndex: string;
 
-  @EncryptedColumn({ nullable: true })
+  @EncryptedColumn({ nullable: true, subject: 'id' })
   phone: Sealed<string> | null;
 
-  @EncryptedColumn({ nullable: true })
+  @EncryptedColumn({ nullable: true, subject: 'id' })
   ssn: Sealed<string> | null;
 
-  @EncryptedColumn({ nullable: true })
+  @EncryptedColumn({ nullable: true, subject: 'id' })
   address: Sealed<string> | null;
 
-  @EncryptedColumn({ nullable: true })
+  @EncryptedColumn({ nullable: true, subject: 'id' })
   displayName: Sealed<string> | null;
 
   @Column({ type: 'text' })
