@@ -4,7 +4,7 @@ import { copyRows, encodeCopyRows } from '../../../infrastructure/database/copy-
 import type { PipelineStep } from '../../../infrastructure/database/pipelined.js';
 import { ReplicaRouter } from '../../../infrastructure/database/replica-router.js';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
-import { columnSealer } from '../../encryption/encrypted-column.decorator.js';
+import { columnBatchSealer, columnSealer } from '../../encryption/encrypted-column.decorator.js';
 import type { ListRecordsQuery, SortField } from './dto/list-records.query.js';
 import { ComplianceFramework } from './entities/compliance-framework.entity.js';
 import { ComplianceRecord } from './entities/compliance-record.entity.js';
@@ -38,6 +38,7 @@ const COPIED_COLUMNS = [
 let sealNotes: ReturnType<typeof columnSealer> | undefined;
 const sealedNotes = (notes: string | null | undefined, id: string) =>
   (sealNotes ??= columnSealer(ComplianceRecord, 'evidenceNotes'))(notes, id);
+let sealNotesBatch: ReturnType<typeof columnBatchSealer> | undefined;
 
 /** Compliance records in Postgres, through the request's transaction; lists from a replica when one fits. */
 @QueryOwner()
@@ -130,7 +131,11 @@ export class ComplianceRecordsRepository {
 
   /** Evidence notes as stored: sealed for their row by the encryption module, the same as an entity write. */
   private storedNotes(rows: ComplianceRecord[]): (string | null)[] {
-    return rows.map((row) => sealedNotes(row.evidenceNotes as string | null, row.id)?.stored ?? null);
+    sealNotesBatch ??= columnBatchSealer(ComplianceRecord, 'evidenceNotes');
+    return sealNotesBatch(
+      rows.map((row) => (row.evidenceNotes as string | null) ?? null),
+      rows.map((row) => row.id),
+    );
   }
 
   findById(id: string): Promise<ComplianceRecord | null> {
