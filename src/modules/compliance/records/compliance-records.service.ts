@@ -68,12 +68,12 @@ export class ComplianceRecordsService {
 
   /**
    * All or nothing: any invalid record fails the whole call before anything is written. The
-   * framework and control checks are the transaction's first statement, so Node seals and encodes
-   * the first chunk of rows while Postgres runs them; a failed check sends nothing more.
+   * framework and control checks are the transaction's first statement, so Node makes the rows and
+   * seals the first chunk while Postgres runs them; a failed check sends nothing more.
    */
   async createMany(inputs: CreateRecordDto[]): Promise<BulkRecordsResponse> {
     const now = new Date();
-    const rows = inputs.map((input) => this.toRow(uuidv7(), input, now));
+    const rows: ComplianceRecord[] = [];
     await pipelined([
       () => async () => {
         await this.requireKnownFrameworks(
@@ -82,7 +82,11 @@ export class ComplianceRecordsService {
         );
         await this.requireKnownControls(inputs, (index) => `records.${index}.controlId`);
       },
-      ...this.records.insertChunks(rows),
+      ...this.records.insertChunks(inputs.length, (start, end) => {
+        const chunk = inputs.slice(start, end).map((input) => this.toRow(uuidv7(), input, now));
+        rows.push(...chunk);
+        return chunk;
+      }),
       () =>
         this.outbox.prepareMany(
           RECORD_CREATED,
