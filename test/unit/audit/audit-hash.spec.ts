@@ -51,6 +51,7 @@ describe('audit hash', () => {
       { skipped: undefined, kept: [undefined, null, Number.NaN, -0, 1e21, true, 'x'], nested: { when: new Date(0) } },
       { holes: sparse, empty: {}, none: [], deep: [[[{ b: [{}], a: 'a' }]]] },
       [{ y: 1, x: 2 }, 'text', 3.14, null],
+      ['lone \ud800 surrogate', 'pair 😀', 'del \u007f', 'nul \u0000', 'back\\slash', 'ctl \u001f', 'ls \u2028'],
       new Date('2026-12-03T09:00:00.123Z'),
       'plain',
       42,

@@ -4,8 +4,15 @@ import type { ChainedEvent } from '../audit-event.js';
 /** `prev_hash` of the first event of every shard. */
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** What JSON.stringify escapes in a string: quote, backslash, control characters, lone surrogates. */
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON.stringify of a string, without the call for the common string that needs no escape. */
+const quoted = (text: string): string => (ESCAPED.test(text) ? JSON.stringify(text) : `"${text}"`);
+
 /** JSON with object keys sorted at every level, so the same event always hashes the same. */
 export function canonicalJson(value: unknown): string {
+  if (typeof value === 'string') return quoted(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) return canonicalArray(value);
@@ -34,7 +41,7 @@ function canonicalObject(value: Record<string, unknown>, skip?: string): string 
     const member = value[key];
     if (member === undefined || key === skip) continue;
     if (out.length > 1) out += ',';
-    out += `${JSON.stringify(key)}:${canonicalJson(member)}`;
+    out += `${quoted(key)}:${canonicalJson(member)}`;
   }
   return `${out}}`;
 }
