@@ -8,6 +8,7 @@ import type { AuditEventInput, ChainedEvent } from '../../src/modules/audit/audi
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { AuditVerifier } from '../../src/modules/audit/audit-verifier';
 import { insertEvents } from '../../src/modules/audit/chain/audit-rows';
+import { backendsCpuBetween, databaseBackendsCpu } from '../lib/process-cpu';
 import { ratio, report } from '../lib/report';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -50,23 +51,35 @@ export async function auditAppend(): Promise<void> {
     await app.init();
     await createPlainTable(app);
     const totals = { chained: 0, plain: 0, indexed: 0, chainedTx: 0, plainTx: 0, indexedTx: 0 };
+    const chainedCpu = { app: 0, postgres: 0 };
+    const plainCpu = { app: 0, postgres: 0 };
+    /** Runs `work`, adding the CPU this process (the app) and the database's backends used to `into`. */
+    const measured = async (into: typeof chainedCpu, work: () => Promise<number>) => {
+      const app = process.cpuUsage();
+      const backends = databaseBackendsCpu(name);
+      const ms = await work();
+      const used = process.cpuUsage(app);
+      into.app += (used.user + used.system) / 1e6;
+      into.postgres += backendsCpuBetween(backends, databaseBackendsCpu(name));
+      return ms;
+    };
     const batchedRound = BATCHED_EVENTS / ROUNDS;
     const txRound = TX_EVENTS / ROUNDS;
     for (let round = 0; round < ROUNDS; round++) {
       const plainRound = async () => {
-        totals.plain += await plainBatched(app, round * batchedRound, batchedRound);
+        totals.plain += await measured(plainCpu, () => plainBatched(app, round * batchedRound, batchedRound));
         totals.plainTx += await plainPerTransaction(app, round * txRound, txRound);
       };
       if (round % 2) await plainRound();
-      totals.chained += await batched(app, round * batchedRound, batchedRound);
+      totals.chained += await measured(chainedCpu, () => batched(app, round * batchedRound, batchedRound));
       totals.indexed += await searchCaughtUp(app);
       totals.chainedTx += await perTransaction(app, round * txRound, txRound);
       totals.indexedTx += await searchCaughtUp(app);
       if (round % 2 === 0) await plainRound();
     }
     const rows = [
-      row('chained append, group commit (≤1000/tx, 4 writers)', BATCHED_EVENTS, totals.chained),
-      row('plain insert of the same events, batches of 1000, 4 writers', BATCHED_EVENTS, totals.plain),
+      row('chained append, group commit (≤1000/tx, 4 writers)', BATCHED_EVENTS, totals.chained, chainedCpu),
+      row('plain insert of the same events, batches of 1000, 4 writers', BATCHED_EVENTS, totals.plain, plainCpu),
       row(`chained append, one per transaction, ${TX_CONCURRENCY} concurrent`, TX_EVENTS, totals.chainedTx),
       row(`plain insert, one per transaction, ${TX_CONCURRENCY} concurrent`, TX_EVENTS, totals.plainTx),
       await verify(app),
@@ -233,13 +246,16 @@ async function createPlainTable(app: NestFastifyApplication): Promise<void> {
   await manager.query(`CREATE INDEX ON audit_bench_plain USING gin (details jsonb_path_ops)`);
 }
 
-function row(label: string, events: number, ms: number) {
+/** With `cpu`: CPU µs per event of the app (this process) and of the database's Postgres backends. */
+function row(label: string, events: number, ms: number, cpu?: { app: number; postgres: number }) {
   const seconds = ms / 1000;
+  const perEvent = (cpuSeconds: number) => Math.round((cpuSeconds / events) * 1e7) / 10;
   return {
     scenario: label,
     events,
     seconds: Math.round(seconds * 100) / 100,
     'events/s': Math.round(events / seconds),
+    ...(cpu && { 'app CPU µs/event': perEvent(cpu.app), 'Postgres CPU µs/event': perEvent(cpu.postgres) }),
   };
 }
 

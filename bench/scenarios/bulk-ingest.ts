@@ -6,6 +6,7 @@ import { startApp } from '../lib/app-process';
 import { BenchDatabase, freshDatabase } from '../lib/bench-database';
 import { copyText, createBareTable, createRecordsLikeTable, timeCopy } from '../lib/compliance-fixtures';
 import { BENCH_CLIENT_HEADERS, logIn } from '../lib/login';
+import { backendsCpuBetween, databaseBackendsCpu, processCpuSeconds } from '../lib/process-cpu';
 import { ratio, report } from '../lib/report';
 
 const ROUNDS = Number(process.env.BENCH_BULK_ROUNDS ?? 6);
@@ -41,13 +42,31 @@ interface Totals {
   copyBare: number;
 }
 
+/** CPU seconds of the app process and of the database's Postgres backends, summed over rounds. */
+interface Cpu {
+  app: number;
+  postgres: number;
+}
+
+/** Runs `work` and adds the CPU it made the app and the database's backends use to `into`. */
+async function measured<T>(into: Cpu, appPid: number, database: string, work: () => Promise<T>): Promise<T> {
+  const app = processCpuSeconds(appPid) ?? 0;
+  const backends = databaseBackendsCpu(database);
+  const result = await work();
+  into.app += (processCpuSeconds(appPid) ?? 0) - app;
+  into.postgres += backendsCpuBetween(backends, databaseBackendsCpu(database));
+  return result;
+}
+
 /**
  * `POST /compliance/records/bulk` of 10,000 records (evidence notes encrypted, outbox, audit, all
  * committed) against a COPY of the same rows into a table with compliance_records' columns,
  * indexes, checks and foreign key, in alternating rounds on the same database so load from other
  * processes falls on both. Each round waits until the relay has written every event and search
  * document ("until relayed") before the COPYs run, so neither figure pays for the other's
- * background work. A COPY into a bare table is kept for context.
+ * background work. A COPY into a bare table is kept for context. CPU per record (app process,
+ * the database's Postgres backends) is reported beside the rates: it moves less than they do when
+ * other work shares the machine.
  */
 export async function bulkIngest(): Promise<void> {
   const db = await freshDatabase('ck_bench_bulk');
@@ -94,17 +113,22 @@ async function run(db: BenchDatabase): Promise<void> {
     await timeCopy(db.client, 'bare_records', texts[ROUNDS]);
 
     const totals: Totals = { committed: 0, relayed: 0, copyRecords: 0, copyBare: 0 };
+    const database = new URL(db.url).pathname.slice(1);
+    const bulkCpu: Cpu = { app: 0, postgres: 0 };
+    const copyCpu: Cpu = { app: 0, postgres: 0 };
     const windows: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const copy = async () => {
-        totals.copyRecords += await timeCopy(db.client, 'copied_records', texts[round]);
+        totals.copyRecords += await measured(copyCpu, app.pid, database, () =>
+          timeCopy(db.client, 'copied_records', texts[round]),
+        );
         totals.copyBare += await timeCopy(db.client, 'bare_records', texts[round]);
       };
       // Alternate which side goes first, so a drift in machine load does not favour either.
       if (round % 2) await copy();
       const startedAt = process.hrtime.bigint();
       const started = performance.now();
-      await post(bodies[round]);
+      await measured(bulkCpu, app.pid, database, () => post(bodies[round]));
       totals.committed += performance.now() - started;
       windows.push(`${startedAt / 1000n}-${process.hrtime.bigint() / 1000n}`);
       await relayed(db.client);
@@ -129,6 +153,7 @@ async function run(db: BenchDatabase): Promise<void> {
     const copyRecords = perSecond(totals.copyRecords);
     const copyBare = perSecond(totals.copyBare);
     const perRequest = (ms: number) => Math.round((ms / ROUNDS) * 10) / 10;
+    const microsPerRecord = (seconds: number) => Math.round((seconds / records) * 1e7) / 10;
     report({
       benchmark: 'bulk-ingest',
       rows: [
@@ -136,6 +161,8 @@ async function run(db: BenchDatabase): Promise<void> {
           scenario: `POST /compliance/records/bulk, ${RECORDS} records (records + outbox + audit committed)`,
           'ms per 10k': perRequest(totals.committed),
           'records/s': committed,
+          'app CPU µs/record': microsPerRecord(bulkCpu.app),
+          'Postgres CPU µs/record': microsPerRecord(bulkCpu.postgres),
         },
         {
           scenario: 'the same, until the relay wrote every event and search document',
@@ -146,6 +173,8 @@ async function run(db: BenchDatabase): Promise<void> {
           scenario: 'COPY of the same rows into a table like compliance_records (indexes, checks, foreign key)',
           'ms per 10k': perRequest(totals.copyRecords),
           'records/s': copyRecords,
+          'app CPU µs/record': microsPerRecord(copyCpu.app),
+          'Postgres CPU µs/record': microsPerRecord(copyCpu.postgres),
         },
         {
           scenario: 'COPY of the same rows into a bare table',
@@ -157,6 +186,7 @@ async function run(db: BenchDatabase): Promise<void> {
         'committed / COPY into the records schema': ratio(committed, copyRecords),
         'until relayed / COPY into the records schema': ratio(untilRelayed, copyRecords),
         'COPY into the records schema / bare COPY': ratio(copyRecords, copyBare),
+        'Postgres CPU per record, committed / COPY into the records schema': ratio(bulkCpu.postgres, copyCpu.postgres),
       },
       summary: [
         {
