@@ -86,6 +86,7 @@ export async function auditAppend(): Promise<void> {
       row('search caught up after the group-committed appends', BATCHED_EVENTS, totals.indexed),
       row('search caught up after the one-per-transaction appends', TX_EVENTS, totals.indexedTx),
     ];
+    const cpuPerEvent = (cpu: typeof chainedCpu) => Math.round(((cpu.app + cpu.postgres) / BATCHED_EVENTS) * 1e7) / 10;
     report({
       benchmark: 'audit-append',
       rows,
@@ -103,6 +104,13 @@ export async function auditAppend(): Promise<void> {
           baseline: Number(rows[1]['events/s']),
           baselineLabel: 'plain inserts, same batches',
           unit: 'events/s',
+        },
+        {
+          metric: 'chained append, group commit: CPU per event, app + Postgres (load moves it less than events/s)',
+          value: cpuPerEvent(chainedCpu),
+          baseline: cpuPerEvent(plainCpu),
+          baselineLabel: 'plain inserts, same batches',
+          unit: 'µs',
         },
         {
           metric: 'chained append, one event per transaction',
