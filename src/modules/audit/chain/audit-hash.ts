@@ -5,6 +5,7 @@ import type { ChainedEvent } from '../audit-event.js';
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** What JSON.stringify escapes in a string: quote, backslash, control characters, lone surrogates. */
+// eslint-disable-next-line no-control-regex -- finding them is the point
 const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** JSON.stringify of a string, without the call for the common string that needs no escape. */
