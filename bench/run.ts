@@ -1,5 +1,6 @@
 import { auditAppend } from './scenarios/audit-append';
 import { authSession } from './scenarios/auth-session';
+import { bulkIngest } from './scenarios/bulk-ingest';
 import { emailLookup } from './scenarios/email-lookup';
 import { encryptionThroughput } from './scenarios/encryption-throughput';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'email-lookup': emailLookup,
   'auth-session': authSession,
   compliance,
+  'bulk-ingest': bulkIngest,
   search,
   'control-graph': controlGraph,
   memory,

@@ -27,9 +27,7 @@ export function copyText(rows: CreateRecordDto[]): string {
 
 /** Milliseconds to COPY `text` into a table with no index, constraint, outbox or events. */
 export async function copyIntoBareTable(client: Client, text: string): Promise<number> {
-  await client.query(`CREATE TABLE bare_records (
-    id uuid, entity_id text, framework text, control_id text, status text,
-    score numeric(5, 2), details jsonb, evidence_notes text, assessed_at timestamptz)`);
+  await createBareTable(client, 'bare_records');
   return timeCopy(client, 'bare_records', text);
 }
 
@@ -38,12 +36,25 @@ export async function copyIntoBareTable(client: Client, text: string): Promise<n
  * framework foreign key: what the schema alone costs, before encryption, outbox and HTTP.
  */
 export async function copyIntoRecordsTable(client: Client, text: string): Promise<number> {
-  await client.query(`CREATE TABLE copied_records (LIKE compliance_records INCLUDING ALL)`);
-  await client.query(`ALTER TABLE copied_records ADD FOREIGN KEY (framework) REFERENCES compliance_frameworks (code)`);
+  await createRecordsLikeTable(client, 'copied_records');
   return timeCopy(client, 'copied_records', text);
 }
 
-async function timeCopy(client: Client, table: string, text: string): Promise<number> {
+/** A table of the copied columns with no index or constraint. */
+export async function createBareTable(client: Client, table: string): Promise<void> {
+  await client.query(`CREATE TABLE ${table} (
+    id uuid, entity_id text, framework text, control_id text, status text,
+    score numeric(5, 2), details jsonb, evidence_notes text, assessed_at timestamptz)`);
+}
+
+/** A table with `compliance_records`' columns, defaults, indexes, checks and framework foreign key. */
+export async function createRecordsLikeTable(client: Client, table: string): Promise<void> {
+  await client.query(`CREATE TABLE ${table} (LIKE compliance_records INCLUDING ALL)`);
+  await client.query(`ALTER TABLE ${table} ADD FOREIGN KEY (framework) REFERENCES compliance_frameworks (code)`);
+}
+
+/** Milliseconds to COPY `text` (rows from `copyText`) into `table`, committed. */
+export async function timeCopy(client: Client, table: string, text: string): Promise<number> {
   const started = performance.now();
   await pipeline(Readable.from([text]), client.query(copyFrom(`COPY ${table} (${COPIED_COLUMNS}) FROM STDIN`)));
   return performance.now() - started;

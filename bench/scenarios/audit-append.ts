@@ -8,6 +8,7 @@ import type { AuditEventInput, ChainedEvent } from '../../src/modules/audit/audi
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { AuditVerifier } from '../../src/modules/audit/audit-verifier';
 import { insertEvents } from '../../src/modules/audit/chain/audit-rows';
+import { backendsCpuBetween, databaseBackendsCpu } from '../lib/process-cpu';
 import { ratio, report } from '../lib/report';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -15,6 +16,8 @@ const BATCHED_EVENTS = 100_000;
 const IN_FLIGHT = 5_000;
 const TX_EVENTS = 10_000;
 const TX_CONCURRENCY = 8;
+/** Each figure is the sum of this many alternating rounds, so drifting machine load falls on both sides. */
+const ROUNDS = Number(process.env.BENCH_AUDIT_ROUNDS ?? 5);
 
 const event = (i: number): AuditEventInput => ({
   action: 'compliance.record.updated',
@@ -28,8 +31,8 @@ const event = (i: number): AuditEventInput => ({
 /**
  * Audit append throughput through the real chain (group-committed detached appends, and one event
  * per transaction as a mutating request does, each with its outbox row) vs plain inserts of the
- * same rows into an identically indexed table without the chain or the outbox; then verify
- * throughput over the whole trail.
+ * same rows into an identically indexed table without the chain or the outbox, in alternating
+ * rounds; then verify throughput over the whole trail.
  */
 export async function auditAppend(): Promise<void> {
   const name = `ck_bench_audit_${randomBytes(4).toString('hex')}`;
@@ -47,28 +50,43 @@ export async function auditAppend(): Promise<void> {
   try {
     await app.init();
     await createPlainTable(app);
-    const chainedBatched = await batched(app);
-    const indexedBatched = await searchCaughtUp(
-      app,
-      'search caught up after the group-committed appends',
-      BATCHED_EVENTS,
-    );
-    const plain = await plainBatched(app);
-    const chainedPerTransaction = await perTransaction(app);
-    const indexedPerTransaction = await searchCaughtUp(
-      app,
-      'search caught up after the one-per-transaction appends',
-      TX_EVENTS,
-    );
+    const totals = { chained: 0, plain: 0, indexed: 0, chainedTx: 0, plainTx: 0, indexedTx: 0 };
+    const chainedCpu = { app: 0, postgres: 0 };
+    const plainCpu = { app: 0, postgres: 0 };
+    /** Runs `work`, adding the CPU this process (the app) and the database's backends used to `into`. */
+    const measured = async (into: typeof chainedCpu, work: () => Promise<number>) => {
+      const app = process.cpuUsage();
+      const backends = databaseBackendsCpu(name);
+      const ms = await work();
+      const used = process.cpuUsage(app);
+      into.app += (used.user + used.system) / 1e6;
+      into.postgres += backendsCpuBetween(backends, databaseBackendsCpu(name));
+      return ms;
+    };
+    const batchedRound = BATCHED_EVENTS / ROUNDS;
+    const txRound = TX_EVENTS / ROUNDS;
+    for (let round = 0; round < ROUNDS; round++) {
+      const plainRound = async () => {
+        totals.plain += await measured(plainCpu, () => plainBatched(app, round * batchedRound, batchedRound));
+        totals.plainTx += await plainPerTransaction(app, round * txRound, txRound);
+      };
+      if (round % 2) await plainRound();
+      totals.chained += await measured(chainedCpu, () => batched(app, round * batchedRound, batchedRound));
+      totals.indexed += await searchCaughtUp(app);
+      totals.chainedTx += await perTransaction(app, round * txRound, txRound);
+      totals.indexedTx += await searchCaughtUp(app);
+      if (round % 2 === 0) await plainRound();
+    }
     const rows = [
-      chainedBatched,
-      plain,
-      chainedPerTransaction,
-      await plainPerTransaction(app),
+      row('chained append, group commit (≤1000/tx, 4 writers)', BATCHED_EVENTS, totals.chained, chainedCpu),
+      row('plain insert of the same events, batches of 1000, 4 writers', BATCHED_EVENTS, totals.plain, plainCpu),
+      row(`chained append, one per transaction, ${TX_CONCURRENCY} concurrent`, TX_EVENTS, totals.chainedTx),
+      row(`plain insert, one per transaction, ${TX_CONCURRENCY} concurrent`, TX_EVENTS, totals.plainTx),
       await verify(app),
-      indexedBatched,
-      indexedPerTransaction,
+      row('search caught up after the group-committed appends', BATCHED_EVENTS, totals.indexed),
+      row('search caught up after the one-per-transaction appends', TX_EVENTS, totals.indexedTx),
     ];
+    const cpuPerEvent = (cpu: typeof chainedCpu) => Math.round(((cpu.app + cpu.postgres) / BATCHED_EVENTS) * 1e7) / 10;
     report({
       benchmark: 'audit-append',
       rows,
@@ -88,6 +106,13 @@ export async function auditAppend(): Promise<void> {
           unit: 'events/s',
         },
         {
+          metric: 'chained append, group commit: CPU per event, app + Postgres (load moves it less than events/s)',
+          value: cpuPerEvent(chainedCpu),
+          baseline: cpuPerEvent(plainCpu),
+          baselineLabel: 'plain inserts, same batches',
+          unit: 'µs',
+        },
+        {
           metric: 'chained append, one event per transaction',
           value: Number(rows[2]['events/s']),
           baseline: Number(rows[3]['events/s']),
@@ -102,19 +127,22 @@ export async function auditAppend(): Promise<void> {
   }
 }
 
-async function batched(app: NestFastifyApplication) {
+/** Milliseconds to append `count` events through the group commit, `IN_FLIGHT` at a time. */
+async function batched(app: NestFastifyApplication, first: number, count: number): Promise<number> {
   const audit = app.get(AuditService);
   const started = performance.now();
-  for (let sent = 0; sent < BATCHED_EVENTS; sent += IN_FLIGHT) {
-    await Promise.all(Array.from({ length: IN_FLIGHT }, (_, i) => audit.recordDetached(event(sent + i))));
+  for (let sent = 0; sent < count; sent += IN_FLIGHT) {
+    const wave = Math.min(IN_FLIGHT, count - sent);
+    await Promise.all(Array.from({ length: wave }, (_, i) => audit.recordDetached(event(first + sent + i))));
   }
-  return row('chained append, group commit (≤1000/tx, 4 writers)', BATCHED_EVENTS, started);
+  return performance.now() - started;
 }
 
 /** The same events, with a place but no lock, no hash and no head update, batches of 1000 by 4 writers. */
-async function plainBatched(app: NestFastifyApplication) {
+async function plainBatched(app: NestFastifyApplication, first: number, count: number): Promise<number> {
   const transactions = app.get(TransactionContext);
-  const events: ChainedEvent[] = Array.from({ length: BATCHED_EVENTS }, (_, i) => {
+  const events: ChainedEvent[] = Array.from({ length: count }, (_, n) => {
+    const i = first + n;
     const input = event(i);
     return {
       shard: 0,
@@ -142,30 +170,30 @@ async function plainBatched(app: NestFastifyApplication) {
     }
   };
   await Promise.all(Array.from({ length: 4 }, writer));
-  return row('plain insert of the same events, batches of 1000, 4 writers', BATCHED_EVENTS, started);
+  return performance.now() - started;
 }
 
-async function perTransaction(app: NestFastifyApplication) {
+async function perTransaction(app: NestFastifyApplication, first: number, count: number): Promise<number> {
   const audit = app.get(AuditService);
   const transactions = app.get(TransactionContext);
-  let next = 0;
+  let next = first;
   const started = performance.now();
   const worker = async () => {
-    while (next < TX_EVENTS) {
+    while (next < first + count) {
       const i = next++;
       await transactions.run(() => audit.record(event(i)));
     }
   };
   await Promise.all(Array.from({ length: TX_CONCURRENCY }, worker));
-  return row(`chained append, one per transaction, ${TX_CONCURRENCY} concurrent`, TX_EVENTS, started);
+  return performance.now() - started;
 }
 
-async function plainPerTransaction(app: NestFastifyApplication) {
+async function plainPerTransaction(app: NestFastifyApplication, first: number, count: number): Promise<number> {
   const transactions = app.get(TransactionContext);
-  let next = 0;
+  let next = first;
   const started = performance.now();
   const worker = async () => {
-    while (next < TX_EVENTS) {
+    while (next < first + count) {
       const seq = ++next;
       const e = event(seq);
       await transactions.run((manager) =>
@@ -189,25 +217,26 @@ async function plainPerTransaction(app: NestFastifyApplication) {
     }
   };
   await Promise.all(Array.from({ length: TX_CONCURRENCY }, worker));
-  return row(`plain insert, one per transaction, ${TX_CONCURRENCY} concurrent`, TX_EVENTS, started);
+  return performance.now() - started;
 }
 
 async function verify(app: NestFastifyApplication) {
   const started = performance.now();
   const result = await app.get(AuditVerifier).verify();
   if (!result.ok) throw new Error(`bench trail does not verify: ${JSON.stringify(result.firstBroken)}`);
-  return row('verify whole trail', result.eventsChecked, started);
+  return row('verify whole trail', result.eventsChecked, performance.now() - started);
 }
 
 /**
  * Every appended event goes to the audit search index through the outbox. Waiting for the relay
- * here keeps that indexing out of the next scenario's timing; the time it takes after the last
- * append (it runs during the appends too) is reported as its own row.
+ * after each chained round keeps that indexing out of the next round's timing (plain or chained);
+ * the milliseconds it takes after the last append (it runs during the appends too) are reported
+ * as their own row.
  */
-async function searchCaughtUp(app: NestFastifyApplication, label: string, events: number) {
+async function searchCaughtUp(app: NestFastifyApplication): Promise<number> {
   const started = performance.now();
   await app.get(OutboxRelay).drain();
-  return row(label, events, started);
+  return performance.now() - started;
 }
 
 async function createPlainTable(app: NestFastifyApplication): Promise<void> {
@@ -225,13 +254,16 @@ async function createPlainTable(app: NestFastifyApplication): Promise<void> {
   await manager.query(`CREATE INDEX ON audit_bench_plain USING gin (details jsonb_path_ops)`);
 }
 
-function row(label: string, events: number, started: number) {
-  const seconds = (performance.now() - started) / 1000;
+/** With `cpu`: CPU µs per event of the app (this process) and of the database's Postgres backends. */
+function row(label: string, events: number, ms: number, cpu?: { app: number; postgres: number }) {
+  const seconds = ms / 1000;
+  const perEvent = (cpuSeconds: number) => Math.round((cpuSeconds / events) * 1e7) / 10;
   return {
     scenario: label,
     events,
     seconds: Math.round(seconds * 100) / 100,
     'events/s': Math.round(events / seconds),
+    ...(cpu && { 'app CPU µs/event': perEvent(cpu.app), 'Postgres CPU µs/event': perEvent(cpu.postgres) }),
   };
 }
 

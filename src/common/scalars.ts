@@ -28,6 +28,8 @@ export const DATE_TIME_RANGE = {
 
 /** `Date.UTC` with a 1-based month, and without its reading of years 0–99 as 1900–1999. */
 function utc(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number) {
+  // Date.UTC reads years 0-99 as 1900-1999; only those need the setter (a bulk body parses 10,000 dates).
+  if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute, second, ms);
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, second, ms);
@@ -47,7 +49,7 @@ function daysIn(year: number, month: number): number {
 
 /** The instant a date-time regex match names, or undefined when a field is out of its calendar range. */
 function instantOf(match: RegExpExecArray): Date | undefined {
-  const [year, month, day, hour, minute] = match.slice(1, 6).map(Number);
+  const [year, month, day, hour, minute] = [+match[1], +match[2], +match[3], +match[4], +match[5]];
   const second = Number(match[6] ?? 0);
   const millis = Number((match[7] ?? '').padEnd(3, '0').slice(0, 3));
   const offset = match[9] ? (match[9] === '-' ? -1 : 1) * (Number(match[10]) * 60 + Number(match[11] ?? 0)) : 0;

@@ -12,8 +12,9 @@ export class PrometheusCipherObserver implements CipherObserver {
     private readonly duration: Histogram<EncryptionLabels>,
   ) {}
 
-  observe(operation: 'encrypt' | 'decrypt', keyId: string, seconds: number): void {
-    this.operations.inc({ operation, key_id: keyId });
+  /** A batch counts each operation and observes its mean duration once. */
+  observe(operation: 'encrypt' | 'decrypt', keyId: string, seconds: number, count = 1): void {
+    this.operations.inc({ operation, key_id: keyId }, count);
     this.duration.observe({ operation, key_id: keyId }, seconds);
   }
 }

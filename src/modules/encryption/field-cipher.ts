@@ -51,9 +51,12 @@ export class DecryptionError extends Error {
   }
 }
 
-/** Counts and times operations by key id; never sees values. */
+/**
+ * Counts and times operations by key id; never sees values. A batch of `count` operations is one
+ * call with their mean duration.
+ */
 export interface CipherObserver {
-  observe(operation: 'encrypt' | 'decrypt', keyId: string, seconds: number): void;
+  observe(operation: 'encrypt' | 'decrypt', keyId: string, seconds: number, count?: number): void;
 }
 
 /**
@@ -93,6 +96,28 @@ export class FieldCipher {
   }
 
   /**
+   * `encryptRow` of many values of one column, one per row id (null stays null), observed once for
+   * the batch: a 10,000-record bulk ingest would otherwise pay a metric observation per value.
+   */
+  encryptRows(
+    values: readonly (string | null)[],
+    ids: readonly string[],
+    column: Omit<RowIdentity, 'id'>,
+    keyId = this.keyring.activeId,
+  ): (string | null)[] {
+    const started = performance.now();
+    const key = this.requireKey(keyId);
+    let sealed = 0;
+    const out = values.map((value, i) => {
+      if (value === null) return null;
+      sealed++;
+      return this.sealWith(key, ROW_BOUND, value, rowAad({ ...column, id: ids[i] }), keyId);
+    });
+    if (sealed) this.observer?.observe('encrypt', keyId, (performance.now() - started) / 1000 / sealed, sealed);
+    return out;
+  }
+
+  /**
    * Reads the stored value of `row`'s column: `v2:` bound to this row, or (while `acceptLegacy`)
    * a `v1:` value bound to the column only, as written before row binding.
    */
@@ -107,7 +132,11 @@ export class FieldCipher {
 
   /** `s1:<subjectId>:` value of one column of one row, under the subject's own key. */
   encryptForSubject(plaintext: string, row: RowIdentity, subject: SubjectKey): string {
-    return this.sealWith(SUBJECT_BOUND, plaintext, subjectAad(row), subject.subjectId, subject.key);
+    const started = performance.now();
+    const stored = this.sealWith(subject.key, SUBJECT_BOUND, plaintext, subjectAad(row), subject.subjectId);
+    // One label for every subject: a subject id in a metric label would be a per-person series.
+    this.observer?.observe('encrypt', 'subject', (performance.now() - started) / 1000);
+    return stored;
   }
 
   /** Reads an `s1:` value of `row` with its subject's key. */
@@ -118,24 +147,25 @@ export class FieldCipher {
   }
 
   private seal(version: EnvelopeVersion, plaintext: string, aad: string, keyId: string): string {
-    const key = this.secretKey(keyId);
-    if (!key) throw new DecryptionError('unknown-key', keyId);
-    return this.sealWith(version, plaintext, aad, keyId, key);
+    const started = performance.now();
+    const stored = this.sealWith(this.requireKey(keyId), version, plaintext, aad, keyId);
+    this.observer?.observe('encrypt', keyId, (performance.now() - started) / 1000);
+    return stored;
   }
 
-  private sealWith(version: EnvelopeVersion, plaintext: string, aad: string, keyId: string, key: KeyObject): string {
-    const started = performance.now();
+  private requireKey(keyId: string): KeyObject {
+    const key = this.secretKey(keyId);
+    if (!key) throw new DecryptionError('unknown-key', keyId);
+    return key;
+  }
+
+  private sealWith(key: KeyObject, version: EnvelopeVersion, plaintext: string, aad: string, keyId: string): string {
     const iv = this.nextIv();
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(Buffer.from(aad));
     const body = cipher.update(plaintext, 'utf8');
     const rest = cipher.final();
     const payload = Buffer.concat([iv, cipher.getAuthTag(), body, rest]).toString('base64url');
-    this.observer?.observe(
-      'encrypt',
-      version === SUBJECT_BOUND ? 'subject' : keyId,
-      (performance.now() - started) / 1000,
-    );
     return `${version}:${keyId}:${payload}`;
   }
 

@@ -1,5 +1,17 @@
+import { createHash } from 'node:crypto';
 import { canonicalJson, GENESIS_HASH, hashEvent } from '../../../src/modules/audit/chain/audit-hash';
 import type { ChainedEvent } from '../../../src/modules/audit/audit-event';
+
+/** canonicalJson as first written (map, sort, join): every stored hash was made with it. */
+function referenceJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(referenceJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${referenceJson(v)}`).join(',')}}`;
+}
 
 /** hashEvent(event()) as computed before events had a trace id (commit 3e59614). */
 const PRE_TRACE_ID_HASH = 'a49ab580cffe7463e02310d79c192f6f2b424339044d19356aa2d63150fb92ac';
@@ -28,6 +40,29 @@ describe('audit hash', () => {
     expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } })).toBe(
       '{"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1}',
     );
+  });
+
+  it('serialises exactly as the first implementation did, on values that stress it', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const sparse = [1, , 3];
+    const values: unknown[] = [
+      { b: 1, a: { d: [{ z: 1, y: 2 }], c: null } },
+      { Z: 1, a: 2, _: 3, é: 4, '😀': 5, 'a"b': 6, '': 7, '10': 8, '9': 9, 'line\nbreak': 'tab\t"quote"\u2028' },
+      { skipped: undefined, kept: [undefined, null, Number.NaN, -0, 1e21, true, 'x'], nested: { when: new Date(0) } },
+      { holes: sparse, empty: {}, none: [], deep: [[[{ b: [{}], a: 'a' }]]] },
+      [{ y: 1, x: 2 }, 'text', 3.14, null],
+      ['lone \ud800 surrogate', 'pair 😀', 'del \u007f', 'nul \u0000', 'back\\slash', 'ctl \u001f', 'ls \u2028'],
+      new Date('2026-12-03T09:00:00.123Z'),
+      'plain',
+      42,
+      null,
+      undefined,
+    ];
+    for (const value of values) expect(canonicalJson(value)).toBe(referenceJson(value));
+    const full = event({ details: values[1] as Record<string, unknown>, traceId: 'a'.repeat(32) });
+    const { prevHash, ...content } = full;
+    const reference = createHash('sha256').update(prevHash).update(referenceJson(content)).digest('hex');
+    expect(hashEvent(full)).toBe(reference);
   });
 
   it('hashes the same event identically whatever the key order of its details', () => {

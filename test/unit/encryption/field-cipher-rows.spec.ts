@@ -1,5 +1,5 @@
 import { FieldCipher, rowAad, type RowIdentity } from '../../../src/modules/encryption/field-cipher';
-import { aCipher } from '../../support/builders/keyring.builder';
+import { aCipher, aKeyring } from '../../support/builders/keyring.builder';
 
 const ROW: RowIdentity = { table: 'users', column: 'email', id: '0193a0c4-5f7e-7b1a-9c3d-2e4f6a8b0c1d' };
 const OTHER_ROW: RowIdentity = { ...ROW, id: '0193a0c4-5f7e-7b1a-9c3d-2e4f6a8b0c1e' };
@@ -68,5 +68,34 @@ describe('FieldCipher, row-bound (v2) values', () => {
     ['plaintext', undefined],
   ])('reads the envelope version of %p without decrypting', (stored, version) => {
     expect(FieldCipher.envelopeOf(stored)).toBe(version);
+  });
+});
+
+describe('FieldCipher.encryptRows (bulk writes)', () => {
+  it('seals each value for its own row, leaves null as null, and is observed once for the batch', () => {
+    const observations: [string, string, number, number | undefined][] = [];
+    const cipher = new FieldCipher(aKeyring('k1'), {
+      observe: (operation, keyId, seconds, count) => observations.push([operation, keyId, seconds, count]),
+    });
+    const column = { table: ROW.table, column: ROW.column };
+    const stored = cipher.encryptRows(
+      ['a@example.com', null, 'b@example.com'],
+      [ROW.id, 'unused', OTHER_ROW.id],
+      column,
+    );
+    expect(observations).toEqual([['encrypt', 'k1', expect.any(Number), 2]]);
+    expect(stored[1]).toBeNull();
+    expect(stored[0]).toMatch(/^v2:k1:/);
+    expect(cipher.decryptRow(stored[0] as string, ROW)).toBe('a@example.com');
+    expect(cipher.decryptRow(stored[2] as string, OTHER_ROW)).toBe('b@example.com');
+    expect(() => cipher.decryptRow(stored[0] as string, OTHER_ROW)).toThrow(
+      expect.objectContaining({ reason: 'tampered' }),
+    );
+  });
+
+  it('refuses an unknown key before sealing anything', () => {
+    expect(() => aCipher('k1').encryptRows(['x'], [ROW.id], ROW, 'k9')).toThrow(
+      expect.objectContaining({ reason: 'unknown-key', keyId: 'k9' }),
+    );
   });
 });

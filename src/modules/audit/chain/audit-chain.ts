@@ -50,9 +50,9 @@ export class AuditChain {
     let last = head.last_at.getTime();
     const events = drafts.map((draft) => {
       last = Math.max(last, this.clock.now().getTime());
-      const unhashed = { ...draft, shard: head.shard, seq: ++seq, occurredAt: new Date(last), prevHash };
-      const event: ChainedEvent = { ...unhashed, hash: hashEvent(unhashed) };
-      prevHash = event.hash;
+      // One object per event: hashed before it has a hash, then given it.
+      const event = { ...draft, shard: head.shard, seq: ++seq, occurredAt: new Date(last), prevHash } as ChainedEvent;
+      event.hash = prevHash = hashEvent(event);
       return event;
     });
     await appendEvents(manager, events, { shard: head.shard, seq, hash: prevHash, lastAt: new Date(last) });

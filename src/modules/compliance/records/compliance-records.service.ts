@@ -66,24 +66,32 @@ export class ComplianceRecordsService {
     return (await this.withControlTitles([record]))[0];
   }
 
-  /** All or nothing: any invalid record fails the whole call before anything is written. */
+  /**
+   * All or nothing: any invalid record fails the whole call before anything is written. The
+   * framework and control checks are the transaction's first statement, so Node makes the rows and
+   * seals the first chunk while Postgres runs them; a failed check sends nothing more.
+   */
   async createMany(inputs: CreateRecordDto[]): Promise<BulkRecordsResponse> {
-    await this.requireKnownFrameworks(
-      inputs.map((input) => input.framework),
-      (index) => `records.${index}.framework`,
-    );
-    await this.requireKnownControls(inputs, (index) => `records.${index}.controlId`);
     const now = new Date();
-    const rows = inputs.map((input) => this.toRow(uuidv7(), input, now));
+    const rows: ComplianceRecord[] = [];
     await pipelined([
-      ...this.records.insertChunks(rows),
-      () => {
-        const events = rows.map((row) => ({
-          aggregateId: row.id,
-          payload: recordEventPayload(createdSnapshot(row), true),
-        }));
-        return () => this.outbox.appendMany(RECORD_CREATED, events);
+      () => async () => {
+        await this.requireKnownFrameworks(
+          inputs.map((input) => input.framework),
+          (index) => `records.${index}.framework`,
+        );
+        await this.requireKnownControls(inputs, (index) => `records.${index}.controlId`);
       },
+      ...this.records.insertChunks(inputs.length, (start, end) => {
+        const chunk = inputs.slice(start, end).map((input) => this.toRow(uuidv7(), input, now));
+        rows.push(...chunk);
+        return chunk;
+      }),
+      () =>
+        this.outbox.prepareMany(
+          RECORD_CREATED,
+          rows.map((row) => ({ aggregateId: row.id, payload: recordEventPayload(createdSnapshot(row), true) })),
+        ),
     ]);
     this.audit.describe({ resourceType: 'compliance_record', details: { created: rows.length } });
     return { created: rows.length, ids: rows.map((row) => row.id) };
