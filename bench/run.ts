@@ -9,6 +9,7 @@ import { compliance } from './scenarios/compliance';
 import { controlGraph } from './scenarios/control-graph';
 import { healthLive } from './scenarios/health-live';
 import { memory } from './scenarios/memory';
+import { recordCache } from './scenarios/record-cache';
 import { replicas } from './scenarios/replicas';
 import { search } from './scenarios/search';
 
@@ -23,6 +24,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'email-lookup': emailLookup,
   'auth-session': authSession,
   compliance,
+  'record-cache': recordCache,
   search,
   'control-graph': controlGraph,
   memory,
