@@ -10,6 +10,7 @@ import { compliance } from './scenarios/compliance';
 import { controlGraph } from './scenarios/control-graph';
 import { healthLive } from './scenarios/health-live';
 import { memory } from './scenarios/memory';
+import { recordCache } from './scenarios/record-cache';
 import { replicas } from './scenarios/replicas';
 import { search } from './scenarios/search';
 import { subjectKeys } from './scenarios/subject-keys';
@@ -26,6 +27,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'auth-session': authSession,
   compliance,
   'bulk-ingest': bulkIngest,
+  'record-cache': recordCache,
   search,
   'control-graph': controlGraph,
   memory,

@@ -11,8 +11,12 @@ export interface ServerProcess {
 }
 
 /** Starts a built script (dist/...) as its own process and waits for "listening on <url>". */
-export async function startServer(script: string, environment: Record<string, string> = {}): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, script)], {
+export async function startServer(
+  script: string,
+  environment: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(ROOT, script)], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -56,10 +60,16 @@ export async function startServer(script: string, environment: Record<string, st
  * production limit allows, and the counter lives in the shared Redis.
  */
 export function startApp(environment: Record<string, string> = {}): Promise<ServerProcess> {
-  return startServer('dist/src/main.js', {
-    DATA_DIR: join(ROOT, '.data', 'bench'),
-    QUEUE_PREFIX: `bench_${randomBytes(4).toString('hex')}`,
-    THROTTLE_LOGIN_LIMIT: '1000000',
-    ...environment,
-  });
+  // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: profiles the app alone, not the load generator.
+  const nodeArgs = process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return startServer(
+    'dist/src/main.js',
+    {
+      DATA_DIR: join(ROOT, '.data', 'bench'),
+      QUEUE_PREFIX: `bench_${randomBytes(4).toString('hex')}`,
+      THROTTLE_LOGIN_LIMIT: '1000000',
+      ...environment,
+    },
+    nodeArgs,
+  );
 }

@@ -161,8 +161,8 @@ describe('key rotation on real Postgres', () => {
     const notes = done.columns.find((c) => c.table === 'compliance_records' && c.column === 'evidence_notes');
     expect(notes?.rowsByKey).toEqual({ k2: RECORDS });
     const [record] = await db.query<{ id: string }>('SELECT id FROM compliance_records ORDER BY id LIMIT 1');
-    const view = await app.get(ComplianceRecordsService).get(record.id);
-    expect(view.evidenceNotes).toMatch(/^Evidence \d+: interviewed Jane Roe$/);
+    const { body } = await app.get(ComplianceRecordsService).get(record.id);
+    expect(JSON.parse(body).evidenceNotes).toMatch(/^Evidence \d+: interviewed Jane Roe$/);
 
     await http().post('/admin/encryption/retire/dev1').expect(204);
     expect((await status()).keyIds).toEqual(['k2']);

@@ -115,6 +115,14 @@ export class CatalogsService {
     return this.catalogs.unknownControls([...distinct.values()]);
   }
 
+  /**
+   * Changes with every catalog or mapping change (after its commit, on every replica sharing the
+   * Redis): what a cache of views holding control titles keys its entries by. Undefined when unknown.
+   */
+  controlGraphGeneration(): Promise<string | undefined> {
+    return this.traversals.generation();
+  }
+
   /** What each ref names (catalog or not, its control if it resolves), keyed by `controlRefKey`; one query. */
   async resolveControls(refs: ControlRef[]): Promise<Map<string, ControlResolution>> {
     const distinct = new Map(refs.map((ref) => [controlRefKey(ref), ref]));

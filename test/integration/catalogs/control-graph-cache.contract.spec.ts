@@ -70,6 +70,13 @@ describe.each([
     expect(after.generation).not.toBe(before.generation);
     expect(after.value).toBeUndefined();
   });
+
+  it('tells its current generation alone, the one lookups report, and a new one after invalidate', async () => {
+    const generation = await cache.generation();
+    expect((await cache.get(`related:${randomUUID()}`)).generation).toBe(generation);
+    await cache.invalidate();
+    expect(await cache.generation()).not.toBe(generation);
+  });
 });
 
 describe('LruControlGraphCache bounds', () => {

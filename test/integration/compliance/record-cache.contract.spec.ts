@@ -1,26 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { RecordResponse } from '../../../src/modules/compliance/records/dto/record.response';
+import { cachedView } from '../../../src/modules/compliance/records/cache/cached-view';
 import { LruRecordCache } from '../../../src/modules/compliance/records/cache/lru-record-cache';
-import { RecordCache } from '../../../src/modules/compliance/records/cache/record-cache';
+import { CachedView, RecordCache } from '../../../src/modules/compliance/records/cache/record-cache';
 import { RedisRecordCache } from '../../../src/modules/compliance/records/cache/redis-record-cache';
 import { TEST_REDIS_URL } from '../../support/database';
 import { redisClientsFor, SpareRedisCluster } from '../../support/redis-topologies';
 
-const aView = (id: string, version: number): RecordResponse => ({
-  id,
-  entityId: 'org-1',
-  framework: 'GDPR',
-  controlId: 'Art.32',
-  status: 'passed',
-  score: 90,
-  details: {},
-  evidenceNotes: null,
-  assessedAt: '2026-11-20T10:00:00.000Z',
-  createdAt: '2026-11-20T10:00:00.000Z',
-  updatedAt: '2026-11-20T10:00:00.000Z',
-  version,
-});
+const aView = (id: string, version: number): CachedView =>
+  cachedView(
+    {
+      id,
+      entityId: 'org-1',
+      framework: 'GDPR',
+      controlId: 'Art.32',
+      status: 'passed',
+      score: 90,
+      details: {},
+      evidenceNotes: null,
+      assessedAt: '2026-11-20T10:00:00.000Z',
+      createdAt: '2026-11-20T10:00:00.000Z',
+      updatedAt: '2026-11-20T10:00:00.000Z',
+      version,
+    },
+    '0',
+  );
 
 let cluster: SpareRedisCluster;
 beforeAll(async () => (cluster = await SpareRedisCluster.start()), 30_000);
@@ -57,7 +61,7 @@ describe.each([
   it('returns what was put', async () => {
     const id = randomUUID();
     await cache.put(aView(id, 1));
-    expect(await cache.get(id)).toEqual({ version: 1, record: aView(id, 1) });
+    expect(await cache.get(id)).toEqual({ version: 1, view: aView(id, 1) });
   });
 
   it('misses an id it never saw', async () => {
@@ -69,9 +73,9 @@ describe.each([
     await cache.put(aView(id, 1));
     await cache.invalidate(id, 2);
     await cache.put(aView(id, 1));
-    expect(await cache.get(id)).toEqual({ version: 2, record: null });
+    expect(await cache.get(id)).toEqual({ version: 2, view: null });
     await cache.put(aView(id, 2));
-    expect((await cache.get(id))?.record?.version).toBe(2);
+    expect((await cache.get(id))?.view?.version).toBe(2);
   });
 
   it('never replaces a newer entry with an older one', async () => {

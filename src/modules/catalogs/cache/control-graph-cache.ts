@@ -14,6 +14,8 @@ export interface ControlGraphCache {
   get(key: string): Promise<CacheLookup>;
   put(generation: string, key: string, value: unknown): Promise<void>;
   invalidate(): Promise<void>;
+  /** The current generation alone: what a cache of views derived from the graph keys its entries by. */
+  generation(): Promise<string>;
 }
 
 export const CONTROL_GRAPH_CACHE = Symbol('CONTROL_GRAPH_CACHE');

@@ -9,7 +9,7 @@ interface Slot {
 export class LruControlGraphCache implements ControlGraphCache {
   readonly kind = 'memory' as const;
   private readonly slots = new Map<string, Slot>();
-  private generation = 0;
+  private current = 0;
 
   constructor(
     private readonly maxEntries: number,
@@ -18,7 +18,7 @@ export class LruControlGraphCache implements ControlGraphCache {
   ) {}
 
   async get(key: string): Promise<CacheLookup> {
-    const generation = String(this.generation);
+    const generation = String(this.current);
     const slot = this.slots.get(key);
     if (!slot) return { generation, value: undefined };
     this.slots.delete(key);
@@ -28,15 +28,19 @@ export class LruControlGraphCache implements ControlGraphCache {
   }
 
   async put(generation: string, key: string, value: unknown): Promise<void> {
-    if (generation !== String(this.generation)) return;
+    if (generation !== String(this.current)) return;
     this.slots.delete(key);
     this.slots.set(key, { value, expiresAt: this.now() + this.ttlSeconds * 1000 });
     while (this.slots.size > this.maxEntries) this.slots.delete(this.slots.keys().next().value as string);
   }
 
   async invalidate(): Promise<void> {
-    this.generation += 1;
+    this.current += 1;
     this.slots.clear();
+  }
+
+  async generation(): Promise<string> {
+    return String(this.current);
   }
 
   get size(): number {

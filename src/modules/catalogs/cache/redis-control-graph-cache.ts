@@ -45,6 +45,10 @@ export class RedisControlGraphCache implements ControlGraphCache {
     await this.client.set(`${this.entryPrefix}${generation}:${key}`, JSON.stringify(value), 'EX', this.ttlSeconds);
   }
 
+  async generation(): Promise<string> {
+    return (await this.client.get(this.generationKey)) ?? '0';
+  }
+
   async invalidate(): Promise<void> {
     await this.client.incr(this.generationKey);
   }

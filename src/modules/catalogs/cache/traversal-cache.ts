@@ -45,6 +45,14 @@ export class TraversalCache {
     await this.cache.invalidate().catch((error: Error) => this.failed('invalidate', error));
   }
 
+  /**
+   * The graph's current generation, for caches of views built from it (record control titles);
+   * undefined when the cache cannot tell, so such a view is neither served nor stored.
+   */
+  generation(): Promise<string | undefined> {
+    return this.cache.generation().catch((error: Error) => this.failed('generation', error));
+  }
+
   private failed(operation: string, error: Error): undefined {
     this.requests.inc({ result: 'error' });
     this.logger.warn(`cache ${operation} failed: ${error.message}`);

@@ -110,10 +110,11 @@ export class ComplianceRecordsController {
   @ApiOkResponse({ type: RecordResponse, headers: ETAG })
   @ApiProblem(404, 'No compliance record with this id', 'not-found')
   @ApiProblem(422, 'The stored record cannot be decrypted (recorded as a security event)', 'record-unreadable')
-  async get(@Param('id', uuid) id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<RecordResponse> {
-    const record = await this.records.get(id);
-    void reply.header('etag', `"${record.version}"`);
-    return record;
+  async get(@Param('id', uuid) id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const { version, body } = await this.records.get(id);
+    // The body is JSON already (a cache hit serves it as stored): Fastify sends a typed string as it is.
+    void reply.header('etag', `"${version}"`).type('application/json; charset=utf-8');
+    return body;
   }
 
   @Patch(':id')

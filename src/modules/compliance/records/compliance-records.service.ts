@@ -10,6 +10,7 @@ import { UnreadableValue } from '../../encryption/encrypted-column.decorator.js'
 import { AuditScope } from '../../audit/audit-scope.js';
 import { CatalogsService, controlRefKey } from '../../catalogs/catalogs.service.js';
 import { CachedRecordReader } from './cache/cached-record-reader.js';
+import { cachedView, responseBody } from './cache/cached-view.js';
 import { ComplianceRecordsRepository, UpdateOutcome } from './compliance-records.repository.js';
 import { BulkRecordsResponse } from './dto/bulk-records.dto.js';
 import type { CreateRecordDto } from './dto/create-record.dto.js';
@@ -101,16 +102,19 @@ export class ComplianceRecordsService {
     return (await this.records.frameworks()).map(({ code, name }) => ({ code, name }));
   }
 
-  async get(id: string): Promise<RecordResponse> {
-    const record = await this.reader.read(id, async () => {
+  /** The record's response body as served (from the cache when warm) and its version, for the ETag. */
+  async get(id: string): Promise<{ version: number; body: string }> {
+    const view = await this.reader.read(id, async (generation) => {
       const found = await this.records.findById(id);
       if (found && (await this.reportUnreadable(found))) {
         throw new ProblemException(422, 'record-unreadable', UNREADABLE_DETAIL);
       }
-      return found ? RecordResponse.of(found) : undefined;
+      if (!found) return undefined;
+      const [titled] = await this.withControlTitles([RecordResponse.of(found)]);
+      return cachedView(titled, generation);
     });
-    if (!record) throw notFound();
-    return (await this.withControlTitles([record]))[0];
+    if (!view) throw notFound();
+    return { version: view.version, body: responseBody(view) };
   }
 
   async list(query: ListRecordsQuery): Promise<RecordPage> {
@@ -188,8 +192,8 @@ export class ComplianceRecordsService {
   }
 
   /**
-   * Copies of the views with their control's title, in one query for any number. Done after the
-   * cache, never stored in it, so a catalog change needs no invalidation.
+   * Copies of the views with their control's title, in one query for any number. The record cache
+   * stores titled views under the control graph's generation, so a catalog change misses them.
    */
   private async withControlTitles<T extends RecordResponse | UnreadableRecordView>(views: T[]): Promise<T[]> {
     const records = views.filter((view): view is T & RecordResponse => 'controlId' in view);

@@ -1,5 +1,4 @@
-import type { RecordResponse } from '../dto/record.response.js';
-import { CacheEntry, RecordCache } from './record-cache.js';
+import { CacheEntry, CachedView, RecordCache } from './record-cache.js';
 
 interface Slot {
   entry: CacheEntry;
@@ -26,12 +25,12 @@ export class LruRecordCache implements RecordCache {
     return slot.entry;
   }
 
-  async put(record: RecordResponse): Promise<void> {
-    this.store(record.id, { version: record.version, record });
+  async put(view: CachedView): Promise<void> {
+    this.store(view.id, { version: view.version, view });
   }
 
   async invalidate(id: string, version: number): Promise<void> {
-    this.store(id, { version, record: null });
+    this.store(id, { version, view: null });
   }
 
   get size(): number {

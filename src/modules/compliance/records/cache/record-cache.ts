@@ -1,9 +1,20 @@
-import type { RecordResponse } from '../dto/record.response.js';
+/**
+ * One record's `GET /compliance/records/:id` body as cached: the JSON of the view without its
+ * evidence notes (`json`), and the notes apart, so a store can hold them sealed while the rest is
+ * served as stored. `generation` is the control graph's when the control title was resolved.
+ */
+export interface CachedView {
+  id: string;
+  version: number;
+  generation: string;
+  json: string;
+  evidenceNotes: string | null;
+}
 
-/** What the cache holds for one record: its view at `version`, or a tombstone (`record: null`). */
+/** What the cache holds for one record: its view at `version`, or a tombstone (`view: null`). */
 export interface CacheEntry {
   version: number;
-  record: RecordResponse | null;
+  view: CachedView | null;
 }
 
 /**
@@ -16,7 +27,7 @@ export interface RecordCache {
   readonly kind: 'redis' | 'memory';
   get(id: string): Promise<CacheEntry | undefined>;
   /** Stores the view unless the cache already holds something newer. */
-  put(record: RecordResponse): Promise<void>;
+  put(view: CachedView): Promise<void>;
   /** Marks the record changed at `version` (update or delete). */
   invalidate(id: string, version: number): Promise<void>;
 }
@@ -24,7 +35,7 @@ export interface RecordCache {
 export const RECORD_CACHE = Symbol('RECORD_CACHE');
 
 /** Bump when the cached shape changes, so a deploy never reads entries of the old shape. */
-export const RECORD_CACHE_SCHEMA = 'v2';
+export const RECORD_CACHE_SCHEMA = 'v3';
 
 /** `namespace`: the deployment's Redis namespace (QUEUE_PREFIX). */
 export function recordCacheKey(namespace: string, id: string): string {

@@ -1,7 +1,6 @@
 import type { FieldCipher } from '../../../encryption/field-cipher.js';
 import { DecryptionError } from '../../../encryption/field-cipher.js';
-import type { RecordResponse } from '../dto/record.response.js';
-import type { CacheEntry, RecordCache } from './record-cache.js';
+import type { CacheEntry, CachedView, RecordCache } from './record-cache.js';
 
 /**
  * Cached notes get their own AAD, bound to the record: a cached ciphertext can neither be replayed
@@ -25,13 +24,13 @@ export class SealedRecordCache implements RecordCache {
 
   async get(id: string): Promise<CacheEntry | undefined> {
     const entry = await this.inner.get(id);
-    if (!entry?.record) return entry;
-    const { evidenceNotes } = entry.record;
+    if (!entry?.view) return entry;
+    const { evidenceNotes } = entry.view;
     if (evidenceNotes === null) return entry;
     try {
       return {
         ...entry,
-        record: { ...entry.record, evidenceNotes: this.cipher.decryptRow(evidenceNotes, cachedNotes(id)) },
+        view: { ...entry.view, evidenceNotes: this.cipher.decryptRow(evidenceNotes, cachedNotes(id)) },
       };
     } catch (error) {
       if (error instanceof DecryptionError) return undefined;
@@ -39,10 +38,10 @@ export class SealedRecordCache implements RecordCache {
     }
   }
 
-  put(record: RecordResponse): Promise<void> {
-    const { evidenceNotes } = record;
-    const sealed = evidenceNotes === null ? null : this.cipher.encryptRow(evidenceNotes, cachedNotes(record.id));
-    return this.inner.put({ ...record, evidenceNotes: sealed });
+  put(view: CachedView): Promise<void> {
+    const { evidenceNotes } = view;
+    const sealed = evidenceNotes === null ? null : this.cipher.encryptRow(evidenceNotes, cachedNotes(view.id));
+    return this.inner.put({ ...view, evidenceNotes: sealed });
   }
 
   invalidate(id: string, version: number): Promise<void> {

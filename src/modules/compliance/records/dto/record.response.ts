@@ -21,8 +21,8 @@ export class RecordResponse {
   controlId: string;
 
   /**
-   * Resolved on every read, after the record cache (which holds records without it), so a catalog
-   * re-import shows at once. Absent only on a view that has not been through that step yet.
+   * Resolved when a view is built; the record cache keys views by the control graph's generation,
+   * so a catalog re-import shows at once. Absent only on a view that has not been through that step yet.
    */
   @ApiProperty({
     type: String,
