@@ -103,7 +103,10 @@ describe('request logging', () => {
     expect(res.status).toBe(200);
     await app.close();
     const inner = lines.find((line) => line.msg === 'after the body and a timer');
-    expect(inner).toMatchObject({ req: { id: 'r-post', method: 'POST', path: '/things' }, user: { password: '[redacted]' } });
+    expect(inner).toMatchObject({
+      req: { id: 'r-post', method: 'POST', path: '/things' },
+      user: { password: '[redacted]' },
+    });
   });
 
   it('leaves the request off lines written outside one', async () => {
