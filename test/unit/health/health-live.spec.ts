@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { ProblemException } from '../../../src/common/problem';
@@ -51,7 +52,7 @@ describe('GET /health/live without Terminus executor', () => {
 
   beforeEach(async () => {
     loop = new LoopAt();
-    const unused = (type: unknown) => ({ provide: type, useValue: {} }) as const;
+    const unused = (type: Type) => ({ provide: type, useValue: {} });
     moduleRef = await Test.createTestingModule({
       imports: [TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController],
