@@ -1,6 +1,7 @@
 import { createHmac, createSecretKey, hkdfSync, type KeyObject, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable } from '@nestjs/common';
+import { memoized } from '../../common/memoized.js';
 import { FieldCipher } from '../encryption/field-cipher.js';
 
 /** Optional header: an opaque id the client keeps per installation (e.g. a UUID in local storage). */
@@ -81,6 +82,8 @@ export function normaliseLanguages(acceptLanguage = ''): string {
 const KEY_INFO = 'compliance-kit session device fingerprint v1';
 /** 128 bits, hex. */
 const FINGERPRINT_CHARS = 32;
+/** Distinct device traits remembered with their fingerprint. */
+const FINGERPRINTS_KEPT = 4_096;
 
 /**
  * HMAC-SHA256 of the normalised traits under a key derived from the keyring's blind-index key
@@ -99,14 +102,16 @@ export class DeviceFingerprints {
     );
   }
 
+  /** By the raw traits: a client sends the same headers on every request. */
+  private readonly fingerprintOf = memoized(FINGERPRINTS_KEPT, (raw) => {
+    const [userAgent, acceptLanguage, deviceId] = raw.split('\0');
+    const input = [normaliseUserAgent(userAgent), normaliseLanguages(acceptLanguage), deviceId.trim()];
+    return createHmac('sha256', this.key).update(input.join('\0')).digest('hex').slice(0, FINGERPRINT_CHARS);
+  });
+
   of(traits: DeviceTraits): string {
     // Header values cannot contain NUL, so the joined input is unambiguous.
-    const input = [
-      normaliseUserAgent(traits.userAgent),
-      normaliseLanguages(traits.acceptLanguage),
-      traits.deviceId?.trim(),
-    ];
-    return createHmac('sha256', this.key).update(input.join('\0')).digest('hex').slice(0, FINGERPRINT_CHARS);
+    return this.fingerprintOf(`${traits.userAgent ?? ''}\0${traits.acceptLanguage ?? ''}\0${traits.deviceId ?? ''}`);
   }
 
   /** Constant-time comparison with the fingerprint a session was bound to. */
