@@ -4,9 +4,6 @@ import { destination } from 'pino';
 import { AppConfig } from '../config/app-config.js';
 import { lineFields, requestLogSerializers } from './request-logging.js';
 
-const LOG_BATCH_BYTES = 4_096;
-const LOG_FLUSH_MS = 10;
-
 /** Paths pino blanks out wherever they appear in a log object. */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -39,10 +36,9 @@ export const REDACTED_PATHS = [
             wrapSerializers: false,
             serializers: requestLogSerializers,
           },
-          // Asynchronous and batched: lines go out together once 4 KB have gathered or every
-          // 10 ms, instead of one write (and thread-pool round trip) per request line, which cost
-          // the session route ~10% of its CPU; pino flushes what is left synchronously at exit.
-          destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS }),
+          // Asynchronous: lines written while a write is in flight go out together in one syscall
+          // instead of one each; pino flushes what is left synchronously when the process exits.
+          destination({ dest: 1, sync: false }),
         ],
       }),
     }),
