@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { SwaggerModule } from '@nestjs/swagger';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { getToken } from '@willsoto/nestjs-prometheus';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import type { Histogram } from 'prom-client';
 import { AppModule } from './app.module.js';
 import { problemFrameworkErrors } from './common/framework-errors.js';
@@ -13,6 +13,7 @@ import { problemClientErrorHandler, removeNonJsonParsers, useGuardedJsonParser }
 import { buildApiDocument } from './common/openapi/api-document.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/request-id.js';
+import { logRequests } from './common/request-logging.js';
 import { applyRouteBodyLimits } from './common/route-body-limits.js';
 import { applyRoutePipeline } from './common/route-pipeline.js';
 import { streamBodiesOf } from './common/streamed-body.js';
@@ -55,6 +56,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     return503OnClosing: false,
     clientErrorHandler: problemClientErrorHandler,
     frameworkErrors: problemFrameworkErrors,
+    // No Nest middleware (request lines come from a hook below), so no middie on every request.
+    skipMiddie: true,
   });
   const root = AppModule.forRoot(options.environment, options.spanExporter);
   root.imports = [...(root.imports ?? []), ...(options.imports ?? [])];
@@ -81,6 +84,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   useCsvBodyParser(app, [CATALOG_MAPPINGS_IMPORT_ROUTE]);
 
   const fastify = app.getHttpAdapter().getInstance();
+  logRequests(fastify, PinoLogger.root);
   traceHttpRequests(fastify, app.get(Tracing));
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);

@@ -12,6 +12,8 @@ describe('health probes', () => {
     it('reports liveness from the process alone', async () => {
       const res = await t.http().get('/health/live').expect(200);
       expect(Object.keys(res.body.details)).toEqual(['eventLoop']);
+      expect(res.body).toMatchObject({ status: 'ok', info: { eventLoop: { status: 'up' } }, error: {} });
+      expect(res.headers['cache-control']).toBe('no-cache, no-store, must-revalidate');
     });
 
     it('is ready with Postgres and Redis up and Elasticsearch disabled', async () => {

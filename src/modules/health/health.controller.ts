@@ -1,7 +1,8 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { BeforeApplicationShutdown, Controller, Get, Header, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblem } from '../../common/openapi/api-problem.decorator.js';
-import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorFunction } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, HealthIndicatorFunction } from '@nestjs/terminus';
+import type { HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '../../common/auth/roles.js';
 import { ProblemException } from '../../common/problem.js';
 import { EventsRetentionIndicator } from '../compliance/analytics/jobs/events-retention.indicator.js';
@@ -15,10 +16,16 @@ import { EventLoopHealthIndicator } from './indicators/event-loop.indicator.js';
 import { PostgresHealthIndicator } from './indicators/postgres.indicator.js';
 import { RedisHealthIndicator } from './indicators/redis.indicator.js';
 
+/** What Terminus' `@HealthCheck()` sets: a probe's answer is never cached. */
+const NO_CACHE = 'no-cache, no-store, must-revalidate';
+
 @ApiTags('health')
 @Public()
 @Controller('health')
-export class HealthController {
+export class HealthController implements BeforeApplicationShutdown {
+  /** Terminus answers `shutting_down` from here on; the liveness probe, which bypasses it, too. */
+  private shuttingDown = false;
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly drain: DrainSignal,
@@ -33,7 +40,7 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @HealthCheck({ swaggerDocumentation: false })
+  @Header('Cache-Control', NO_CACHE)
   @ApiOperation({
     operationId: 'getLiveness',
     summary: 'Liveness probe',
@@ -41,8 +48,19 @@ export class HealthController {
   })
   @ApiOkResponse({ type: HealthReportDto })
   @ApiProblem(503, 'The event loop is blocked, or the instance is closing', 'unhealthy', 'draining')
-  live(): Promise<HealthCheckResult> {
-    return this.run([() => this.eventLoop.check()]);
+  live(): HealthCheckResult {
+    // Terminus' result for its one synchronous indicator, without its executor's promises: every
+    // kubelet asks every few seconds.
+    const details = this.eventLoop.check();
+    const up = details.eventLoop.status === 'up';
+    const result: HealthCheckResult = {
+      status: this.shuttingDown ? 'shutting_down' : up ? 'ok' : 'error',
+      info: up ? details : {},
+      error: up ? {} : details,
+      details,
+    };
+    if (result.status !== 'ok') throw unhealthy(result);
+    return result;
   }
 
   @Get('ready')
@@ -95,15 +113,22 @@ export class HealthController {
     ];
   }
 
+  beforeApplicationShutdown(): void {
+    this.shuttingDown = true;
+  }
+
   /** Terminus reports failure as a 503 exception; turn it into a problem document that keeps the details. */
   private async run(checks: HealthIndicatorFunction[]): Promise<HealthCheckResult> {
     try {
       return await this.health.check(checks);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
-      const result = error.getResponse() as HealthCheckResult;
-      const failing = Object.keys(result.error ?? {}).join(', ');
-      throw new ProblemException(503, 'unhealthy', `Unhealthy: ${failing}.`, { checks: result.details });
+      throw unhealthy(error.getResponse() as HealthCheckResult);
     }
   }
+}
+
+function unhealthy(result: HealthCheckResult): ProblemException {
+  const failing = Object.keys(result.error ?? {}).join(', ');
+  return new ProblemException(503, 'unhealthy', `Unhealthy: ${failing}.`, { checks: result.details });
 }

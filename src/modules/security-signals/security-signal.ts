@@ -37,6 +37,8 @@ export interface SecuritySignal {
  */
 export interface SecurityDetector {
   readonly name: DetectorName;
+  /** The kinds of observation it reacts to: only these are handed to it. */
+  readonly observes: readonly SecurityObservation['kind'][];
   observe(observation: SecurityObservation): Promise<SecuritySignal[]>;
 }
 

@@ -21,15 +21,22 @@ import { SIGNALS_METRIC } from './signal-metrics.js';
 @Injectable()
 export class SecuritySignals {
   private readonly logger = new Logger('SecuritySignals');
+  /** Every authenticated request is observed; the detectors of other kinds are not even awaited. */
+  private readonly detectorsOf = new Map<SecurityObservation['kind'], SecurityDetector[]>();
 
   constructor(
-    @Inject(SECURITY_DETECTORS) private readonly detectors: SecurityDetector[],
+    @Inject(SECURITY_DETECTORS) detectors: SecurityDetector[],
     @Inject(AuditSecurityEventSink) private readonly trail: SecurityEventSink,
     @InjectMetric(SIGNALS_METRIC) private readonly raised: Counter<'detector' | 'severity'>,
-  ) {}
+  ) {
+    for (const detector of detectors) {
+      for (const kind of detector.observes)
+        this.detectorsOf.set(kind, [...(this.detectorsOf.get(kind) ?? []), detector]);
+    }
+  }
 
   async observe(observation: SecurityObservation): Promise<void> {
-    for (const detector of this.detectors) {
+    for (const detector of this.detectorsOf.get(observation.kind) ?? []) {
       try {
         for (const signal of await detector.observe(observation)) await this.raise(signal);
       } catch (error) {

@@ -1,8 +1,11 @@
 import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
+import { memoized } from '../../common/memoized.js';
 import type { FieldCipher } from '../encryption/field-cipher.js';
 
 /** Hex characters kept of a subject's HMAC: 64 bits, plenty to tell subjects apart in a trail. */
 const SUBJECT_CHARS = 16;
+/** Distinct subjects remembered with their HMAC. */
+const SUBJECTS_KEPT = 4_096;
 /** HKDF info: the blind-index key is reused for nothing else under this label. */
 const KEY_INFO = 'compliance-kit security signal subjects v1';
 
@@ -24,12 +27,14 @@ export class SignalSubjects {
     );
   }
 
+  /** By input: a session's network is hashed again on each of its requests. */
+  private readonly hashOf = memoized(SUBJECTS_KEPT, (input) =>
+    createHmac('sha256', this.hmacKey).update(input).digest('hex').slice(0, SUBJECT_CHARS),
+  );
+
   /** `kind` separates the inputs: an IP and a network prefix never share an HMAC. */
   hash(kind: 'ip' | 'network', value: string): string {
-    return createHmac('sha256', this.hmacKey)
-      .update(`${kind}\0${value.toLowerCase()}`)
-      .digest('hex')
-      .slice(0, SUBJECT_CHARS);
+    return this.hashOf(`${kind}\0${value.toLowerCase()}`);
   }
 
   /** A window key: `<namespace>:signals:<detector>:<parts…>`. */

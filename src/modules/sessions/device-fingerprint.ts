@@ -1,6 +1,7 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, type KeyObject, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable } from '@nestjs/common';
+import { memoized } from '../../common/memoized.js';
 import { FieldCipher } from '../encryption/field-cipher.js';
 
 /** Optional header: an opaque id the client keeps per installation (e.g. a UUID in local storage). */
@@ -81,6 +82,8 @@ export function normaliseLanguages(acceptLanguage = ''): string {
 const KEY_INFO = 'compliance-kit session device fingerprint v1';
 /** 128 bits, hex. */
 const FINGERPRINT_CHARS = 32;
+/** Distinct device traits remembered with their fingerprint. */
+const FINGERPRINTS_KEPT = 4_096;
 
 /**
  * HMAC-SHA256 of the normalised traits under a key derived from the keyring's blind-index key
@@ -89,20 +92,26 @@ const FINGERPRINT_CHARS = 32;
  */
 @Injectable()
 export class DeviceFingerprints {
-  private readonly key: Buffer;
+  // A KeyObject, not the raw bytes: every authenticated request computes one, and HMAC with a raw
+  // key costs several times as much per call (measured ~19–27 vs ~4 µs on Node 24).
+  private readonly key: KeyObject;
 
   constructor(cipher: FieldCipher) {
-    this.key = Buffer.from(hkdfSync('sha256', cipher.keyring.blindIndexKey, Buffer.alloc(0), KEY_INFO, 32));
+    this.key = createSecretKey(
+      Buffer.from(hkdfSync('sha256', cipher.keyring.blindIndexKey, Buffer.alloc(0), KEY_INFO, 32)),
+    );
   }
+
+  /** By the raw traits: a client sends the same headers on every request. */
+  private readonly fingerprintOf = memoized(FINGERPRINTS_KEPT, (raw) => {
+    const [userAgent, acceptLanguage, deviceId] = raw.split('\0');
+    const input = [normaliseUserAgent(userAgent), normaliseLanguages(acceptLanguage), deviceId.trim()];
+    return createHmac('sha256', this.key).update(input.join('\0')).digest('hex').slice(0, FINGERPRINT_CHARS);
+  });
 
   of(traits: DeviceTraits): string {
     // Header values cannot contain NUL, so the joined input is unambiguous.
-    const input = [
-      normaliseUserAgent(traits.userAgent),
-      normaliseLanguages(traits.acceptLanguage),
-      traits.deviceId?.trim(),
-    ];
-    return createHmac('sha256', this.key).update(input.join('\0')).digest('hex').slice(0, FINGERPRINT_CHARS);
+    return this.fingerprintOf(`${traits.userAgent ?? ''}\0${traits.acceptLanguage ?? ''}\0${traits.deviceId ?? ''}`);
   }
 
   /** Constant-time comparison with the fingerprint a session was bound to. */

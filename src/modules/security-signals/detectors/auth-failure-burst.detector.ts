@@ -32,6 +32,7 @@ function keyOf(event: SecurityEvent): string | undefined {
  */
 export class AuthFailureBurstDetector implements SecurityDetector {
   readonly name = 'auth-failure-burst';
+  readonly observes = ['security-event'] as const;
 
   constructor(
     private readonly counter: WindowCounter,

@@ -9,6 +9,7 @@ import type { SignalSubjects } from '../signal-subjects.js';
  */
 export class KeyOutsideCidrsDetector implements SecurityDetector {
   readonly name = 'key-outside-cidrs';
+  readonly observes = ['security-event'] as const;
 
   constructor(
     private readonly counter: WindowCounter,

@@ -9,6 +9,7 @@ import type { SignalSubjects } from '../signal-subjects.js';
  */
 export class MassExportDetector implements SecurityDetector {
   readonly name = 'mass-export';
+  readonly observes = ['rows-read'] as const;
 
   constructor(
     private readonly counter: WindowCounter,

@@ -20,6 +20,7 @@ const REFRESH_FRACTION = 10;
  */
 export class NetworkSwitchDetector implements SecurityDetector {
   readonly name = 'network-switch';
+  readonly observes = ['session-used', 'login'] as const;
 
   constructor(
     private readonly counter: WindowCounter,

@@ -11,6 +11,7 @@ const DEVICE_CHARS = 12;
  */
 export class NewDeviceDetector implements SecurityDetector {
   readonly name = 'new-device';
+  readonly observes = ['login'] as const;
 
   constructor(private readonly devices: KnownDevicesRepository) {}
 
