@@ -77,6 +77,8 @@ describe('data-subject rights: export, erasure by crypto-shredding, backups', ()
   let admin: AuthenticatedAgent;
   let subjectId: string;
   let subjectToken: string;
+  /** Their sealed session values (Postgres and Redis) as they were before the erasure, as in a backup. */
+  const sessionCiphertexts: { stored: string; row: { table: string; column: string; id: string } }[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -164,6 +166,23 @@ describe('data-subject rights: export, erasure by crypto-shredding, backups', ()
       .expect(401);
     const failures = () => db.query(`SELECT subject FROM login_failures WHERE subject LIKE 'account:%'`);
     expect(await failures()).toHaveLength(1);
+    for (const session of await db.query<Record<string, string>>(
+      `SELECT id::text, token_hash, ip, user_agent, metadata FROM session_store WHERE user_id = $1`,
+      [subjectId],
+    )) {
+      for (const column of ['ip', 'user_agent', 'metadata']) {
+        sessionCiphertexts.push({ stored: session[column], row: { table: 'session_store', column, id: session.id } });
+      }
+      const cached = (await everyRedisValue(`${db.name}:session:${session.token_hash}`))[0]?.split(' ')[1];
+      if (cached) {
+        sessionCiphertexts.push({
+          stored: cached,
+          row: { table: 'session-cache', column: 'session', id: session.token_hash },
+        });
+      }
+    }
+    expect(sessionCiphertexts.filter(({ row }) => row.table === 'session-cache').length).toBeGreaterThanOrEqual(1);
+    expect(sessionCiphertexts.length).toBeGreaterThanOrEqual(7);
     execFileSync('pg_dump', ['-Fc', '-f', dump, db.url]);
     const first = await admin.post(`/subjects/${subjectId}/erasure`).send({ reason: 'GDPR Art. 17, DPO-1042' });
     expect(first.status).toBe(200);
@@ -264,6 +283,7 @@ describe('data-subject rights: export, erasure by crypto-shredding, backups', ()
         { stored: event.ip, row: { table: 'audit_events', column: 'ip', id: event.id } },
         { stored: event.user_agent as string, row: { table: 'audit_events', column: 'user_agent', id: event.id } },
       ]),
+      ...sessionCiphertexts,
     ];
     const cipher = t.app.get(FieldCipher);
     const keyrings = cipher.keyring.ids.map((id) => createSecretKey(cipher.keyring.key(id) as Buffer));
