@@ -70,7 +70,14 @@ describe('data-subject rights: export, erasure by crypto-shredding, backups', ()
   });
   /** Sent on every request of theirs. No trusted proxy is configured, so their IP is the loopback's. */
   const userAgent = 'ErinBrowser/7.3 (Shredding Lane Edition)';
-  const plaintexts = [person.email, person.phone, person.ssn, person.address, person.displayName, userAgent] as string[];
+  const plaintexts = [
+    person.email,
+    person.phone,
+    person.ssn,
+    person.address,
+    person.displayName,
+    userAgent,
+  ] as string[];
   let db: TestDatabase;
   let restored: TestDatabase | undefined;
   let t: TestApp;
