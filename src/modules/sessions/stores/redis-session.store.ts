@@ -81,7 +81,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
   async create(session: Session): Promise<void> {
     await this.postgres.insert(session);
     const sealed = await this.sealed(session);
-    if (sealed) await this.attempt('create', () => this.cache(session, sealed, true));
+    await this.attempt('create', async () => sealed && this.cache(session, sealed, true));
   }
 
   async find(tokenHash: string): Promise<Session | undefined> {
@@ -224,10 +224,12 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
   }
 
   /**
-   * Sealed before any Redis call, so a key lookup never counts against Redis. Undefined once the
-   * user is erased (a request racing the erasure): nothing of theirs is cached again.
+   * Sealed before any Redis call, so a key lookup never counts against Redis. Undefined while the
+   * circuit is open (nothing would be written), and once the user is erased (a request racing the
+   * erasure): nothing of theirs is cached again.
    */
   private async sealed(session: Session): Promise<string | undefined> {
+    if (this.breaker.isOpen) return undefined;
     try {
       return await this.sealer.sealCached(session, JSON.stringify(session));
     } catch (error) {
