@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { EncryptionStatusView } from '../../src/modules/encryption/dto/encryption.dto';
+import { FieldCipher } from '../../src/modules/encryption/field-cipher';
 import { hashToken } from '../../src/modules/sessions/session-token';
 import { UsersService } from '../../src/modules/users/users.service';
 import { startTestApp, TestApp } from '../support/app';
@@ -92,6 +93,7 @@ describe('session IP, user agent and metadata at rest', () => {
     'x-forwarded-for': origin.forwardedFor,
   };
   let token: string;
+  let userId: string;
   const redisFindings = () => scanRedis(redis, needles, t.db.name);
 
   const call = async (method: 'GET' | 'POST', url: string, body?: Record<string, unknown>, bearer = token) => {
@@ -108,7 +110,7 @@ describe('session IP, user agent and metadata at rest', () => {
     });
     redis = new Redis(TEST_REDIS_URL);
     const user = aUser();
-    await t.app.get(UsersService).create(user);
+    userId = (await t.app.get(UsersService).create(user)).id;
     expect((await call('POST', '/auth/login', { email: user.email, password: 'wrong password' }, '')).status).toBe(401);
     const login = await call(
       'POST',
@@ -138,12 +140,12 @@ describe('session IP, user agent and metadata at rest', () => {
     await t.db.query('DROP TABLE scan_probe');
   });
 
-  it('records the origin in the audit trail sealed, and an auditor reads it in clear', async () => {
+  it("records the origin in the audit trail sealed under the user's key, and an auditor reads it in clear", async () => {
     const [login] = await t.db.query<{ id: string; ip: string; user_agent: string }>(
       `SELECT id, ip, user_agent FROM audit_events WHERE action = 'auth.login.succeeded'`,
     );
-    expect(login.ip).toMatch(/^v2:audit-\d{4}-\d{2}:/);
-    expect(login.user_agent).toMatch(/^v2:audit-\d{4}-\d{2}:/);
+    expect(login.ip.startsWith(`s1:${userId}:`)).toBe(true);
+    expect(login.user_agent.startsWith(`s1:${userId}:`)).toBe(true);
     const auditor = await t.as('auditor');
     const { body } = await auditor.get('/audit/events?action=auth.login.succeeded').expect(200);
     expect(body.items).toContainEqual(
@@ -151,9 +153,14 @@ describe('session IP, user agent and metadata at rest', () => {
     );
   });
 
-  it('leaves none in any Redis key, and keeps the cached session sealed', async () => {
-    const cached = await redis.get(`${t.db.name}:session:${hashToken(token)}`);
-    expect(cached).toMatch(/^v2:k1:/);
+  it("leaves none in any Redis key, and keeps the cached session sealed under the user's key", async () => {
+    const cached = (await redis.get(`${t.db.name}:session:${hashToken(token)}`)) as string;
+    expect(cached.startsWith(`s1:${userId}:`)).toBe(true);
+    const [row] = await t.db.query<Record<string, string>>(
+      `SELECT ip, user_agent, metadata FROM session_store WHERE token_hash = $1`,
+      [hashToken(token)],
+    );
+    for (const value of Object.values(row)) expect(value.startsWith(`s1:${userId}:`)).toBe(true);
     expect(await redisFindings()).toEqual([]);
     const probe = `${t.db.name}:scan-probe`;
     await redis.set(probe, origin.userAgent);
@@ -193,20 +200,42 @@ describe('session IP, user agent and metadata at rest', () => {
     for (const { subject } of subjects) expect(subject).toMatch(/^ip:[0-9a-f]{64}$/);
   });
 
-  it('re-encrypts session values on key rotation, and a Redis entry under a retired key is read again from Postgres', async () => {
+  it('moves keyring session values under the subject key on rotation, rewraps the key, and reads on with the old key retired', async () => {
     const admin = await t.as('admin');
     const status = async () => (await admin.get('/admin/encryption/status').expect(200)).body as EncryptionStatusView;
     const sessionColumns = (s: EncryptionStatusView) => s.columns.filter((c) => c.table === 'session_store');
     expect(sessionColumns(await status()).map((c) => c.column)).toEqual(['ip', 'user_agent', 'metadata']);
+    // A session row as written before subject keys: under the keyring, bound to its row.
+    const [session] = await t.db.query<{ id: string }>(`SELECT id::text FROM session_store WHERE token_hash = $1`, [
+      hashToken(token),
+    ]);
+    const cipher = t.app.get(FieldCipher);
+    await t.db.query(`UPDATE session_store SET user_agent = $2 WHERE id = $1`, [
+      session.id,
+      cipher.encryptRow(origin.userAgent, { table: 'session_store', column: 'user_agent', id: session.id }),
+    ]);
+    const before = await status();
+    expect(sessionColumns(before).find((c) => c.column === 'user_agent')?.rowsByKey).toMatchObject({ k1: 1 });
+    const pending = before.subjectKeys.pendingValues;
+    expect(pending).toBeGreaterThanOrEqual(1);
 
     await admin.post('/admin/encryption/rotate').send({ keyId: 'k2' }).expect(202);
     await waitFor(async () => (await status()).rotation?.status === 'completed', 20_000);
-    for (const column of sessionColumns(await status())) expect(Object.keys(column.rowsByKey)).toEqual(['k2']);
+    const after = await status();
+    for (const column of sessionColumns(after)) expect(Object.keys(column.rowsByKey)).toEqual(['subject']);
+    expect(after.subjectKeys.pendingValues).toBe(pending - 1);
+    const [moved] = await t.db.query<{ user_agent: string }>(`SELECT user_agent FROM session_store WHERE id = $1`, [
+      session.id,
+    ]);
+    expect(moved.user_agent.startsWith(`s1:${userId}:`)).toBe(true);
     await admin.post('/admin/encryption/retire/k1').expect(204);
 
-    expect(await redis.get(`${t.db.name}:session:${hashToken(token)}`)).toMatch(/^v2:k1:/);
+    const cachedKey = `${t.db.name}:session:${hashToken(token)}`;
+    const cached = (await redis.get(cachedKey)) as string;
+    expect(cached.startsWith(`s1:${userId}:`)).toBe(true);
     expect((await call('GET', '/auth/session')).body).toMatchObject({ ip: origin.ip, deviceName: origin.deviceName });
-    expect(await redis.get(`${t.db.name}:session:${hashToken(token)}`)).toMatch(/^v2:k2:/);
+    const [listed] = (await call('GET', '/auth/sessions')).body;
+    expect(listed).toMatchObject({ userAgent: origin.userAgent });
     expect(await redisFindings()).toEqual([]);
     expect(await scanPostgres(t, needles)).toEqual([]);
   });

@@ -41,7 +41,8 @@ const inEvent = (id: string, column: 'ip' | 'user_agent' | 'details'): RowIdenti
  * ciphertext and verifies without any key. Events written before sealing keep their plaintext (the
  * trail cannot be rewritten) and read as before. The sensitive details of an event about a data
  * subject (a user resource) are sealed under that subject's key instead, so erasing the subject
- * shreds them too while the chain, which hashes the ciphertext, still verifies.
+ * shreds them too while the chain, which hashes the ciphertext, still verifies. So are the IP and
+ * user agent of an acting user (an API key's stay under the audit data key: it is no person).
  */
 @Injectable()
 export class AuditSealer {
@@ -50,23 +51,47 @@ export class AuditSealer {
     private readonly subjectKeys: SubjectKeys,
   ) {}
 
+  /**
+   * `subjectId`: the user the event is about (its sensitive details go under their key);
+   * `actorSubjectId`: the acting user (their IP and user agent go under their key; dropped once
+   * they are erased). Without one, the month's audit data key seals them.
+   */
   async seal(
     id: string,
     plain: { ip: string | null; userAgent: string | null },
     details: Record<string, unknown>,
     sensitive: Record<string, unknown> | undefined,
     subjectId?: string,
+    actorSubjectId?: string,
   ): Promise<SealedParts> {
-    const cipher = this.dataKeys.sealing();
-    const seal = (value: string | null, column: 'ip' | 'user_agent') =>
-      value === null ? null : cipher.encryptRow(value, inEvent(id, column));
     const hasSensitive = sensitive !== undefined && Object.keys(sensitive).length > 0;
     const sealed = hasSensitive ? await this.sealDetails(id, JSON.stringify(sensitive), subjectId) : undefined;
     return {
-      ip: seal(plain.ip, 'ip'),
-      userAgent: seal(plain.userAgent, 'user_agent'),
+      ...(await this.sealOrigin(id, plain, actorSubjectId)),
       details: sealed ? { ...details, [SEALED_DETAILS_KEY]: sealed } : details,
     };
+  }
+
+  private async sealOrigin(
+    id: string,
+    plain: { ip: string | null; userAgent: string | null },
+    actorSubjectId: string | undefined,
+  ): Promise<{ ip: string | null; userAgent: string | null }> {
+    const cipher = this.dataKeys.sealing();
+    if (actorSubjectId === undefined || (plain.ip === null && plain.userAgent === null)) {
+      const seal = (value: string | null, column: 'ip' | 'user_agent') =>
+        value === null ? null : cipher.encryptRow(value, inEvent(id, column));
+      return { ip: seal(plain.ip, 'ip'), userAgent: seal(plain.userAgent, 'user_agent') };
+    }
+    try {
+      const actor = await this.subjectKeys.forWriting(actorSubjectId);
+      const seal = (value: string | null, column: 'ip' | 'user_agent') =>
+        value === null ? null : cipher.encryptForSubject(value, inEvent(id, column), actor);
+      return { ip: seal(plain.ip, 'ip'), userAgent: seal(plain.userAgent, 'user_agent') };
+    } catch (error) {
+      if (error instanceof SubjectErasedError) return { ip: null, userAgent: null };
+      throw error;
+    }
   }
 
   /** Under the subject's key when there is a subject; nothing at all once that subject is erased. */
@@ -96,13 +121,14 @@ export class AuditSealer {
         throw error;
       }
     };
-    const opened =
-      stored[2] !== null && FieldCipher.subjectOf(stored[2]) !== undefined
-        ? await this.openForSubject(stored[2], event.id)
-        : open(stored[2], 'details');
+    const openAny = (value: string | null, column: 'ip' | 'user_agent' | 'details') =>
+      value !== null && FieldCipher.subjectOf(value) !== undefined
+        ? this.openForSubject(value, event.id, column)
+        : open(value, column);
+    const opened = await openAny(stored[2], 'details');
     return {
-      ip: open(event.ip, 'ip'),
-      userAgent: open(event.userAgent, 'user_agent'),
+      ip: await openAny(event.ip, 'ip'),
+      userAgent: await openAny(event.userAgent, 'user_agent'),
       details,
       sensitive:
         opened === null
@@ -113,10 +139,14 @@ export class AuditSealer {
     };
   }
 
-  private async openForSubject(stored: string, eventId: string): Promise<string> {
+  private async openForSubject(
+    stored: string,
+    eventId: string,
+    column: 'ip' | 'user_agent' | 'details',
+  ): Promise<string> {
     try {
       const subject = await this.subjectKeys.forReading(FieldCipher.subjectOf(stored) as string);
-      return this.dataKeys.sealing().decryptForSubject(stored, inEvent(eventId, 'details'), subject);
+      return this.dataKeys.sealing().decryptForSubject(stored, inEvent(eventId, column), subject);
     } catch (error) {
       if (error instanceof SubjectErasedError) return ERASED;
       if (error instanceof DecryptionError) return UNREADABLE;

@@ -51,7 +51,8 @@ export class AuditService {
   /**
    * IP, user agent and sensitive details are sealed here, before the chain hashes what will be
    * stored. The trace id is the caller's (this runs before any group commit), hashed like the request id.
-   * A user resource is a data subject: its sensitive details go under the subject's key.
+   * A user resource is a data subject: its sensitive details go under the subject's key; an acting
+   * user is one too: their IP and user agent go under theirs.
    */
   private async toDraft(input: AuditEventInput): Promise<EventDraft> {
     const id = randomUUID();
@@ -60,7 +61,7 @@ export class AuditService {
     const details = JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>;
     const request = { ip: input.request?.ip ?? null, userAgent: input.request?.userAgent ?? null };
     const subjectId = input.resourceType === 'user' ? (input.resourceId ?? undefined) : undefined;
-    const sealed = await this.sealer.seal(id, request, details, input.sensitive, subjectId);
+    const sealed = await this.sealer.seal(id, request, details, input.sensitive, subjectId, actingUser(input));
     return {
       id,
       actorId: input.actorId ?? SYSTEM_ACTOR,
@@ -74,4 +75,16 @@ export class AuditService {
       ...sealed,
     };
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The actor when it is a user: a uuid actor that is not an API key (the interceptor marks those
+ * `actorKind: api-key`, the guard's refusals `credential: api-key`); never `system`/`anonymous`.
+ */
+function actingUser(input: AuditEventInput): string | undefined {
+  const details = input.details ?? {};
+  if (details.actorKind === 'api-key' || details.credential === 'api-key') return undefined;
+  return input.actorId !== undefined && UUID.test(input.actorId) ? input.actorId : undefined;
 }

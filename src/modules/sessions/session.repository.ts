@@ -12,7 +12,7 @@ export type RevokedSession = Pick<Session, 'tokenHash' | 'userId'>;
 /**
  * `session_store` in Postgres. Written outside the request transaction on purpose: a session
  * created or revoked must stick even if the rest of the request fails. IP, user agent and
- * metadata are sealed by `SessionSealer`; nothing else in a row is personal.
+ * metadata are sealed by `SessionSealer` under the user's key; nothing else in a row is personal.
  */
 @QueryOwner()
 @Injectable()
@@ -23,7 +23,7 @@ export class SessionRepository {
   ) {}
 
   async insert(s: Session): Promise<void> {
-    const sealed = this.sealer.sealOrigin(s);
+    const sealed = await this.sealer.sealOrigin(s);
     await this.dataSource.query(
       `INSERT INTO session_store (id, token_hash, user_id, role, created_at, last_activity_at, expires_at,
          absolute_expires_at, ip, user_agent, device_fingerprint, metadata)
@@ -109,7 +109,8 @@ export class SessionRepository {
   }
 
   /** Writes a live session's device fingerprint, metadata and re-authentication mark; evicts its cached copies. */
-  rebind(session: Session, { redisPurgePending = false } = {}): Promise<RevokedSession[]> {
+  async rebind(session: Session, { redisPurgePending = false } = {}): Promise<RevokedSession[]> {
+    const metadata = await this.sealer.sealMetadata(session);
     return this.evicting(
       `UPDATE session_store
           SET device_fingerprint = $2, metadata = $3, reauth_required_at = $4,
@@ -119,7 +120,7 @@ export class SessionRepository {
       [
         session.id,
         session.deviceFingerprint,
-        this.sealer.sealMetadata(session),
+        metadata,
         session.reauthRequiredAt,
         redisPurgePending,
         session.lastActivityAt,
@@ -201,7 +202,7 @@ export class SessionRepository {
 
   private async toSession(row: Record<string, unknown>): Promise<Session> {
     const id = row.id as string;
-    const origin = await this.sealer.openOrigin(id, {
+    const origin = await this.sealer.openOrigin(id, row.user_id as string, {
       ip: (row.ip as string | null) ?? null,
       user_agent: (row.user_agent as string | null) ?? null,
       metadata: (row.metadata as string | null) ?? null,

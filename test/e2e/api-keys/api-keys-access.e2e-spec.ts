@@ -201,6 +201,10 @@ describe('what an API key may do, and how a bad one is refused', () => {
         actorRole: 'auditor',
         actorKind: 'api-key',
       });
+      // A key is no data subject: its origin stays under the audit data key, and it gets no subject key.
+      const [row] = await t.db.query<{ ip: string }>(`SELECT ip FROM audit_events WHERE request_id = 'key-read'`);
+      expect(row.ip).toMatch(/^v2:audit-\d{4}-\d{2}:/);
+      expect(await t.db.query(`SELECT id FROM subject_keys WHERE id = $1`, [key.id])).toEqual([]);
       expect(await eventsFor('session-read')).toEqual([]);
     });
   });

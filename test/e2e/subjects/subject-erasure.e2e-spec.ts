@@ -68,13 +68,24 @@ describe('data-subject rights: export, erasure by crypto-shredding, backups', ()
     address: '42 Shredding Lane, Springfield',
     displayName: 'Erin Subjectova',
   });
-  const plaintexts = [person.email, person.phone, person.ssn, person.address, person.displayName] as string[];
+  /** Sent on every request of theirs. No trusted proxy is configured, so their IP is the loopback's. */
+  const userAgent = 'ErinBrowser/7.3 (Shredding Lane Edition)';
+  const plaintexts = [
+    person.email,
+    person.phone,
+    person.ssn,
+    person.address,
+    person.displayName,
+    userAgent,
+  ] as string[];
   let db: TestDatabase;
   let restored: TestDatabase | undefined;
   let t: TestApp;
   let admin: AuthenticatedAgent;
   let subjectId: string;
   let subjectToken: string;
+  /** Their sealed session values (Postgres and Redis) as they were before the erasure, as in a backup. */
+  const sessionCiphertexts: { stored: string; row: { table: string; column: string; id: string } }[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -91,8 +102,14 @@ describe('data-subject rights: export, erasure by crypto-shredding, backups', ()
   });
 
   const login = async () =>
-    (await t.http().post('/auth/login').send({ email: person.email, password: person.password }).expect(200)).body
-      .token as string;
+    (
+      await t
+        .http()
+        .post('/auth/login')
+        .set('User-Agent', userAgent)
+        .send({ email: person.email, password: person.password })
+        .expect(200)
+    ).body.token as string;
 
   it('exports everything held about the subject to the subject themself', async () => {
     subjectId = (await admin.post('/users').send(person).expect(201)).body.id;
@@ -104,15 +121,24 @@ describe('data-subject rights: export, erasure by crypto-shredding, backups', ()
       .http()
       .post('/compliance/records')
       .set('Authorization', `Bearer ${subjectToken}`)
+      .set('User-Agent', userAgent)
       .send(aRecord())
       .expect(201);
 
-    const res = await t.http().get(`/subjects/${subjectId}/export`).set('Authorization', `Bearer ${subjectToken}`);
+    const res = await t
+      .http()
+      .get(`/subjects/${subjectId}/export`)
+      .set('Authorization', `Bearer ${subjectToken}`)
+      .set('User-Agent', userAgent);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const exported = JSON.parse(res.text);
     expect(exported).toMatchObject({ subjectId, erased: false, profile: { email: person.email, ssn: person.ssn } });
     expect(exported.sessions.length).toBeGreaterThanOrEqual(2);
+    expect(exported.sessions[0]).toMatchObject({ userAgent });
+    const acted = exported.auditEvents.filter((e: { actorId: string }) => e.actorId === subjectId);
+    expect(acted.length).toBeGreaterThanOrEqual(2);
+    expect(acted.every((e: { userAgent: string }) => e.userAgent === userAgent)).toBe(true);
     const updates = exported.auditEvents.filter((e: { action: string }) => e.action === 'user.updated');
     expect(updates[0].sensitive).toEqual({ before: { phone: person.phone }, after: { phone: '+14155550100' } });
     expect(exported.records).toContainEqual(
@@ -139,9 +165,31 @@ describe('data-subject rights: export, erasure by crypto-shredding, backups', ()
   });
 
   it('erases once, idempotently, ending the sessions, dropping the failed-login counter and writing the ledger', async () => {
-    await t.http().post('/auth/login').send({ email: person.email, password: 'not the password' }).expect(401);
+    await t
+      .http()
+      .post('/auth/login')
+      .set('User-Agent', userAgent)
+      .send({ email: person.email, password: 'not the password' })
+      .expect(401);
     const failures = () => db.query(`SELECT subject FROM login_failures WHERE subject LIKE 'account:%'`);
     expect(await failures()).toHaveLength(1);
+    for (const session of await db.query<Record<string, string>>(
+      `SELECT id::text, token_hash, ip, user_agent, metadata FROM session_store WHERE user_id = $1`,
+      [subjectId],
+    )) {
+      for (const column of ['ip', 'user_agent', 'metadata']) {
+        sessionCiphertexts.push({ stored: session[column], row: { table: 'session_store', column, id: session.id } });
+      }
+      const cached = (await everyRedisValue(`${db.name}:session:${session.token_hash}`))[0]?.split(' ')[1];
+      if (cached) {
+        sessionCiphertexts.push({
+          stored: cached,
+          row: { table: 'session-cache', column: 'session', id: session.token_hash },
+        });
+      }
+    }
+    expect(sessionCiphertexts.filter(({ row }) => row.table === 'session-cache').length).toBeGreaterThanOrEqual(1);
+    expect(sessionCiphertexts.length).toBeGreaterThanOrEqual(7);
     execFileSync('pg_dump', ['-Fc', '-f', dump, db.url]);
     const first = await admin.post(`/subjects/${subjectId}/erasure`).send({ reason: 'GDPR Art. 17, DPO-1042' });
     expect(first.status).toBe(200);
@@ -188,6 +236,12 @@ describe('data-subject rights: export, erasure by crypto-shredding, backups', ()
     expect(exported.sessions.every((s: { ip: unknown; revokedAt: unknown }) => s.ip === null && s.revokedAt)).toBe(
       true,
     );
+    const acted = exported.auditEvents.filter((e: { actorId: string; ip: string | null }) => e.actorId === subjectId);
+    expect(acted.length).toBeGreaterThanOrEqual(2);
+    for (const event of acted) expect(event).toMatchObject({ ip: '[erased]', userAgent: '[erased]' });
+    const listed = await admin.get(`/audit/events?actor=${subjectId}`).expect(200);
+    expect(listed.body.items.length).toBeGreaterThanOrEqual(2);
+    for (const event of listed.body.items) expect(event).toMatchObject({ ip: '[erased]', userAgent: '[erased]' });
   });
 
   it('leaves no plaintext anywhere and no ciphertext of theirs that any key opens; the chain verifies', async () => {
@@ -214,6 +268,15 @@ describe('data-subject rights: export, erasure by crypto-shredding, backups', ()
       [subjectId],
     );
     expect(audit.length).toBeGreaterThanOrEqual(2);
+    // Their origin as an actor: logins, the failed one, the record, the export.
+    const origins = await db.query<{ id: string; ip: string; user_agent: string | null }>(
+      `SELECT id::text, ip, user_agent FROM audit_events WHERE actor_id = $1 AND ip IS NOT NULL`,
+      [subjectId],
+    );
+    expect(origins.length).toBeGreaterThanOrEqual(4);
+    expect(origins.filter((event) => event.user_agent !== null).length).toBe(origins.length);
+    // Their IP is the loopback (no trusted proxy in tests): no row naming them holds it in clear.
+    expect(rows.filter((row) => row.includes(subjectId) && /127\.0\.0\.1|::1\b/.test(row))).toEqual([]);
     const theirs = [
       ...['email', 'phone', 'ssn', 'address', 'display_name'].map((column) => ({
         stored: user[column] as string,
@@ -223,6 +286,11 @@ describe('data-subject rights: export, erasure by crypto-shredding, backups', ()
         stored: event.sealed,
         row: { table: 'audit_events', column: 'details', id: event.id },
       })),
+      ...origins.flatMap((event) => [
+        { stored: event.ip, row: { table: 'audit_events', column: 'ip', id: event.id } },
+        { stored: event.user_agent as string, row: { table: 'audit_events', column: 'user_agent', id: event.id } },
+      ]),
+      ...sessionCiphertexts,
     ];
     const cipher = t.app.get(FieldCipher);
     const keyrings = cipher.keyring.ids.map((id) => createSecretKey(cipher.keyring.key(id) as Buffer));

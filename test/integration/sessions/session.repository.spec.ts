@@ -7,6 +7,9 @@ import { buildDataSourceOptions } from '../../../src/infrastructure/database/dat
 import type { Session } from '../../../src/modules/sessions/session';
 import { SessionRepository } from '../../../src/modules/sessions/session.repository';
 import { SessionSealer } from '../../../src/modules/sessions/session-sealer';
+import { TransactionContext } from '../../../src/infrastructure/database/transaction-context';
+import { FieldCipher } from '../../../src/modules/encryption/field-cipher';
+import { SubjectKeys } from '../../../src/modules/encryption/subject-keys';
 import { aCipher } from '../../support/builders/keyring.builder';
 import { createTestDatabase, TestDatabase } from '../../support/database';
 
@@ -17,6 +20,8 @@ describe('SessionRepository', () => {
   let dataSource: DataSource;
   let sessions: SessionRepository;
   let userId: string;
+  let cipher: FieldCipher;
+  let subjectKeys: SubjectKeys;
   const events: SecurityEvent[] = [];
 
   beforeAll(async () => {
@@ -24,7 +29,11 @@ describe('SessionRepository', () => {
     const config = new AppConfig(validateEnvironment({ DATABASE_URL: db.url }));
     dataSource = await new DataSource(buildDataSourceOptions(config.database, db.url)).initialize();
     await dataSource.runMigrations();
-    const sealer = new SessionSealer(aCipher(), { record: async (event) => void events.push(event) });
+    cipher = aCipher();
+    subjectKeys = new SubjectKeys(cipher, new TransactionContext(dataSource), config);
+    const sealer = new SessionSealer(cipher, subjectKeys, dataSource, {
+      record: async (event: SecurityEvent) => void events.push(event),
+    });
     sessions = new SessionRepository(dataSource, sealer);
     [{ id: userId }] = await db.query<{ id: string }>(
       `INSERT INTO users (email, email_index, role, password_hash) VALUES ('x', $1, 'analyst', 'x') RETURNING id`,
@@ -88,16 +97,35 @@ describe('SessionRepository', () => {
     expect(await sessions.findById(session.id)).toBeUndefined();
   });
 
-  it('stores IP, user agent and metadata only as v2 envelopes bound to their row, and reads them back', async () => {
+  it("stores IP, user agent and metadata only under the user's subject key, bound to their row, and reads them back", async () => {
     const origin = { ip: '198.51.100.9', userAgent: 'Probe/1.0', metadata: { method: 'password' as const } };
     const session = await aSession(new Date(), origin);
     const [row] = await db.query<Record<string, string>>(
       'SELECT ip, user_agent, metadata FROM session_store WHERE id = $1',
       [session.id],
     );
-    for (const value of Object.values(row)) expect(value).toMatch(/^v2:k1:/);
+    for (const value of Object.values(row)) expect(value.startsWith(`s1:${userId}:`)).toBe(true);
     expect(JSON.stringify(row)).not.toMatch(/198\.51\.100\.9|Probe|password/);
     expect(await sessions.findById(session.id)).toMatchObject(origin);
+  });
+
+  it('still reads a value sealed under the keyring before subject keys', async () => {
+    const session = await aSession(new Date());
+    const legacy = cipher.encryptRow('198.51.100.12', { table: 'session_store', column: 'ip', id: session.id });
+    await db.query('UPDATE session_store SET ip = $2 WHERE id = $1', [session.id, legacy]);
+    expect((await sessions.findById(session.id))?.ip).toBe('198.51.100.12');
+  });
+
+  it("reads an erased user's sealed origin as absent, without a security event", async () => {
+    const [{ id: erasedId }] = await db.query<{ id: string }>(
+      `INSERT INTO users (email, email_index, role, password_hash) VALUES ('x', $1, 'analyst', 'x') RETURNING id`,
+      [randomUUID()],
+    );
+    const session = await aSession(new Date(), { userId: erasedId, ip: '198.51.100.13', userAgent: 'Gone/1.0' });
+    await subjectKeys.erase(erasedId, dataSource.manager);
+    events.length = 0;
+    expect(await sessions.findById(session.id)).toMatchObject({ ip: null, userAgent: null, metadata: {} });
+    expect(events).toEqual([]);
   });
 
   it('reads a sealed value copied from another session as absent, and records it as tampering', async () => {

@@ -1,3 +1,6 @@
+import { createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { SubjectKeys } from '../../../src/modules/encryption/subject-keys';
 import type { RedisClient } from '../../../src/infrastructure/redis/redis-clients';
 import { Counter, Gauge } from 'prom-client';
 import type { RevokedSession, SessionRepository } from '../../../src/modules/sessions/session.repository';
@@ -6,6 +9,14 @@ import { SessionSealer } from '../../../src/modules/sessions/session-sealer';
 import { SessionReads } from '../../../src/modules/sessions/stores/session-reads';
 import { RedisSessionStore } from '../../../src/modules/sessions/stores/redis-session.store';
 import { aCipher } from '../../support/builders/keyring.builder';
+
+/** Every user has one key, made on first use: the store only needs them to exist. */
+const keys = new Map<string, KeyObject>();
+const keyOf = async (subjectId: string) => {
+  if (!keys.has(subjectId)) keys.set(subjectId, createSecretKey(randomBytes(32)));
+  return { subjectId, key: keys.get(subjectId) as KeyObject };
+};
+const subjectKeys = { forWriting: keyOf, forReading: keyOf } as unknown as SubjectKeys;
 
 /** The Redis calls the revocation sync makes, recorded; `reachable = false` makes them fail. */
 class FakeRedis {
@@ -91,7 +102,7 @@ describe('RedisSessionStore revocation sync', () => {
     degraded = new Gauge({ name: 'degraded', help: 'd', registers: [] });
     const repository = sessions as unknown as SessionRepository;
     reads = new SessionReads(repository, clock);
-    const sealer = new SessionSealer(aCipher(), { record: async () => undefined });
+    const sealer = new SessionSealer(aCipher(), subjectKeys, {} as DataSource, { record: async () => undefined });
     store = new RedisSessionStore(redis as unknown as RedisClient, repository, reads, sealer, breaker, clock, {
       timeoutMs: 100,
       idleSeconds: 3_600,

@@ -7,6 +7,7 @@ import { isLive, Session } from '../session.js';
 import type { RevokedSession, SessionRepository } from '../session.repository.js';
 import type { CircuitBreaker } from '../../../common/circuit-breaker.js';
 import { TimeoutQueue } from '../../../common/timeout-queue.js';
+import { SubjectErasedError } from '../../encryption/subject-keys.js';
 import type { SessionSealer } from '../session-sealer.js';
 import type { SessionReads } from './session-reads.js';
 import type { SessionStore, SessionStoreMode } from './session-store.js';
@@ -79,7 +80,8 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
 
   async create(session: Session): Promise<void> {
     await this.postgres.insert(session);
-    await this.attempt('create', () => this.cache(session, true));
+    const sealed = await this.sealed(session);
+    await this.attempt('create', async () => sealed && this.cache(session, sealed, true));
   }
 
   async find(tokenHash: string): Promise<Session | undefined> {
@@ -88,16 +90,18 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
     if (json) return parse(json);
     const session = await this.reads.find(tokenHash);
     if (cached.ok && session && isLive(session, this.clock.now())) {
-      await this.attempt('repopulate', () => this.cache(session, true));
+      const sealed = await this.sealed(session);
+      if (sealed) await this.attempt('repopulate', () => this.cache(session, sealed, true));
     }
     return session;
   }
 
   async touch(session: Session): Promise<void> {
+    const sealed = await this.sealed(session);
     const touched = await this.attempt('touch', () =>
       Promise.all([
         // XX: a touch racing a revocation must not put back the entry the revocation deleted.
-        this.redis.set(this.sessionKey(session.tokenHash), this.sealed(session), 'PX', this.ttlMs(session), 'XX'),
+        sealed && this.redis.set(this.sessionKey(session.tokenHash), sealed, 'PX', this.ttlMs(session), 'XX'),
         this.redis.hset(this.activityKey, session.tokenHash, String(session.lastActivityAt.getTime())),
       ]),
     );
@@ -190,9 +194,9 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
   }
 
   /** The session and its user's set are in different Cluster slots: two commands, not one MULTI. */
-  private cache(session: Session, withUserSet: boolean): Promise<unknown> {
+  private cache(session: Session, sealed: string, withUserSet: boolean): Promise<unknown> {
     const commands: Promise<unknown>[] = [
-      this.redis.set(this.sessionKey(session.tokenHash), this.sealed(session), 'PX', this.ttlMs(session)),
+      this.redis.set(this.sessionKey(session.tokenHash), sealed, 'PX', this.ttlMs(session)),
     ];
     if (withUserSet) {
       const key = this.userKey(session.userId);
@@ -219,8 +223,19 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
     return `${this.options.namespace}:user-sessions:${userId}`;
   }
 
-  private sealed(session: Session): string {
-    return this.sealer.sealCached(session.tokenHash, JSON.stringify(session));
+  /**
+   * Sealed before any Redis call, so a key lookup never counts against Redis. Undefined while the
+   * circuit is open (nothing would be written), and once the user is erased (a request racing the
+   * erasure): nothing of theirs is cached again.
+   */
+  private async sealed(session: Session): Promise<string | undefined> {
+    if (this.breaker.isOpen) return undefined;
+    try {
+      return await this.sealer.sealCached(session, JSON.stringify(session));
+    } catch (error) {
+      if (error instanceof SubjectErasedError) return undefined;
+      throw error;
+    }
   }
 
   private ttlMs(session: Session): number {
