@@ -11,6 +11,7 @@ import { ElasticsearchHealthIndicator } from '../../../src/modules/health/indica
 import { SessionStoreIndicator } from '../../../src/modules/sessions/session-store.indicator';
 import { OutboxHealthIndicator } from '../../../src/infrastructure/outbox/outbox.health';
 import { EventsRetentionIndicator } from '../../../src/modules/compliance/analytics/jobs/events-retention.indicator';
+import { ErasureLedgerIndicator } from '../../../src/modules/subjects/erasure-ledger.indicator';
 
 /** The event-loop indicator with a delay the test chooses. */
 class LoopAt {
@@ -65,6 +66,7 @@ describe('GET /health/live without Terminus executor', () => {
         unused(SessionStoreIndicator),
         unused(OutboxHealthIndicator),
         unused(EventsRetentionIndicator),
+        unused(ErasureLedgerIndicator),
       ],
     }).compile();
     controller = moduleRef.get(HealthController);
