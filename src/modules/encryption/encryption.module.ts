@@ -26,6 +26,7 @@ import { EncryptionClock } from './encryption-clock.js';
 import { KeyRotationService } from './key-rotation.service.js';
 import { LoadedKeyring, loadKeyring } from './keyring.loader.js';
 import { RotationSchedule } from './rotation-schedule.js';
+import { SubjectKeyEvictions } from './subject-key-evictions.js';
 import { SubjectKeys } from './subject-keys.js';
 
 const LOADED_KEYRING = Symbol('LOADED_KEYRING');
@@ -71,6 +72,7 @@ const LOADED_KEYRING = Symbol('LOADED_KEYRING');
       },
     },
     SubjectKeys,
+    SubjectKeyEvictions,
     EncryptedColumnSubscriber,
     EncryptionRotationRepository,
     ReencryptionJob,

@@ -5,10 +5,13 @@ export type CachedSubjectKey = KeyObject | null;
 
 /**
  * Unwrapped subject keys, bounded (least recently used goes first) and each kept at most `ttlMs`:
- * an erasure made by another replica is honoured here within the TTL.
+ * the bound on a key another replica erased while this one was not listening. Every delete or
+ * clear bumps `generation`; `set` with the generation taken before the read stores nothing if
+ * something was evicted since, so a read that raced an erasure is never cached.
  */
 export class SubjectKeyCache {
   private readonly entries = new Map<string, { key: CachedSubjectKey; expires: number }>();
+  private currentGeneration = 0;
 
   constructor(
     private readonly size: number,
@@ -25,15 +28,25 @@ export class SubjectKeyCache {
     return entry.key;
   }
 
-  set(subjectId: string, key: CachedSubjectKey): void {
-    if (this.ttlMs === 0) return;
+  get generation(): number {
+    return this.currentGeneration;
+  }
+
+  set(subjectId: string, key: CachedSubjectKey, generation = this.currentGeneration): void {
+    if (this.ttlMs === 0 || generation !== this.currentGeneration) return;
     this.entries.delete(subjectId);
     this.entries.set(subjectId, { key, expires: this.now() + this.ttlMs });
     while (this.entries.size > this.size) this.entries.delete(this.entries.keys().next().value as string);
   }
 
   delete(subjectId: string): void {
+    this.currentGeneration++;
     this.entries.delete(subjectId);
+  }
+
+  clear(): void {
+    this.currentGeneration++;
+    this.entries.clear();
   }
 
   get length(): number {

@@ -8,6 +8,8 @@ import { KEY_BYTES } from './keyring.js';
 import { type CachedSubjectKey, SubjectKeyCache } from './subject-key-cache.js';
 
 export const SUBJECT_KEYS_TABLE = 'subject_keys';
+/** The channel the erasing statement notifies, with the erased subject's id. */
+export const SUBJECT_ERASED_CHANNEL = 'ck_subject_erased';
 
 /** What the registry knows `subject_keys` by: key rotation rewraps these keys, never the data they seal. */
 class SubjectKeyRow {}
@@ -79,13 +81,14 @@ export class SubjectKeys {
   ): Promise<Map<string, SubjectKey | null>> {
     const found = new Map<string, SubjectKey | null>();
     const load = async (ids: string[]) => {
+      const generation = this.cache.generation;
       const rows = (await db.query(
         `SELECT id::text AS id, wrapped FROM ${SUBJECT_KEYS_TABLE} WHERE id = ANY($1::uuid[])`,
         [ids],
       )) as { id: string; wrapped: string | null }[];
       for (const row of rows) {
         const key = this.unwrap(row.id, row.wrapped);
-        this.cache.set(row.id, key);
+        this.cache.set(row.id, key, generation);
         found.set(row.id, key && { subjectId: row.id, key });
       }
     };
@@ -128,18 +131,27 @@ export class SubjectKeys {
   /**
    * Destroys the subject's key (a tombstone row stays, so no new key is ever made for it). Returns
    * whether this call erased it. The cache entry goes now and again after commit, so a read racing
-   * the transaction cannot keep the old key cached.
+   * the transaction cannot keep the old key cached; other replicas drop theirs on the notification
+   * Postgres delivers at commit (SubjectKeyEvictions).
    */
   async erase(subjectId: string, db: Queryable = this.transactions.manager): Promise<boolean> {
     const rows = (await db.query(
-      `INSERT INTO ${SUBJECT_KEYS_TABLE} (id, wrapped, erased_at) VALUES ($1, NULL, now())
-       ON CONFLICT (id) DO UPDATE SET wrapped = NULL, erased_at = now() WHERE ${SUBJECT_KEYS_TABLE}.erased_at IS NULL
-       RETURNING id`,
-      [subjectId],
+      `WITH erased AS (
+         INSERT INTO ${SUBJECT_KEYS_TABLE} (id, wrapped, erased_at) VALUES ($1, NULL, now())
+         ON CONFLICT (id) DO UPDATE SET wrapped = NULL, erased_at = now() WHERE ${SUBJECT_KEYS_TABLE}.erased_at IS NULL
+         RETURNING id)
+       SELECT id, pg_notify($2, id::text) FROM erased`,
+      [subjectId, SUBJECT_ERASED_CHANNEL],
     )) as unknown[];
     this.cache.delete(subjectId);
     await this.transactions.afterCommit(() => this.cache.delete(subjectId));
     return rows.length > 0;
+  }
+
+  /** Another replica erased these subjects, or (no subject) erasures may have gone unheard. */
+  evict(subjectId?: string): void {
+    if (subjectId) this.cache.delete(subjectId);
+    else this.cache.clear();
   }
 
   /** Subjects whose key is erased, among `ids`. */
@@ -164,12 +176,13 @@ export class SubjectKeys {
   private async lookup(subjectId: string, db: Queryable) {
     const cached = this.cache.get(subjectId);
     if (cached !== undefined) return cached;
+    const generation = this.cache.generation;
     const rows = (await db.query(`SELECT wrapped FROM ${SUBJECT_KEYS_TABLE} WHERE id = $1`, [subjectId])) as {
       wrapped: string | null;
     }[];
     if (!rows.length) return undefined;
     const key = this.unwrap(subjectId, rows[0].wrapped);
-    this.cache.set(subjectId, key);
+    this.cache.set(subjectId, key, generation);
     return key;
   }
 
