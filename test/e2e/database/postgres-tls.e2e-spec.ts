@@ -77,7 +77,9 @@ describe('Postgres over TLS for every connection the app makes', () => {
         [db.name],
       );
       const names = new Set(connections.map((connection) => connection.application_name));
-      expect(names).toEqual(new Set(['compliance-kit', 'compliance-kit:replica', 'compliance-kit-revocations', 'compliance-kit-erasures']));
+      expect(names).toEqual(
+        new Set(['compliance-kit', 'compliance-kit:replica', 'compliance-kit-revocations', 'compliance-kit-erasures']),
+      );
       expect(connections.filter((connection) => !connection.ssl)).toEqual([]);
     });
 

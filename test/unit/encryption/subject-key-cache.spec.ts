@@ -35,4 +35,20 @@ describe('SubjectKeyCache', () => {
     cache.set('a', aKey());
     expect(cache.get('a')).toBeUndefined();
   });
+
+  it('does not cache a read that raced an eviction or a clear', () => {
+    const cache = new SubjectKeyCache(10, 60_000);
+    const before = cache.generation;
+    cache.delete('a');
+    cache.set('a', aKey(), before);
+    expect(cache.get('a')).toBeUndefined();
+    cache.set('b', aKey());
+    const taken = cache.generation;
+    cache.clear();
+    expect(cache.get('b')).toBeUndefined();
+    cache.set('b', aKey(), taken);
+    expect(cache.length).toBe(0);
+    cache.set('b', aKey(), cache.generation);
+    expect(cache.length).toBe(1);
+  });
 });
