@@ -127,3 +127,29 @@ export const waitFor = async (condition: () => Promise<boolean>, timeoutMs: numb
 };
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Acknowledged record writes (tags `w…`, 201) missing from the database afterwards. */
+export async function lostRecordWrites(
+  db: { query<T>(sql: string, parameters?: unknown[]): Promise<T[]> },
+  outcomes: Outcome[],
+): Promise<{ acknowledged: string[]; lost: string[] }> {
+  const acknowledged = outcomes
+    .filter((o) => o.tag.startsWith('w') && o.status === 201)
+    .map((o) => JSON.parse(o.body!).id as string);
+  const rows = await db.query<{ id: string }>('SELECT id FROM compliance_records WHERE id = ANY($1)', [acknowledged]);
+  const stored = new Set(rows.map((r) => r.id));
+  return { acknowledged, lost: acknowledged.filter((id) => !stored.has(id)) };
+}
+
+/** The statuses of `GET /auth/session`, now, for every token a successful drill login (`login`) got, where not 200. */
+export async function invalidLogins(base: string, outcomes: Outcome[]): Promise<{ tokens: number; invalid: number[] }> {
+  const tokens = outcomes
+    .filter((o) => o.tag === 'login' && o.status === 200)
+    .map((o) => JSON.parse(o.body!).token as string);
+  const invalid: number[] = [];
+  for (const token of tokens) {
+    const status = (await call(base, 'GET', '/auth/session', 'after', { token })).status!;
+    if (status !== 200) invalid.push(status);
+  }
+  return { tokens: tokens.length, invalid };
+}

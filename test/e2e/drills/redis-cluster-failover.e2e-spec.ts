@@ -1,7 +1,17 @@
 import { createHash } from 'node:crypto';
 import { JOB_QUEUE, type JobQueue } from '../../../src/infrastructure/queue/job-queue.js';
 import { UsersService } from '../../../src/modules/users/users.service.js';
-import { call, inTurn, LoadLoop, Outcome, printDrill, sleep, waitFor } from '../../support/drill-load.js';
+import {
+  call,
+  inTurn,
+  invalidLogins,
+  LoadLoop,
+  lostRecordWrites,
+  Outcome,
+  printDrill,
+  sleep,
+  waitFor,
+} from '../../support/drill-load.js';
 import { startTestApp, TestApp } from '../../support/app.js';
 import { aRecord } from '../../support/builders/compliance-record.builder.js';
 import { aUser } from '../../support/builders/user.builder.js';
@@ -148,21 +158,8 @@ describe('drill: Redis Cluster master SIGKILLed under authenticated load', () =>
   });
 
   it('loses nothing: every acknowledged write stored, every login valid, every acknowledged job run', async () => {
-    const acknowledged = outcomes
-      .filter((o) => o.tag.startsWith('w') && o.status === 201)
-      .map((o) => JSON.parse(o.body!).id as string);
-    const stored = new Set(
-      (await t.db.query<{ id: string }>('SELECT id FROM compliance_records WHERE id = ANY($1)', [acknowledged])).map(
-        (r) => r.id,
-      ),
-    );
-    const lost = acknowledged.filter((id) => !stored.has(id));
-    const tokens = outcomes.filter((o) => o.tag === 'login' && o.status === 200).map((o) => JSON.parse(o.body!).token);
-    const invalid: number[] = [];
-    for (const token of tokens) {
-      const status = (await call(base, 'GET', '/auth/session', 'after', { token })).status!;
-      if (status !== 200) invalid.push(status);
-    }
+    const { acknowledged, lost } = await lostRecordWrites(t.db, outcomes);
+    const { tokens, invalid } = await invalidLogins(base, outcomes);
     const jobsLost = jobsAdded.filter((n) => !jobsRan.has(n));
     printDrill({
       drill: 'redis-cluster-failover',
@@ -174,7 +171,7 @@ describe('drill: Redis Cluster master SIGKILLed under authenticated load', () =>
       requestsInGap: outcomes.filter(inGap).length,
       loginsInGap: outcomes.filter(inGap).filter((o) => o.tag === 'login').length,
       writesAcknowledged: acknowledged.length,
-      sessionsCheckedAfter: tokens.length,
+      sessionsCheckedAfter: tokens,
       sessionsInvalidAfter: invalid.length,
       sessionModesInGap: [...sessionModesInGap],
       jobsAcknowledged: jobsAdded.length,

@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import { UsersService } from '../../../src/modules/users/users.service.js';
-import { call, inTurn, LoadLoop, Outcome, printDrill, sleep, waitFor } from '../../support/drill-load.js';
+import {
+  call,
+  inTurn,
+  invalidLogins,
+  LoadLoop,
+  lostRecordWrites,
+  Outcome,
+  printDrill,
+  sleep,
+  waitFor,
+} from '../../support/drill-load.js';
 import { startTestApp, TestApp } from '../../support/app.js';
 import { aRecord } from '../../support/builders/compliance-record.builder.js';
 import { aUser } from '../../support/builders/user.builder.js';
@@ -151,20 +161,8 @@ describe(`drill: Sentinel master SIGKILLed under authenticated load${LONG ? ' (l
   });
 
   it('loses nothing: every acknowledged write is stored, every login still valid, the logout in the gap holds', async () => {
-    const writes = outcomes.filter((o) => o.tag.startsWith('w') && o.status === 201);
-    const acknowledged = writes.map((o) => JSON.parse(o.body!).id as string);
-    const stored = new Set(
-      (await t.db.query<{ id: string }>('SELECT id FROM compliance_records WHERE id = ANY($1)', [acknowledged])).map(
-        (r) => r.id,
-      ),
-    );
-    const lost = acknowledged.filter((id) => !stored.has(id));
-    const tokens = outcomes.filter((o) => o.tag === 'login' && o.status === 200).map((o) => JSON.parse(o.body!).token);
-    const invalid: number[] = [];
-    for (const token of tokens) {
-      const status = (await call(base, 'GET', '/auth/session', 'after', { token })).status!;
-      if (status !== 200) invalid.push(status);
-    }
+    const { acknowledged, lost } = await lostRecordWrites(t.db, outcomes);
+    const { tokens, invalid } = await invalidLogins(base, outcomes);
     printDrill({
       drill: LONG ? 'redis-sentinel-failover-long' : 'redis-sentinel-failover',
       sent: outcomes.length,
@@ -177,7 +175,7 @@ describe(`drill: Sentinel master SIGKILLed under authenticated load${LONG ? ' (l
       requestsInGap: outcomes.filter(inGap).length,
       loginsInGap: outcomes.filter(inGap).filter((o) => o.tag === 'login').length,
       writesAcknowledged: acknowledged.length,
-      sessionsCheckedAfter: tokens.length,
+      sessionsCheckedAfter: tokens,
       sessionsInvalidAfter: invalid.length,
       sessionModeInGap,
       revokedInGapAfter: revokedStatusAfter,
