@@ -57,18 +57,9 @@ export class SubjectKeys {
 
   /** The subject's key, made on first use; throws SubjectErasedError for an erased subject. */
   async forWriting(subjectId: string, db: Queryable = this.transactions.manager): Promise<SubjectKey> {
-    const found = await this.lookup(subjectId, db);
-    if (found === null) throw new SubjectErasedError();
-    if (found) return { subjectId, key: found };
-    const wrapped = this.cipher.encryptRow(randomBytes(KEY_BYTES).toString('base64'), wrappedIn(subjectId));
-    await db.query(`INSERT INTO ${SUBJECT_KEYS_TABLE} (id, wrapped) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, [
-      subjectId,
-      wrapped,
-    ]);
-    this.cache.delete(subjectId);
-    const made = await this.lookup(subjectId, db);
-    if (!made) throw new SubjectErasedError();
-    return { subjectId, key: made };
+    const key = (await this.forWritingMany([subjectId], db)).get(subjectId);
+    if (!key) throw new SubjectErasedError();
+    return key;
   }
 
   /**
