@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { startApp } from '../lib/app-process';
+import { startApp, startServer } from '../lib/app-process';
 import { BENCH_CLIENT_HEADERS, logIn } from '../lib/login';
 import { load, LoadResult, warmUp } from '../lib/load';
 import { ratio, report } from '../lib/report';
@@ -62,11 +62,52 @@ async function measure(label: string, redisUrl: string): Promise<LoadResult[]> {
   }
 }
 
+/**
+ * The same work without the app: bare Fastify's hello-world, and a bare Fastify session route
+ * (`bench/servers/bare-session.ts`) reading a sealed session from Redis, or from memory as the
+ * app's per-process cache does while Redis is down. Their ratio bounds the app's own.
+ */
+async function measureBare(): Promise<LoadResult[]> {
+  const token = randomBytes(32).toString('base64url');
+  const authenticated = { headers: { ...BENCH_CLIENT_HEADERS, authorization: `Bearer ${token}` } };
+  const results: LoadResult[] = [];
+  const servers: [string, string, Record<string, string>][] = [
+    ['bare fastify: GET /health/live', 'dist/bench/servers/bare-fastify.js', {}],
+    ['bare fastify: GET /auth/session, session from Redis', 'dist/bench/servers/bare-session.js', { SESSION_SOURCE: 'redis' }],
+    ['bare fastify: GET /auth/session, session from memory', 'dist/bench/servers/bare-session.js', { SESSION_SOURCE: 'memory' }],
+  ];
+  for (const [name, script, environment] of servers) {
+    const server = await startServer(script, {
+      ...environment,
+      REDIS_URL,
+      SESSION_TOKEN: token,
+      KEY_PREFIX: `bench_${randomBytes(4).toString('hex')}:session:`,
+    });
+    try {
+      const path = script.endsWith('bare-fastify.js') ? '/health/live' : '/auth/session';
+      await warmUp(`${server.url}${path}`, authenticated);
+      results.push(await load(name, `${server.url}${path}`, authenticated, server.pid));
+    } finally {
+      await server.stop();
+    }
+  }
+  return results;
+}
+
 const throughputRow = (label: string, [health, session]: LoadResult[]): SummaryRow => ({
   metric: `${label}: GET /auth/session throughput`,
   value: session.requestsPerSecond,
   baseline: health.requestsPerSecond,
   baselineLabel: 'GET /health/live',
+  unit: 'req/s',
+});
+
+/** What the session check alone costs a bare server: the bound of the ratio issue 20 asks of the app. */
+const bareRow = (metric: string, session: LoadResult, health: LoadResult): SummaryRow => ({
+  metric: `${metric} throughput (the bound of the app's session / health ratio)`,
+  value: session.requestsPerSecond,
+  baseline: health.requestsPerSecond,
+  baselineLabel: 'bare Fastify GET /health/live',
   unit: 'req/s',
 });
 
@@ -87,12 +128,21 @@ const cpuRatio = (baseline: LoadResult, other: LoadResult) =>
  * Besides req/s it compares server CPU per request, which holds steady when the machine is shared.
  */
 export async function authSession(): Promise<void> {
+  const bare = await measureBare();
+  const [bareHealth, bareRedis, bareMemory] = bare;
   const up = await measure('redis up', REDIS_URL);
   const down = await measure('redis down', 'redis://127.0.0.1:1');
   report({
     benchmark: 'auth-session',
-    rows: [...up, ...down],
+    rows: [...bare, ...up, ...down],
     ratios: {
+      'bare: session from Redis / health req/s': ratio(bareRedis.requestsPerSecond, bareHealth.requestsPerSecond),
+      'bare: session from memory / health req/s': ratio(bareMemory.requestsPerSecond, bareHealth.requestsPerSecond),
+      'redis up: app session / bare session from Redis req/s': ratio(up[1].requestsPerSecond, bareRedis.requestsPerSecond),
+      'redis down: app session / bare session from memory req/s': ratio(
+        down[1].requestsPerSecond,
+        bareMemory.requestsPerSecond,
+      ),
       'redis up: session / health req/s': ratio(up[1].requestsPerSecond, up[0].requestsPerSecond),
       'redis up: health / session CPU per request': cpuRatio(up[0], up[1]),
       'redis up: API key / session req/s': ratio(up[2].requestsPerSecond, up[1].requestsPerSecond),
@@ -105,6 +155,22 @@ export async function authSession(): Promise<void> {
     summary: [
       throughputRow('redis up', up),
       throughputRow('redis down', down),
+      bareRow('bare: GET /auth/session, session from Redis', bareRedis, bareHealth),
+      bareRow('bare: GET /auth/session, session from memory', bareMemory, bareHealth),
+      {
+        metric: 'redis up: GET /auth/session throughput, against the same work without the app',
+        value: up[1].requestsPerSecond,
+        baseline: bareRedis.requestsPerSecond,
+        baselineLabel: 'bare Fastify, session from Redis',
+        unit: 'req/s',
+      },
+      {
+        metric: 'redis down: GET /auth/session throughput, against the same work without the app',
+        value: down[1].requestsPerSecond,
+        baseline: bareMemory.requestsPerSecond,
+        baselineLabel: 'bare Fastify, session from memory',
+        unit: 'req/s',
+      },
       keyThroughputRow('redis up', up),
       keyThroughputRow('redis down', down),
     ],
