@@ -23,7 +23,9 @@ import { ReadYourWritesInterceptor } from './infrastructure/database/read-your-w
 import { TransactionInterceptor } from './infrastructure/database/transaction.interceptor.js';
 import { traceHttpRequests } from './infrastructure/tracing/http-server-spans.js';
 import { Tracing } from './infrastructure/tracing/tracing.js';
+import { auditApiKeyReads } from './modules/audit/api-key-reads.js';
 import { AuditInterceptor } from './modules/audit/audit.interceptor.js';
+import { AuditService } from './modules/audit/audit.service.js';
 import { DrainSignal } from './modules/health/drain-signal.js';
 import { refuseRequestsWhileClosing } from './modules/health/draining-requests.js';
 import { BULK_RECORDS_ROUTE } from './modules/compliance/records/compliance-records.routes.js';
@@ -97,6 +99,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     [CATALOG_IMPORT_ROUTE]: CATALOG_IMPORT_BODY_LIMIT_BYTES,
     [CATALOG_MAPPINGS_IMPORT_ROUTE]: CATALOG_MAPPINGS_IMPORT_BODY_LIMIT_BYTES,
   });
+  auditApiKeyReads(fastify, app.get(AuditService));
   recordHttpMetrics(fastify, app.get<Histogram<HttpLabels>>(getToken(HTTP_DURATION_METRIC)));
 
   const document = buildApiDocument(app);

@@ -29,10 +29,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    const problem = this.problemOf(exception, request);
+    void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
+  }
+
+  /** The document an error becomes for a request; Fastify hooks that fail a request use it too. */
+  problemOf(exception: unknown, request: FastifyRequest): Problem {
     const problem = this.toProblem(exception);
     problem.instance = request.url.split('?')[0];
     problem.requestId = String(request.id);
-    void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
+    return problem;
   }
 
   private toProblem(exception: unknown): Problem {

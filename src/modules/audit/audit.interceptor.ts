@@ -19,9 +19,8 @@ type AuditedRequest = FastifyRequest & { user?: AuthenticatedUser };
  * TransactionInterceptor opens, or opens it, whichever runs first), after the handler succeeded.
  * The actor's role goes into `details.actorRole`: the role held then, whatever it becomes later.
  * A request that fails rolls back and leaves no row; its security events are recorded apart.
- * Requests made with an API key are audited whatever their method (machines are accountable for
- * what they read too), with the key's id as actor and `details.actorKind: api-key`; reads are
- * recorded on their own (group-committed) after the handler succeeded.
+ * With an API key the key's id is the actor and `details.actorKind: api-key`; reads made with a
+ * key are audited by `auditApiKeyReads`, not here.
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor, RouteScoped {
@@ -32,12 +31,9 @@ export class AuditInterceptor implements NestInterceptor, RouteScoped {
     private readonly audit: AuditService,
   ) {}
 
-  /**
-   * Mutating routes that do not record their own event; reads only where an API key can be the
-   * caller, which a public route never has (the session guard does not run there).
-   */
+  /** Mutating routes that do not record their own event. */
   appliesTo(route: RouteFacts): boolean {
-    if (isReadOnly(route)) return !route.isPublic;
+    if (isReadOnly(route)) return false;
     return (
       this.reflector.getAllAndOverride<boolean>(AUDIT_SELF_RECORDED_KEY, [route.handler, route.controller]) !== true
     );
@@ -46,9 +42,7 @@ export class AuditInterceptor implements NestInterceptor, RouteScoped {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<AuditedRequest>();
-    if (!MUTATING.has(request.method)) {
-      return request.user?.kind === 'api-key' ? this.auditRead(request, next) : next.handle();
-    }
+    if (!MUTATING.has(request.method)) return next.handle();
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(AUDIT_SELF_RECORDED_KEY, targets)) return next.handle();
     const action =
@@ -72,21 +66,6 @@ export class AuditInterceptor implements NestInterceptor, RouteScoped {
         }),
       ),
     );
-  }
-
-  private auditRead(request: AuditedRequest, next: CallHandler): Observable<unknown> {
-    const user = request.user as AuthenticatedUser;
-    const read = async () => {
-      const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      await this.audit.recordDetached({
-        action: `http.${request.method.toLowerCase()}`,
-        actorId: user.id,
-        request: requestMetaOf(request),
-        details: { method: request.method, route: request.routeOptions.url, ...actorDetails(user) },
-      });
-      return result;
-    };
-    return from(read());
   }
 }
 

@@ -13,7 +13,8 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import type { ThrottlerOptions, ThrottlerRequest } from '@nestjs/throttler';
 import type { RouteFacts, RouteScoped } from '../../common/route-pipeline.js';
 import { memoized } from '../../common/memoized.js';
-import { isLoginHandler, isOperationalPath } from './throttling.js';
+import { isOperationalPath } from '../../common/operational-paths.js';
+import { isLoginHandler } from './throttling.js';
 
 /** Distinct trackers (addresses, API keys) remembered with their digest. */
 const TRACKERS_KEPT = 4_096;

@@ -3,6 +3,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import { DEFAULT_IPV6_SUBNET_PREFIX, normalizeIp } from '@nestjs/throttler';
 import type { ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
+import { isOperationalPath } from '../../common/operational-paths.js';
 import type { ThrottleSettings } from '../../config/app-config.js';
 
 const LOGIN_ROUTE = 'throttle:login';
@@ -14,8 +15,6 @@ export const isLoginHandler = (handler: object) => Reflect.getMetadata(LOGIN_ROU
 
 const isLoginRoute = (context: ExecutionContext) => isLoginHandler(context.getHandler());
 
-/** Probes and scrapes must never be rate limited. */
-export const isOperationalPath = (path: string) => path.startsWith('/health') || path.startsWith('/metrics');
 
 const isOperational = (context: ExecutionContext) =>
   isOperationalPath(context.switchToHttp().getRequest<{ url: string }>().url ?? '');

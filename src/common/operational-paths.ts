@@ -1,0 +1,2 @@
+/** Probes and scrapes: never rate limited, never authenticated, never audited. */
+export const isOperationalPath = (path: string) => path.startsWith('/health') || path.startsWith('/metrics');
