@@ -31,6 +31,7 @@ function cycling(ids: string[], headers: Record<string, string> = {}) {
 interface Round {
   pg: LoadResult;
   redis: LoadResult;
+  authenticatedRedis: LoadResult;
   miss: LoadResult;
   hit: LoadResult;
 }
@@ -39,7 +40,8 @@ interface Round {
  * The app's cached `GET /compliance/records/:id` against, in the same run and at the same
  * connections: a bare Fastify + `pg` handler reading the same rows by primary key from the same
  * database (what a user would otherwise pick), a bare Fastify + Redis handler returning the same
- * cached bodies (what bounds any cache on this stack) and the app's own cache miss + fill.
+ * cached bodies (what bounds any cache on this stack), the same behind the least session check
+ * (what bounds a cache on an authenticated route) and the app's own cache miss + fill.
  * ROUNDS rounds, each measuring all four in turn; the summary takes the median round.
  */
 export async function recordCache(): Promise<void> {
@@ -83,9 +85,18 @@ async function run(db: BenchDatabase): Promise<void> {
       KEY_PREFIX: keyPrefix,
     });
     servers.push(bareRedis);
+    const bareToken = randomBytes(32).toString('base64url');
+    const authenticatedRedis = await startServer('dist/bench/servers/bare-redis-record.js', {
+      REDIS_URL,
+      KEY_PREFIX: keyPrefix,
+      SESSION_TOKEN: bareToken,
+    });
+    servers.push(authenticatedRedis);
+    const bareHeaders = { authorization: `Bearer ${bareToken}` };
 
     await warmUp(pg.url, { requests: cycling(hot) });
     await warmUp(bareRedis.url, { requests: cycling(hot) });
+    await warmUp(authenticatedRedis.url, { requests: cycling(hot, bareHeaders) });
     await warmUp(app.url, { requests: cycling(hot, headers) });
     const rounds: Round[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -98,6 +109,12 @@ async function run(db: BenchDatabase): Promise<void> {
           bareRedis.url,
           { requests: cycling(hot) },
           bareRedis.pid,
+        ),
+        authenticatedRedis: await load(
+          label('bare Fastify + Redis, session check then cached body'),
+          authenticatedRedis.url,
+          { requests: cycling(hot, bareHeaders) },
+          authenticatedRedis.pid,
         ),
         miss: await load(
           label('app, cache miss + fill'),
@@ -150,7 +167,7 @@ function summarize(rounds: Round[]): void {
   const each = (pick: (round: Round) => number) => rounds.map(pick).join(' / ');
   report({
     benchmark: 'record-cache',
-    rows: rounds.flatMap((round) => [round.pg, round.redis, round.miss, round.hit]),
+    rows: rounds.flatMap((round) => [round.pg, round.redis, round.authenticatedRedis, round.miss, round.hit]),
     ratios: {
       ...Object.fromEntries(
         rounds.map((round, i) => [
@@ -171,6 +188,12 @@ function summarize(rounds: Round[]): void {
         rounds.map((round, i) => [
           `round ${i + 1}: hit / bare Redis req/s`,
           ratio(round.hit.requestsPerSecond, round.redis.requestsPerSecond),
+        ]),
+      ),
+      ...Object.fromEntries(
+        rounds.map((round, i) => [
+          `round ${i + 1}: bare Redis with session check / bare pg req/s`,
+          ratio(round.authenticatedRedis.requestsPerSecond, round.pg.requestsPerSecond),
         ]),
       ),
     },
@@ -201,6 +224,14 @@ function summarize(rounds: Round[]): void {
         value: median.hit.requestsPerSecond,
         baseline: median.redis.requestsPerSecond,
         baselineLabel: 'bare Fastify + Redis returning the cached body',
+        unit: 'req/s',
+      },
+      {
+        metric:
+          'bare Fastify + Redis, session check then the cached body (the bound of a cache on an authenticated route)',
+        value: median.authenticatedRedis.requestsPerSecond,
+        baseline: median.pg.requestsPerSecond,
+        baselineLabel: 'bare Fastify + pg by primary key (no auth)',
         unit: 'req/s',
       },
       {
