@@ -13,6 +13,7 @@ import { CachedRecordReader } from './cache/cached-record-reader.js';
 import { cachedView, responseBody } from './cache/cached-view.js';
 import { ComplianceRecordsRepository, UpdateOutcome } from './compliance-records.repository.js';
 import { BulkRecordsResponse } from './dto/bulk-records.dto.js';
+import type { RecordBatch, SentControlRef } from './dto/bulk-records.validator.js';
 import type { CreateRecordDto } from './dto/create-record.dto.js';
 import type { FrameworkView } from './dto/framework.response.js';
 import type { ListRecordsQuery } from './dto/list-records.query.js';
@@ -68,32 +69,42 @@ export class ComplianceRecordsService {
   }
 
   /**
-   * All or nothing: any invalid record fails the whole call before anything is written. The
-   * framework and control checks are the transaction's first statement, so Node makes the rows and
-   * seals the first chunk while Postgres runs them; a failed check sends nothing more.
+   * All or nothing. The framework and control checks are the transaction's first statement (on the
+   * values as sent), and each chunk is validated as it is made into rows, so Postgres runs the
+   * checks and the first COPYs while Node validates the later records. A bad record stops the
+   * COPYs and answers the 400 naming every bad field, as validating first did; it takes precedence
+   * over a failed catalog check, which is only answered when every record is valid.
    */
-  async createMany(inputs: CreateRecordDto[]): Promise<BulkRecordsResponse> {
+  async createMany(batch: RecordBatch): Promise<BulkRecordsResponse> {
     const now = new Date();
     const rows: ComplianceRecord[] = [];
-    await pipelined([
-      () => async () => {
-        await this.requireKnownFrameworks(
-          inputs.map((input) => input.framework),
-          (index) => `records.${index}.framework`,
-        );
-        await this.requireKnownControls(inputs, (index) => `records.${index}.controlId`);
-      },
-      ...this.records.insertChunks(inputs.length, (start, end) => {
-        const chunk = inputs.slice(start, end).map((input) => this.toRow(uuidv7(), input, now));
-        rows.push(...chunk);
-        return chunk;
-      }),
-      () =>
-        this.outbox.prepareMany(
-          RECORD_CREATED,
-          rows.map((row) => ({ aggregateId: row.id, payload: recordEventPayload(createdSnapshot(row), true) })),
-        ),
-    ]);
+    try {
+      await pipelined([
+        () => {
+          const refs = batch.sentRefs();
+          return async () => {
+            await this.requireKnownFrameworks(
+              refs.map((ref) => ref?.framework),
+              (index) => `records.${index}.framework`,
+            );
+            await this.requireKnownControls(refs, (index) => `records.${index}.controlId`);
+          };
+        },
+        ...this.records.insertChunks(batch.length, (start, end) => {
+          const chunk = batch.take(start, end).map((input) => this.toRow(uuidv7(), input, now));
+          rows.push(...chunk);
+          return chunk;
+        }),
+        () =>
+          this.outbox.prepareMany(
+            RECORD_CREATED,
+            rows.map((row) => ({ aggregateId: row.id, payload: recordEventPayload(createdSnapshot(row), true) })),
+          ),
+      ]);
+    } catch (error) {
+      batch.finish();
+      throw error;
+    }
     this.audit.describe({ resourceType: 'compliance_record', details: { created: rows.length } });
     return { created: rows.length, ids: rows.map((row) => row.id) };
   }
@@ -225,12 +236,16 @@ export class ComplianceRecordsService {
     }
   }
 
-  private async requireKnownFrameworks(codes: string[], field: (index: number) => string): Promise<void> {
-    const unknown = new Set(await this.records.unknownFrameworks(codes));
+  /** `codes[i]` undefined: record i is not checked (it fails validation). */
+  private async requireKnownFrameworks(
+    codes: (string | undefined)[],
+    field: (index: number) => string,
+  ): Promise<void> {
+    const unknown = new Set(await this.records.unknownFrameworks(distinctDefined(codes)));
     if (!unknown.size) return;
     const errors = codes
       .map((code, index) => ({ code, index }))
-      .filter(({ code }) => unknown.has(code))
+      .filter(({ code }) => code !== undefined && unknown.has(code))
       .slice(0, 50)
       .map(({ index }) => ({ field: field(index), messages: ['framework is not a known framework code'] }));
     throw new ValidationProblem(errors, `Unknown framework at ${errors.map((error) => error.field).join(', ')}.`);
@@ -238,15 +253,15 @@ export class ComplianceRecordsService {
 
   /** When a record's framework has a catalog, its control id must be one of the catalog's controls. */
   private async requireKnownControls(
-    refs: { framework: string; controlId: string }[],
+    refs: ({ framework: string; controlId: string } | undefined)[],
     field: (index: number) => string,
   ): Promise<void> {
-    const unknown = await this.catalogs.unknownControls(refs);
+    const unknown = await this.catalogs.unknownControls(distinctRefs(refs));
     if (!unknown.length) return;
-    const missing = new Set(unknown.map((ref) => `${ref.framework}\u0000${ref.controlId}`));
+    const missing = new Set(unknown.map(controlRefKey));
     const errors = refs
-      .map((ref, index) => ({ key: `${ref.framework}\u0000${ref.controlId}`, index }))
-      .filter(({ key }) => missing.has(key))
+      .map((ref, index) => ({ key: ref && controlRefKey(ref), index }))
+      .filter(({ key }) => key !== undefined && missing.has(key))
       .slice(0, 50)
       .map(({ index }) => ({
         field: field(index),
@@ -284,6 +299,24 @@ function createdSnapshot(row: ComplianceRecord): RecordSnapshot {
     assessedAt: row.assessedAt.toISOString(),
     version: 1,
   };
+}
+
+function distinctDefined(values: (string | undefined)[]): string[] {
+  const distinct = new Set(values);
+  distinct.delete(undefined);
+  return [...distinct] as string[];
+}
+
+/** The distinct refs, without building a key per record (a bulk call has 10,000 and a few dozen distinct). */
+function distinctRefs(refs: (SentControlRef | undefined)[]): SentControlRef[] {
+  const byFramework = new Map<string, Set<string>>();
+  for (const ref of refs) {
+    if (!ref) continue;
+    let controls = byFramework.get(ref.framework);
+    if (!controls) byFramework.set(ref.framework, (controls = new Set()));
+    controls.add(ref.controlId);
+  }
+  return [...byFramework].flatMap(([framework, controls]) => [...controls].map((controlId) => ({ framework, controlId })));
 }
 
 function notFound(): ProblemException {

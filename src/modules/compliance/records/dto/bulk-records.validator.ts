@@ -181,11 +181,30 @@ function checkRecord(source: object, path: string, errors: FieldError[]): Create
   return record as unknown as CreateRecordDto;
 }
 
-/**
- * The records of a `POST /compliance/records/bulk` body, or a 400 naming every bad field
- * (`records`, `records.<index>.<field>`) as the ValidationPipe did for `BulkRecordsDto`.
- */
-export function validateBulkRecords(body: unknown): CreateRecordDto[] {
+/** A record's framework and control id as sent, when both pass their field checks. */
+export interface SentControlRef {
+  framework: string;
+  controlId: string;
+}
+
+const FRAMEWORK_RULE = FIELDS.find((rule) => rule.property === 'framework') as FieldRule;
+const CONTROL_RULE = FIELDS.find((rule) => rule.property === 'controlId') as FieldRule;
+const passes = (rule: FieldRule, value: unknown) => rule.checks.every((check) => check.passes(value));
+
+/** Records `start` to `end` of the array checked into `valid`, their errors into `errors`. */
+function checkItems(records: unknown[], start: number, end: number, errors: FieldError[], valid: CreateRecordDto[]) {
+  for (let index = start; index < end; index++) {
+    const item: unknown = records[index];
+    if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
+      valid.push(checkRecord(item, `records.${index}`, errors));
+    } else {
+      errors.push({ field: `records.${index}`, messages: [NOT_AN_OBJECT] });
+    }
+  }
+}
+
+/** The envelope's errors (`records`, unknown top-level keys) and its records as sent. */
+function envelopeOf(body: unknown): { errors: FieldError[]; records: unknown } {
   const errors: FieldError[] = [];
   const envelope = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   // What the validation pipe refuses in any body first: not an object, prototype keys.
@@ -203,29 +222,113 @@ export function validateBulkRecords(body: unknown): CreateRecordDto[] {
   if (!Array.isArray(records)) messages.push('records must be an array');
   if (records !== undefined && (records === null || typeof records !== 'object')) messages.push(NOT_AN_OBJECT);
   if (messages.length) errors.push({ field: 'records', messages });
+  return { errors, records };
+}
 
-  const valid: CreateRecordDto[] = [];
-  if (Array.isArray(records)) {
-    for (let index = 0; index < records.length; index++) {
-      const item: unknown = records[index];
-      if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
-        valid.push(checkRecord(item, `records.${index}`, errors));
-      } else {
-        errors.push({ field: `records.${index}`, messages: [NOT_AN_OBJECT] });
-      }
-    }
-  } else if (typeof records === 'object' && records !== null) {
-    // The ValidationPipe validated a lone object as if it were one record.
-    checkRecord(records, 'records', errors);
+/** The 400 for a body whose envelope failed: every bad field, envelope first, as the ValidationPipe did. */
+function envelopeProblem(errors: FieldError[], records: unknown) {
+  if (Array.isArray(records)) checkItems(records, 0, records.length, errors, []);
+  // The ValidationPipe validated a lone object as if it were one record.
+  else if (typeof records === 'object' && records !== null) checkRecord(records, 'records', errors);
+  return validationProblem(errors);
+}
+
+/** The records of one bulk write (`BulkRecords`); an interface, so the global ValidationPipe leaves the parameter alone. */
+export interface RecordBatch {
+  readonly length: number;
+  sentRefs(): (SentControlRef | undefined)[];
+  take(start: number, end: number): CreateRecordDto[];
+  finish(): void;
+}
+
+/**
+ * The records of a bulk write, taken in order a chunk at a time (`take`), so the write can start
+ * before the last record is validated. A chunk with a bad record makes `take` validate the rest
+ * and throw the 400 naming every bad field, the same as validating the whole body first; `finish`
+ * does the same after a write that failed for another reason, so a bad record still wins.
+ */
+export class BulkRecords implements RecordBatch {
+  private readonly errors: FieldError[] = [];
+  private checked = 0;
+
+  private constructor(
+    private readonly records: readonly unknown[],
+    private readonly trusted: boolean,
+  ) {}
+
+  /** Records already valid (the demo seed's): taken as they are. */
+  static valid(records: CreateRecordDto[]): BulkRecords {
+    return new BulkRecords(records, true);
   }
-  if (errors.length) throw validationProblem(errors);
+
+  /** The records of a body whose envelope passed (1 to MAX_BULK_RECORDS objects or not). */
+  static sent(records: unknown[]): BulkRecords {
+    return new BulkRecords(records, false);
+  }
+
+  get length(): number {
+    return this.records.length;
+  }
+
+  /**
+   * Each record's framework and control id as sent, or undefined where either fails its field
+   * check (that record makes the call a 400 anyway): what the catalog checks can look up before
+   * validation ends.
+   */
+  sentRefs(): (SentControlRef | undefined)[] {
+    return this.records.map((item) => {
+      if (typeof item !== 'object' || item === null) return undefined;
+      const { framework, controlId } = item as Record<string, unknown>;
+      if (this.trusted) return { framework, controlId } as SentControlRef;
+      if (!Object.hasOwn(item, 'framework') || !Object.hasOwn(item, 'controlId')) return undefined;
+      return passes(FRAMEWORK_RULE, framework) && passes(CONTROL_RULE, controlId)
+        ? ({ framework, controlId } as SentControlRef)
+        : undefined;
+    });
+  }
+
+  /** Records `start` to `end`, validated; `start` is where the previous call ended. */
+  take(start: number, end: number): CreateRecordDto[] {
+    if (this.trusted) return this.records.slice(start, end) as CreateRecordDto[];
+    if (start !== this.checked) throw new Error(`bulk records taken out of order: ${start}, not ${this.checked}`);
+    const valid: CreateRecordDto[] = [];
+    checkItems(this.records as unknown[], start, end, this.errors, valid);
+    this.checked = end;
+    if (this.errors.length) this.finish();
+    return valid;
+  }
+
+  /** Validates the records not taken yet; throws the 400 naming every bad field if any was bad. */
+  finish(): void {
+    if (this.trusted) return;
+    checkItems(this.records as unknown[], this.checked, this.records.length, this.errors, []);
+    this.checked = this.records.length;
+    if (this.errors.length) throw validationProblem(this.errors);
+  }
+}
+
+/** The records of a bulk body whose envelope is valid, not validated yet; a 400 for a bad envelope. */
+export function bulkRecordsOf(body: unknown): RecordBatch {
+  const { errors, records } = envelopeOf(body);
+  if (errors.length) throw envelopeProblem(errors, records);
+  return BulkRecords.sent(records as unknown[]);
+}
+
+/**
+ * The records of a `POST /compliance/records/bulk` body, or a 400 naming every bad field
+ * (`records`, `records.<index>.<field>`) as the ValidationPipe did for `BulkRecordsDto`.
+ */
+export function validateBulkRecords(body: unknown): CreateRecordDto[] {
+  const records = bulkRecordsOf(body);
+  const valid = records.take(0, records.length);
+  records.finish();
   return valid;
 }
 
-/** `@Body(BulkRecordsPipe)`: the validated records of a bulk body. */
+/** `@Body(BulkRecordsPipe)`: the bulk body's records, validated as the write takes them (`BulkRecords`). */
 @Injectable()
-export class BulkRecordsPipe implements PipeTransform<unknown, CreateRecordDto[]> {
-  transform(body: unknown): CreateRecordDto[] {
-    return validateBulkRecords(body);
+export class BulkRecordsPipe implements PipeTransform<unknown, RecordBatch> {
+  transform(body: unknown): RecordBatch {
+    return bulkRecordsOf(body);
   }
 }
