@@ -58,8 +58,8 @@ export class ComplianceRecordsService {
   ) {}
 
   async create(input: CreateRecordDto): Promise<RecordResponse> {
-    await this.requireKnownFrameworks([input.framework], () => 'framework');
-    await this.requireKnownControls([input], () => 'controlId');
+    await this.requireKnownFrameworks([input.framework], () => ['framework']);
+    await this.requireKnownControls([input], () => ['controlId']);
     const id = uuidv7();
     await this.records.insert(this.toRow(id, input));
     const record = RecordResponse.of(await this.load(id));
@@ -79,17 +79,15 @@ export class ComplianceRecordsService {
     const now = new Date();
     const rows: ComplianceRecord[] = [];
     try {
+      const refs = batch.sentRefs();
+      const frameworks = [...new Set(refs.map((ref) => ref.framework))];
       await pipelined([
-        () => {
-          const refs = batch.sentRefs();
-          return async () => {
-            await this.requireKnownFrameworks(
-              refs.map((ref) => ref?.framework),
-              (index) => `records.${index}.framework`,
-            );
-            await this.requireKnownControls(refs, (index) => `records.${index}.controlId`);
-          };
-        },
+        () => () =>
+          this.requireKnownFrameworks(frameworks, (unknown) =>
+            sentFields(batch, 'framework', (ref) => unknown.has(ref.framework)),
+          ),
+        () => () =>
+          this.requireKnownControls(refs, (unknown) => sentFields(batch, 'controlId', (ref) => unknown.has(ref))),
         ...this.records.insertChunks(batch.length, (start, end) => {
           const chunk = batch.take(start, end).map((input) => this.toRow(uuidv7(), input, now));
           rows.push(...chunk);
@@ -148,15 +146,14 @@ export class ComplianceRecordsService {
 
   async update(id: string, expectedVersion: number, changes: UpdateRecordDto): Promise<RecordResponse> {
     const { version: _ignored, ...fields } = changes;
-    if (fields.framework) await this.requireKnownFrameworks([fields.framework], () => 'framework');
+    if (fields.framework) await this.requireKnownFrameworks([fields.framework], () => ['framework']);
     const before = await this.records.findById(id);
     if (!before) throw notFound();
     if (fields.framework || fields.controlId) {
       const framework = fields.framework ?? before.framework;
-      await this.requireKnownControls(
-        [{ framework, controlId: fields.controlId ?? before.controlId }],
-        () => 'controlId',
-      );
+      await this.requireKnownControls([{ framework, controlId: fields.controlId ?? before.controlId }], () => [
+        'controlId',
+      ]);
     }
     this.check(await this.records.update(id, expectedVersion, fields));
     const record = RecordResponse.of(await this.load(id));
@@ -237,37 +234,35 @@ export class ComplianceRecordsService {
   }
 
   /** `codes[i]` undefined: record i is not checked (it fails validation). */
+  /** `fieldsNaming` names the inputs whose framework is one of the unknown codes. */
   private async requireKnownFrameworks(
-    codes: (string | undefined)[],
-    field: (index: number) => string,
+    codes: string[],
+    fieldsNaming: (unknown: Set<string>) => string[],
   ): Promise<void> {
-    const unknown = new Set(await this.records.unknownFrameworks(distinctDefined(codes)));
+    const unknown = new Set(await this.records.unknownFrameworks(codes));
     if (!unknown.size) return;
-    const errors = codes
-      .map((code, index) => ({ code, index }))
-      .filter(({ code }) => code !== undefined && unknown.has(code))
-      .slice(0, 50)
-      .map(({ index }) => ({ field: field(index), messages: ['framework is not a known framework code'] }));
-    throw new ValidationProblem(errors, `Unknown framework at ${errors.map((error) => error.field).join(', ')}.`);
+    const fields = fieldsNaming(unknown).slice(0, 50);
+    const errors = fields.map((field) => ({ field, messages: ['framework is not a known framework code'] }));
+    throw new ValidationProblem(errors, `Unknown framework at ${fields.join(', ')}.`);
   }
 
-  /** When a record's framework has a catalog, its control id must be one of the catalog's controls. */
+  /**
+   * When a record's framework has a catalog, its control id must be one of the catalog's controls.
+   * `fieldsNaming` names the inputs whose ref is one of the unknown ones.
+   */
   private async requireKnownControls(
-    refs: ({ framework: string; controlId: string } | undefined)[],
-    field: (index: number) => string,
+    refs: SentControlRef[],
+    fieldsNaming: (unknown: { has(ref: SentControlRef): boolean }) => string[],
   ): Promise<void> {
-    const unknown = await this.catalogs.unknownControls(distinctRefs(refs));
+    const unknown = await this.catalogs.unknownControls(refs);
     if (!unknown.length) return;
     const missing = new Set(unknown.map(controlRefKey));
-    const errors = refs
-      .map((ref, index) => ({ key: ref && controlRefKey(ref), index }))
-      .filter(({ key }) => key !== undefined && missing.has(key))
-      .slice(0, 50)
-      .map(({ index }) => ({
-        field: field(index),
-        messages: [`controlId is not a control of this framework's catalog (GET /catalogs/{framework} lists them)`],
-      }));
-    throw new ValidationProblem(errors, `Unknown control at ${errors.map((error) => error.field).join(', ')}.`);
+    const fields = fieldsNaming({ has: (ref) => missing.has(controlRefKey(ref)) }).slice(0, 50);
+    const errors = fields.map((field) => ({
+      field,
+      messages: [`controlId is not a control of this framework's catalog (GET /catalogs/{framework} lists them)`],
+    }));
+    throw new ValidationProblem(errors, `Unknown control at ${fields.join(', ')}.`);
   }
 
   private toRow(id: string, input: CreateRecordDto, now = new Date()): ComplianceRecord {
@@ -301,22 +296,14 @@ function createdSnapshot(row: ComplianceRecord): RecordSnapshot {
   };
 }
 
-function distinctDefined(values: (string | undefined)[]): string[] {
-  const distinct = new Set(values);
-  distinct.delete(undefined);
-  return [...distinct] as string[];
-}
-
-/** The distinct refs, without building a key per record (a bulk call has 10,000 and a few dozen distinct). */
-function distinctRefs(refs: (SentControlRef | undefined)[]): SentControlRef[] {
-  const byFramework = new Map<string, Set<string>>();
-  for (const ref of refs) {
-    if (!ref) continue;
-    let controls = byFramework.get(ref.framework);
-    if (!controls) byFramework.set(ref.framework, (controls = new Set()));
-    controls.add(ref.controlId);
+/** `records.<index>.<field>` of the first 50 records whose ref as sent `matches`. */
+function sentFields(batch: RecordBatch, field: string, matches: (ref: SentControlRef) => boolean): string[] {
+  const fields: string[] = [];
+  for (let index = 0; index < batch.length && fields.length < 50; index++) {
+    const ref = batch.sentRefAt(index);
+    if (ref && matches(ref)) fields.push(`records.${index}.${field}`);
   }
-  return [...byFramework].flatMap(([framework, controls]) => [...controls].map((controlId) => ({ framework, controlId })));
+  return fields;
 }
 
 function notFound(): ProblemException {

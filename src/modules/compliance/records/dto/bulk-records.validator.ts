@@ -181,15 +181,11 @@ function checkRecord(source: object, path: string, errors: FieldError[]): Create
   return record as unknown as CreateRecordDto;
 }
 
-/** A record's framework and control id as sent, when both pass their field checks. */
+/** A record's framework and control id as sent. */
 export interface SentControlRef {
   framework: string;
   controlId: string;
 }
-
-const FRAMEWORK_RULE = FIELDS.find((rule) => rule.property === 'framework') as FieldRule;
-const CONTROL_RULE = FIELDS.find((rule) => rule.property === 'controlId') as FieldRule;
-const passes = (rule: FieldRule, value: unknown) => rule.checks.every((check) => check.passes(value));
 
 /** Records `start` to `end` of the array checked into `valid`, their errors into `errors`. */
 function checkItems(records: unknown[], start: number, end: number, errors: FieldError[], valid: CreateRecordDto[]) {
@@ -236,7 +232,8 @@ function envelopeProblem(errors: FieldError[], records: unknown) {
 /** The records of one bulk write (`BulkRecords`); an interface, so the global ValidationPipe leaves the parameter alone. */
 export interface RecordBatch {
   readonly length: number;
-  sentRefs(): (SentControlRef | undefined)[];
+  sentRefs(): SentControlRef[];
+  sentRefAt(index: number): SentControlRef | undefined;
   take(start: number, end: number): CreateRecordDto[];
   finish(): void;
 }
@@ -271,20 +268,29 @@ export class BulkRecords implements RecordBatch {
   }
 
   /**
-   * Each record's framework and control id as sent, or undefined where either fails its field
-   * check (that record makes the call a 400 anyway): what the catalog checks can look up before
-   * validation ends.
+   * The distinct framework and control id pairs the records name, where both are strings: what
+   * the catalog checks look up before validation ends. Their answer only counts when every record
+   * is valid; the body parser already refused text Postgres cannot hold (NUL, lone surrogates).
+   * One pass without a key per record: a call has 10,000 records and a few dozen pairs.
    */
-  sentRefs(): (SentControlRef | undefined)[] {
-    return this.records.map((item) => {
-      if (typeof item !== 'object' || item === null) return undefined;
-      const { framework, controlId } = item as Record<string, unknown>;
-      if (this.trusted) return { framework, controlId } as SentControlRef;
-      if (!Object.hasOwn(item, 'framework') || !Object.hasOwn(item, 'controlId')) return undefined;
-      return passes(FRAMEWORK_RULE, framework) && passes(CONTROL_RULE, controlId)
-        ? ({ framework, controlId } as SentControlRef)
-        : undefined;
-    });
+  sentRefs(): SentControlRef[] {
+    const byFramework = new Map<string, Set<string>>();
+    for (let index = 0; index < this.records.length; index++) {
+      const ref = this.sentRefAt(index);
+      if (!ref) continue;
+      let controls = byFramework.get(ref.framework);
+      if (!controls) byFramework.set(ref.framework, (controls = new Set()));
+      controls.add(ref.controlId);
+    }
+    return [...byFramework].flatMap(([framework, controls]) =>
+      [...controls].map((controlId) => ({ framework, controlId })),
+    );
+  }
+
+  /** Record `index`'s framework and control id as sent, when both are strings. */
+  sentRefAt(index: number): SentControlRef | undefined {
+    const { framework, controlId } = (this.records[index] ?? {}) as Record<string, unknown>;
+    return typeof framework === 'string' && typeof controlId === 'string' ? { framework, controlId } : undefined;
   }
 
   /** Records `start` to `end`, validated; `start` is where the previous call ended. */
