@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { QueryDeepPartialEntity } from 'typeorm';
-import { copyRows, encodeCopyRows } from '../../../infrastructure/database/copy-rows.js';
+import { encodeCopyRows, sendCopyRows } from '../../../infrastructure/database/copy-rows.js';
 import type { PipelineStep } from '../../../infrastructure/database/pipelined.js';
 import { ReplicaRouter } from '../../../infrastructure/database/replica-router.js';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
@@ -122,7 +122,7 @@ export class ComplianceRecordsRepository {
       const from = start;
       steps.push(() => {
         const encoded = this.encodeChunk(rowsOf(from, end));
-        return () => copyRows(this.transactions.manager, 'compliance_records', COPIED_COLUMNS, encoded);
+        return () => sendCopyRows(this.transactions.manager, 'compliance_records', COPIED_COLUMNS, encoded);
       });
       start = end;
     }
