@@ -4,7 +4,7 @@ import { OutboxRelay } from '../infrastructure/outbox/outbox-relay.js';
 import { EVENTS_RETENTION, type EventsRetention } from '../modules/compliance/analytics/jobs/events-retention.js';
 import { ComplianceRecordsService } from '../modules/compliance/records/compliance-records.service.js';
 import { MAX_BULK_RECORDS } from '../modules/compliance/records/compliance-records.routes.js';
-import { BulkRecords } from '../modules/compliance/records/dto/bulk-records.validator.js';
+import { BulkRecords } from '../modules/compliance/records/dto/bulk-records.batch.js';
 import { runCommand } from './command-context.js';
 import { seedDemoCatalogs } from './demo-catalogs.js';
 import { demoRecords } from './demo-data.js';

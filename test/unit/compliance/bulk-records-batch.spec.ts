@@ -1,9 +1,6 @@
 import { ValidationProblem } from '../../../src/common/problem';
-import {
-  BulkRecords,
-  bulkRecordsOf,
-  validateBulkRecords,
-} from '../../../src/modules/compliance/records/dto/bulk-records.validator';
+import { BulkRecords, bulkRecordsOf } from '../../../src/modules/compliance/records/dto/bulk-records.batch';
+import { validateBulkRecords } from '../../../src/modules/compliance/records/dto/bulk-records.validator';
 import { CreateRecordDto } from '../../../src/modules/compliance/records/dto/create-record.dto';
 import { aRecord } from '../../support/builders/compliance-record.builder';
 

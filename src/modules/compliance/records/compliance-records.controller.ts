@@ -19,7 +19,7 @@ import { SecuritySignals } from '../../security-signals/security-signals.service
 import { ComplianceRecordsService } from './compliance-records.service.js';
 import { RECORDS_ROUTE } from './compliance-records.routes.js';
 import { BulkRecordsDto, BulkRecordsResponse } from './dto/bulk-records.dto.js';
-import { BulkRecordsPipe, type RecordBatch } from './dto/bulk-records.validator.js';
+import { BulkRecordsPipe, type RecordBatch } from './dto/bulk-records.batch.js';
 import { CreateRecordDto } from './dto/create-record.dto.js';
 import { ListRecordsQuery } from './dto/list-records.query.js';
 import { RecordPage, RecordResponse } from './dto/record.response.js';

@@ -13,7 +13,7 @@ import { CachedRecordReader } from './cache/cached-record-reader.js';
 import { cachedView, responseBody } from './cache/cached-view.js';
 import { ComplianceRecordsRepository, UpdateOutcome } from './compliance-records.repository.js';
 import { BulkRecordsResponse } from './dto/bulk-records.dto.js';
-import type { RecordBatch, SentControlRef } from './dto/bulk-records.validator.js';
+import type { RecordBatch, SentControlRef } from './dto/bulk-records.batch.js';
 import type { CreateRecordDto } from './dto/create-record.dto.js';
 import type { FrameworkView } from './dto/framework.response.js';
 import type { ListRecordsQuery } from './dto/list-records.query.js';

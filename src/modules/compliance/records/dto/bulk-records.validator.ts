@@ -1,4 +1,3 @@
-import { Injectable, PipeTransform } from '@nestjs/common';
 import {
   arrayMaxSize,
   arrayMinSize,
@@ -181,14 +180,14 @@ function checkRecord(source: object, path: string, errors: FieldError[]): Create
   return record as unknown as CreateRecordDto;
 }
 
-/** A record's framework and control id as sent. */
-export interface SentControlRef {
-  framework: string;
-  controlId: string;
-}
-
 /** Records `start` to `end` of the array checked into `valid`, their errors into `errors`. */
-function checkItems(records: unknown[], start: number, end: number, errors: FieldError[], valid: CreateRecordDto[]) {
+export function checkItems(
+  records: unknown[],
+  start: number,
+  end: number,
+  errors: FieldError[],
+  valid: CreateRecordDto[],
+) {
   for (let index = start; index < end; index++) {
     const item: unknown = records[index];
     if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
@@ -200,7 +199,7 @@ function checkItems(records: unknown[], start: number, end: number, errors: Fiel
 }
 
 /** The envelope's errors (`records`, unknown top-level keys) and its records as sent. */
-function envelopeOf(body: unknown): { errors: FieldError[]; records: unknown } {
+export function envelopeOf(body: unknown): { errors: FieldError[]; records: unknown } {
   const errors: FieldError[] = [];
   const envelope = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   // What the validation pipe refuses in any body first: not an object, prototype keys.
@@ -222,119 +221,23 @@ function envelopeOf(body: unknown): { errors: FieldError[]; records: unknown } {
 }
 
 /** The 400 for a body whose envelope failed: every bad field, envelope first, as the ValidationPipe did. */
-function envelopeProblem(errors: FieldError[], records: unknown) {
+export function envelopeProblem(errors: FieldError[], records: unknown) {
   if (Array.isArray(records)) checkItems(records, 0, records.length, errors, []);
   // The ValidationPipe validated a lone object as if it were one record.
   else if (typeof records === 'object' && records !== null) checkRecord(records, 'records', errors);
   return validationProblem(errors);
 }
 
-/** The records of one bulk write (`BulkRecords`); an interface, so the global ValidationPipe leaves the parameter alone. */
-export interface RecordBatch {
-  readonly length: number;
-  sentRefs(): SentControlRef[];
-  sentRefAt(index: number): SentControlRef | undefined;
-  take(start: number, end: number): CreateRecordDto[];
-  finish(): void;
-}
-
-/**
- * The records of a bulk write, taken in order a chunk at a time (`take`), so the write can start
- * before the last record is validated. A chunk with a bad record makes `take` validate the rest
- * and throw the 400 naming every bad field, the same as validating the whole body first; `finish`
- * does the same after a write that failed for another reason, so a bad record still wins.
- */
-export class BulkRecords implements RecordBatch {
-  private readonly errors: FieldError[] = [];
-  private checked = 0;
-
-  private constructor(
-    private readonly records: readonly unknown[],
-    private readonly trusted: boolean,
-  ) {}
-
-  /** Records already valid (the demo seed's): taken as they are. */
-  static valid(records: CreateRecordDto[]): BulkRecords {
-    return new BulkRecords(records, true);
-  }
-
-  /** The records of a body whose envelope passed (1 to MAX_BULK_RECORDS objects or not). */
-  static sent(records: unknown[]): BulkRecords {
-    return new BulkRecords(records, false);
-  }
-
-  get length(): number {
-    return this.records.length;
-  }
-
-  /**
-   * The distinct framework and control id pairs the records name, where both are strings: what
-   * the catalog checks look up before validation ends. Their answer only counts when every record
-   * is valid; the body parser already refused text Postgres cannot hold (NUL, lone surrogates).
-   * One pass without a key per record: a call has 10,000 records and a few dozen pairs.
-   */
-  sentRefs(): SentControlRef[] {
-    const byFramework = new Map<string, Set<string>>();
-    for (let index = 0; index < this.records.length; index++) {
-      const ref = this.sentRefAt(index);
-      if (!ref) continue;
-      let controls = byFramework.get(ref.framework);
-      if (!controls) byFramework.set(ref.framework, (controls = new Set()));
-      controls.add(ref.controlId);
-    }
-    return [...byFramework].flatMap(([framework, controls]) =>
-      [...controls].map((controlId) => ({ framework, controlId })),
-    );
-  }
-
-  /** Record `index`'s framework and control id as sent, when both are strings. */
-  sentRefAt(index: number): SentControlRef | undefined {
-    const { framework, controlId } = (this.records[index] ?? {}) as Record<string, unknown>;
-    return typeof framework === 'string' && typeof controlId === 'string' ? { framework, controlId } : undefined;
-  }
-
-  /** Records `start` to `end`, validated; `start` is where the previous call ended. */
-  take(start: number, end: number): CreateRecordDto[] {
-    if (this.trusted) return this.records.slice(start, end) as CreateRecordDto[];
-    if (start !== this.checked) throw new Error(`bulk records taken out of order: ${start}, not ${this.checked}`);
-    const valid: CreateRecordDto[] = [];
-    checkItems(this.records as unknown[], start, end, this.errors, valid);
-    this.checked = end;
-    if (this.errors.length) this.finish();
-    return valid;
-  }
-
-  /** Validates the records not taken yet; throws the 400 naming every bad field if any was bad. */
-  finish(): void {
-    if (this.trusted) return;
-    checkItems(this.records as unknown[], this.checked, this.records.length, this.errors, []);
-    this.checked = this.records.length;
-    if (this.errors.length) throw validationProblem(this.errors);
-  }
-}
-
-/** The records of a bulk body whose envelope is valid, not validated yet; a 400 for a bad envelope. */
-export function bulkRecordsOf(body: unknown): RecordBatch {
-  const { errors, records } = envelopeOf(body);
-  if (errors.length) throw envelopeProblem(errors, records);
-  return BulkRecords.sent(records as unknown[]);
-}
-
 /**
  * The records of a `POST /compliance/records/bulk` body, or a 400 naming every bad field
- * (`records`, `records.<index>.<field>`) as the ValidationPipe did for `BulkRecordsDto`.
+ * (`records`, `records.<index>.<field>`) as the ValidationPipe did for `BulkRecordsDto`. The route
+ * validates chunk by chunk instead (`BulkRecords`, which gives the same answer).
  */
 export function validateBulkRecords(body: unknown): CreateRecordDto[] {
-  const records = bulkRecordsOf(body);
-  const valid = records.take(0, records.length);
-  records.finish();
+  const { errors, records } = envelopeOf(body);
+  if (errors.length) throw envelopeProblem(errors, records);
+  const valid: CreateRecordDto[] = [];
+  checkItems(records as unknown[], 0, (records as unknown[]).length, errors, valid);
+  if (errors.length) throw validationProblem(errors);
   return valid;
-}
-
-/** `@Body(BulkRecordsPipe)`: the bulk body's records, validated as the write takes them (`BulkRecords`). */
-@Injectable()
-export class BulkRecordsPipe implements PipeTransform<unknown, RecordBatch> {
-  transform(body: unknown): RecordBatch {
-    return bulkRecordsOf(body);
-  }
 }
