@@ -4,6 +4,7 @@ import { OutboxRelay } from '../infrastructure/outbox/outbox-relay.js';
 import { EVENTS_RETENTION, type EventsRetention } from '../modules/compliance/analytics/jobs/events-retention.js';
 import { ComplianceRecordsService } from '../modules/compliance/records/compliance-records.service.js';
 import { MAX_BULK_RECORDS } from '../modules/compliance/records/compliance-records.routes.js';
+import { BulkRecords } from '../modules/compliance/records/dto/bulk-records.batch.js';
 import { runCommand } from './command-context.js';
 import { seedDemoCatalogs } from './demo-catalogs.js';
 import { demoRecords } from './demo-data.js';
@@ -35,7 +36,7 @@ runCommand('seed:demo', async ({ app, database }) => {
   const catalogs = await seedDemoCatalogs(app);
   const data = demoRecords(count, seed, new Date(), days);
   for (let start = 0; start < data.length; start += MAX_BULK_RECORDS) {
-    await transactions.run(() => records.createMany(data.slice(start, start + MAX_BULK_RECORDS)));
+    await transactions.run(() => records.createMany(BulkRecords.valid(data.slice(start, start + MAX_BULK_RECORDS))));
   }
   await app.get(OutboxRelay).drain();
   const retention = await app.get<EventsRetention>(EVENTS_RETENTION).maintain();

@@ -1,6 +1,7 @@
 import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
+import type { Sending } from './pipelined.js';
 
 export type CopyValue = string | number | null;
 
@@ -31,13 +32,43 @@ export async function copyRows(
   columns: readonly string[],
   encoded: string,
 ): Promise<void> {
+  await sendCopyRows(manager, table, columns, encoded).done;
+}
+
+/**
+ * `copyRows` for `pipelined`: `sent` once the rows are on the socket. pg-copy-streams holds them
+ * until Postgres answers the COPY statement (CopyInResponse), which Node only reads when its event
+ * loop is free, so the caller waits for `sent` before its next synchronous work.
+ */
+export function sendCopyRows(
+  manager: EntityManager,
+  table: string,
+  columns: readonly string[],
+  encoded: string,
+): Sending {
   const runner = manager.queryRunner;
-  if (!runner?.isTransactionActive) throw new Error(`COPY into ${table} must run inside a transaction`);
-  const client = (await runner.connect()) as Client;
-  const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
-  await new Promise<void>((resolve, reject) => {
-    stream.on('finish', resolve);
-    stream.on('error', reject);
-    stream.end(encoded);
-  });
+  if (!runner?.isTransactionActive) {
+    const refused = Promise.reject(new Error(`COPY into ${table} must run inside a transaction`));
+    return {
+      sent: refused.then(
+        () => undefined,
+        () => undefined,
+      ),
+      done: refused,
+    };
+  }
+  let markSent: () => void = () => undefined;
+  const sent = new Promise<void>((resolve) => (markSent = resolve));
+  const done = (async () => {
+    const client = (await runner.connect()) as Client;
+    const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+    await new Promise<void>((resolve, reject) => {
+      stream.on('finish', resolve);
+      stream.on('error', reject);
+      // The write callback runs once pg-copy-streams has handed the rows to the socket.
+      stream.write(encoded, () => markSent());
+      stream.end();
+    });
+  })();
+  return { sent, done };
 }

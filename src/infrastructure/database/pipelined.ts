@@ -1,5 +1,13 @@
-/** Sends one prepared statement; resolves when Postgres has run it. */
-export type SendStatement = () => Promise<unknown>;
+/**
+ * A statement whose data leaves Node only once Postgres answers its start, as a COPY's rows wait
+ * for CopyInResponse: `sent` when the data is on the socket, `done` when Postgres has run it.
+ */
+export interface Sending {
+  sent: Promise<void>;
+  done: Promise<unknown>;
+}
+/** Sends one prepared statement; resolves when Postgres has run it (or gives its `Sending`). */
+export type SendStatement = () => Promise<unknown> | Sending;
 /** One statement of a transaction: does its Node CPU work (encoding, encrypting) and returns its sender. */
 export type PipelineStep = () => SendStatement;
 
@@ -17,8 +25,13 @@ export async function pipelined(steps: Iterable<PipelineStep>): Promise<void> {
       const send = prepare();
       await running;
       if (failure) break;
-      running = send().catch((error: unknown) => void (failure ??= { error }));
-      // Lets the statement just sent go out on the socket before the next one's CPU work starts.
+      const sending = send();
+      const { sent, done } = 'sent' in sending ? sending : { sent: undefined, done: sending };
+      running = done.catch((error: unknown) => void (failure ??= { error }));
+      // The statement just sent goes out on the socket before the next one's CPU work starts
+      // (a COPY's rows once Postgres asked for them: waiting for that behind 30 ms of encoding
+      // left Postgres idle as long).
+      if (sent) await Promise.race([sent, running]);
       await new Promise(setImmediate);
       if (failure) break;
     }

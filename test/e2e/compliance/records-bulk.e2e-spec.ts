@@ -72,6 +72,26 @@ describe('bulk ingest of compliance records', () => {
     expect(await records()).toBe(before);
   });
 
+  it('names bad records of the first and the last chunk, not an unknown framework, and writes nothing', async () => {
+    const before = await records();
+    const beforeOutbox = await outboxEvents();
+    const batch: unknown[] = Array.from({ length: 10_000 }, () => aRecord());
+    batch[0] = aRecord({ score: -1 });
+    batch[5_000] = aRecord({ framework: 'MADE-UP' });
+    batch[9_999] = { ...aRecord(), note: 'x' };
+    const analyst = await t.as('analyst');
+    const res = await analyst.post('/compliance/records/bulk').send({ records: batch }).expect(400);
+    expect(res.body).toMatchObject({
+      detail: 'Invalid field(s): records.0.score, records.9999.note.',
+      errors: [
+        { field: 'records.0.score', messages: ['score must not be less than 0'] },
+        { field: 'records.9999.note', messages: ['property note should not exist'] },
+      ],
+    });
+    expect(await records()).toBe(before);
+    expect(await outboxEvents()).toBe(beforeOutbox);
+  });
+
   it('rejects more than 10,000 records with 400', async () => {
     const before = await records();
     const batch = Array.from({ length: 10_001 }, () => aRecord());

@@ -19,7 +19,7 @@ import { SecuritySignals } from '../../security-signals/security-signals.service
 import { ComplianceRecordsService } from './compliance-records.service.js';
 import { RECORDS_ROUTE } from './compliance-records.routes.js';
 import { BulkRecordsDto, BulkRecordsResponse } from './dto/bulk-records.dto.js';
-import { BulkRecordsPipe } from './dto/bulk-records.validator.js';
+import { BulkRecordsPipe, type RecordBatch } from './dto/bulk-records.batch.js';
 import { CreateRecordDto } from './dto/create-record.dto.js';
 import { ListRecordsQuery } from './dto/list-records.query.js';
 import { RecordPage, RecordResponse } from './dto/record.response.js';
@@ -76,8 +76,9 @@ export class ComplianceRecordsController {
   })
   @ApiBody({ type: BulkRecordsDto })
   @ApiCreatedResponse({ type: BulkRecordsResponse })
-  // The parameter's type is an array, which the global ValidationPipe leaves alone: BulkRecordsPipe validates.
-  createMany(@Body(BulkRecordsPipe) records: CreateRecordDto[]): Promise<BulkRecordsResponse> {
+  // The global ValidationPipe leaves a parameter typed by an interface alone: BulkRecordsPipe checks
+  // the envelope, and the service validates each chunk of records as it writes them.
+  createMany(@Body(BulkRecordsPipe) records: RecordBatch): Promise<BulkRecordsResponse> {
     return this.records.createMany(records);
   }
 

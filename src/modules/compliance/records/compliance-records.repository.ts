@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { QueryDeepPartialEntity } from 'typeorm';
-import { copyRows, encodeCopyRows } from '../../../infrastructure/database/copy-rows.js';
+import { encodeCopyRows, sendCopyRows } from '../../../infrastructure/database/copy-rows.js';
 import type { PipelineStep } from '../../../infrastructure/database/pipelined.js';
 import { ReplicaRouter } from '../../../infrastructure/database/replica-router.js';
 import { TransactionContext } from '../../../infrastructure/database/transaction-context.js';
@@ -20,10 +20,16 @@ const SORT_CASTS: Record<SortField, string> = { assessedAt: 'timestamptz', creat
 
 export type UpdateOutcome = 'updated' | 'conflict' | 'missing';
 
-/** Rows per bulk COPY: small enough to pipeline, large enough to amortize a statement. */
+/** Rows per bulk COPY at most: small enough to pipeline, large enough to amortize a statement. */
 const INSERT_CHUNK_ROWS = 2_000;
-/** Rows of the first COPY: Postgres waits for Node to seal and encode them. */
-const FIRST_CHUNK_ROWS = 500;
+/** Rows of the first COPY: Postgres waits for Node to validate, seal and encode them. */
+const FIRST_CHUNK_ROWS = 250;
+/**
+ * Each COPY is this much larger than the one before, up to INSERT_CHUNK_ROWS: Node makes a chunk
+ * in a half to two thirds of the time Postgres takes to copy one as large (measured), so a chunk this much larger
+ * is ready when the COPY before it ends.
+ */
+const CHUNK_GROWTH = 1.5;
 const COPIED_COLUMNS = [
   'id',
   'entity_id',
@@ -99,19 +105,24 @@ export class ComplianceRecordsRepository {
 
   /**
    * Bulk ingest of `count` rows as one `COPY` per chunk, to be run with `pipelined`: while Postgres
-   * copies one chunk, Node makes (`rowsOf(start, end)`, called in order), encrypts and encodes the
-   * next. The first chunk is small, so Postgres starts copying sooner. `COPY` parses its text
+   * copies one chunk, Node makes (`rowsOf(start, end)`, called in order: the caller validates
+   * there), encrypts and encodes the next. The first chunk is small, so Postgres starts copying
+   * sooner, and the chunks grow so that each is ready when the COPY before it ends. `COPY` parses its text
    * format faster than Postgres expands the same rows from JSON (a fifth less time per chunk).
    * `created_at` and `updated_at` are left to their default, the transaction's start.
    */
   insertChunks(count: number, rowsOf: (start: number, end: number) => ComplianceRecord[]): PipelineStep[] {
     const steps: PipelineStep[] = [];
-    for (let start = 0; start < count;) {
-      const end = Math.min(count, start + (start ? INSERT_CHUNK_ROWS : FIRST_CHUNK_ROWS));
+    for (
+      let start = 0, size = FIRST_CHUNK_ROWS;
+      start < count;
+      size = Math.min(INSERT_CHUNK_ROWS, Math.round(size * CHUNK_GROWTH))
+    ) {
+      const end = Math.min(count, start + size);
       const from = start;
       steps.push(() => {
         const encoded = this.encodeChunk(rowsOf(from, end));
-        return () => copyRows(this.transactions.manager, 'compliance_records', COPIED_COLUMNS, encoded);
+        return () => sendCopyRows(this.transactions.manager, 'compliance_records', COPIED_COLUMNS, encoded);
       });
       start = end;
     }

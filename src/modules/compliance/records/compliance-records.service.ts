@@ -13,6 +13,7 @@ import { CachedRecordReader } from './cache/cached-record-reader.js';
 import { cachedView, responseBody } from './cache/cached-view.js';
 import { ComplianceRecordsRepository, UpdateOutcome } from './compliance-records.repository.js';
 import { BulkRecordsResponse } from './dto/bulk-records.dto.js';
+import type { RecordBatch, SentControlRef } from './dto/bulk-records.batch.js';
 import type { CreateRecordDto } from './dto/create-record.dto.js';
 import type { FrameworkView } from './dto/framework.response.js';
 import type { ListRecordsQuery } from './dto/list-records.query.js';
@@ -57,8 +58,8 @@ export class ComplianceRecordsService {
   ) {}
 
   async create(input: CreateRecordDto): Promise<RecordResponse> {
-    await this.requireKnownFrameworks([input.framework], () => 'framework');
-    await this.requireKnownControls([input], () => 'controlId');
+    await this.requireKnownFrameworks([input.framework], () => ['framework']);
+    await this.requireKnownControls([input], () => ['controlId']);
     const id = uuidv7();
     await this.records.insert(this.toRow(id, input));
     const record = RecordResponse.of(await this.load(id));
@@ -68,32 +69,40 @@ export class ComplianceRecordsService {
   }
 
   /**
-   * All or nothing: any invalid record fails the whole call before anything is written. The
-   * framework and control checks are the transaction's first statement, so Node makes the rows and
-   * seals the first chunk while Postgres runs them; a failed check sends nothing more.
+   * All or nothing. The framework and control checks are the transaction's first statement (on the
+   * values as sent), and each chunk is validated as it is made into rows, so Postgres runs the
+   * checks and the first COPYs while Node validates the later records. A bad record stops the
+   * COPYs and answers the 400 naming every bad field, as validating first did; it takes precedence
+   * over a failed catalog check, which is only answered when every record is valid.
    */
-  async createMany(inputs: CreateRecordDto[]): Promise<BulkRecordsResponse> {
+  async createMany(batch: RecordBatch): Promise<BulkRecordsResponse> {
     const now = new Date();
     const rows: ComplianceRecord[] = [];
-    await pipelined([
-      () => async () => {
-        await this.requireKnownFrameworks(
-          inputs.map((input) => input.framework),
-          (index) => `records.${index}.framework`,
-        );
-        await this.requireKnownControls(inputs, (index) => `records.${index}.controlId`);
-      },
-      ...this.records.insertChunks(inputs.length, (start, end) => {
-        const chunk = inputs.slice(start, end).map((input) => this.toRow(uuidv7(), input, now));
-        rows.push(...chunk);
-        return chunk;
-      }),
-      () =>
-        this.outbox.prepareMany(
-          RECORD_CREATED,
-          rows.map((row) => ({ aggregateId: row.id, payload: recordEventPayload(createdSnapshot(row), true) })),
-        ),
-    ]);
+    try {
+      const refs = batch.sentRefs();
+      const frameworks = [...new Set(refs.map((ref) => ref.framework))];
+      await pipelined([
+        () => () =>
+          this.requireKnownFrameworks(frameworks, (unknown) =>
+            sentFields(batch, 'framework', (ref) => unknown.has(ref.framework)),
+          ),
+        () => () =>
+          this.requireKnownControls(refs, (unknown) => sentFields(batch, 'controlId', (ref) => unknown.has(ref))),
+        ...this.records.insertChunks(batch.length, (start, end) => {
+          const chunk = batch.take(start, end).map((input) => this.toRow(uuidv7(), input, now));
+          rows.push(...chunk);
+          return chunk;
+        }),
+        () =>
+          this.outbox.prepareMany(
+            RECORD_CREATED,
+            rows.map((row) => ({ aggregateId: row.id, payload: recordEventPayload(createdSnapshot(row), true) })),
+          ),
+      ]);
+    } catch (error) {
+      batch.finish();
+      throw error;
+    }
     this.audit.describe({ resourceType: 'compliance_record', details: { created: rows.length } });
     return { created: rows.length, ids: rows.map((row) => row.id) };
   }
@@ -137,15 +146,14 @@ export class ComplianceRecordsService {
 
   async update(id: string, expectedVersion: number, changes: UpdateRecordDto): Promise<RecordResponse> {
     const { version: _ignored, ...fields } = changes;
-    if (fields.framework) await this.requireKnownFrameworks([fields.framework], () => 'framework');
+    if (fields.framework) await this.requireKnownFrameworks([fields.framework], () => ['framework']);
     const before = await this.records.findById(id);
     if (!before) throw notFound();
     if (fields.framework || fields.controlId) {
       const framework = fields.framework ?? before.framework;
-      await this.requireKnownControls(
-        [{ framework, controlId: fields.controlId ?? before.controlId }],
-        () => 'controlId',
-      );
+      await this.requireKnownControls([{ framework, controlId: fields.controlId ?? before.controlId }], () => [
+        'controlId',
+      ]);
     }
     this.check(await this.records.update(id, expectedVersion, fields));
     const record = RecordResponse.of(await this.load(id));
@@ -225,34 +233,36 @@ export class ComplianceRecordsService {
     }
   }
 
-  private async requireKnownFrameworks(codes: string[], field: (index: number) => string): Promise<void> {
+  /** `codes[i]` undefined: record i is not checked (it fails validation). */
+  /** `fieldsNaming` names the inputs whose framework is one of the unknown codes. */
+  private async requireKnownFrameworks(
+    codes: string[],
+    fieldsNaming: (unknown: Set<string>) => string[],
+  ): Promise<void> {
     const unknown = new Set(await this.records.unknownFrameworks(codes));
     if (!unknown.size) return;
-    const errors = codes
-      .map((code, index) => ({ code, index }))
-      .filter(({ code }) => unknown.has(code))
-      .slice(0, 50)
-      .map(({ index }) => ({ field: field(index), messages: ['framework is not a known framework code'] }));
-    throw new ValidationProblem(errors, `Unknown framework at ${errors.map((error) => error.field).join(', ')}.`);
+    const fields = fieldsNaming(unknown).slice(0, 50);
+    const errors = fields.map((field) => ({ field, messages: ['framework is not a known framework code'] }));
+    throw new ValidationProblem(errors, `Unknown framework at ${fields.join(', ')}.`);
   }
 
-  /** When a record's framework has a catalog, its control id must be one of the catalog's controls. */
+  /**
+   * When a record's framework has a catalog, its control id must be one of the catalog's controls.
+   * `fieldsNaming` names the inputs whose ref is one of the unknown ones.
+   */
   private async requireKnownControls(
-    refs: { framework: string; controlId: string }[],
-    field: (index: number) => string,
+    refs: SentControlRef[],
+    fieldsNaming: (unknown: { has(ref: SentControlRef): boolean }) => string[],
   ): Promise<void> {
     const unknown = await this.catalogs.unknownControls(refs);
     if (!unknown.length) return;
-    const missing = new Set(unknown.map((ref) => `${ref.framework}\u0000${ref.controlId}`));
-    const errors = refs
-      .map((ref, index) => ({ key: `${ref.framework}\u0000${ref.controlId}`, index }))
-      .filter(({ key }) => missing.has(key))
-      .slice(0, 50)
-      .map(({ index }) => ({
-        field: field(index),
-        messages: [`controlId is not a control of this framework's catalog (GET /catalogs/{framework} lists them)`],
-      }));
-    throw new ValidationProblem(errors, `Unknown control at ${errors.map((error) => error.field).join(', ')}.`);
+    const missing = new Set(unknown.map(controlRefKey));
+    const fields = fieldsNaming({ has: (ref) => missing.has(controlRefKey(ref)) }).slice(0, 50);
+    const errors = fields.map((field) => ({
+      field,
+      messages: [`controlId is not a control of this framework's catalog (GET /catalogs/{framework} lists them)`],
+    }));
+    throw new ValidationProblem(errors, `Unknown control at ${fields.join(', ')}.`);
   }
 
   private toRow(id: string, input: CreateRecordDto, now = new Date()): ComplianceRecord {
@@ -284,6 +294,16 @@ function createdSnapshot(row: ComplianceRecord): RecordSnapshot {
     assessedAt: row.assessedAt.toISOString(),
     version: 1,
   };
+}
+
+/** `records.<index>.<field>` of the first 50 records whose ref as sent `matches`. */
+function sentFields(batch: RecordBatch, field: string, matches: (ref: SentControlRef) => boolean): string[] {
+  const fields: string[] = [];
+  for (let index = 0; index < batch.length && fields.length < 50; index++) {
+    const ref = batch.sentRefAt(index);
+    if (ref && matches(ref)) fields.push(`records.${index}.${field}`);
+  }
+  return fields;
 }
 
 function notFound(): ProblemException {

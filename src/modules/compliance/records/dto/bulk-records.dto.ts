@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { MAX_BULK_RECORDS } from '../compliance-records.routes.js';
 import { CreateRecordDto } from './create-record.dto.js';
 
-/** The bulk body as OpenAPI shows it; `BulkRecordsPipe` validates it (each record by `CreateRecordDto`'s rules). */
+/** The bulk body as OpenAPI shows it; `BulkRecordsPipe` checks the envelope and `BulkRecords` each record (by `CreateRecordDto`'s rules). */
 export class BulkRecordsDto {
   @ApiProperty({ type: [CreateRecordDto], minItems: 1, maxItems: MAX_BULK_RECORDS })
   records: CreateRecordDto[];

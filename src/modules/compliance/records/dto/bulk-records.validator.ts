@@ -1,4 +1,3 @@
-import { Injectable, PipeTransform } from '@nestjs/common';
 import {
   arrayMaxSize,
   arrayMinSize,
@@ -181,11 +180,26 @@ function checkRecord(source: object, path: string, errors: FieldError[]): Create
   return record as unknown as CreateRecordDto;
 }
 
-/**
- * The records of a `POST /compliance/records/bulk` body, or a 400 naming every bad field
- * (`records`, `records.<index>.<field>`) as the ValidationPipe did for `BulkRecordsDto`.
- */
-export function validateBulkRecords(body: unknown): CreateRecordDto[] {
+/** Records `start` to `end` of the array checked into `valid`, their errors into `errors`. */
+export function checkItems(
+  records: unknown[],
+  start: number,
+  end: number,
+  errors: FieldError[],
+  valid: CreateRecordDto[],
+) {
+  for (let index = start; index < end; index++) {
+    const item: unknown = records[index];
+    if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
+      valid.push(checkRecord(item, `records.${index}`, errors));
+    } else {
+      errors.push({ field: `records.${index}`, messages: [NOT_AN_OBJECT] });
+    }
+  }
+}
+
+/** The envelope's errors (`records`, unknown top-level keys) and its records as sent. */
+export function envelopeOf(body: unknown): { errors: FieldError[]; records: unknown } {
   const errors: FieldError[] = [];
   const envelope = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   // What the validation pipe refuses in any body first: not an object, prototype keys.
@@ -203,29 +217,27 @@ export function validateBulkRecords(body: unknown): CreateRecordDto[] {
   if (!Array.isArray(records)) messages.push('records must be an array');
   if (records !== undefined && (records === null || typeof records !== 'object')) messages.push(NOT_AN_OBJECT);
   if (messages.length) errors.push({ field: 'records', messages });
-
-  const valid: CreateRecordDto[] = [];
-  if (Array.isArray(records)) {
-    for (let index = 0; index < records.length; index++) {
-      const item: unknown = records[index];
-      if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
-        valid.push(checkRecord(item, `records.${index}`, errors));
-      } else {
-        errors.push({ field: `records.${index}`, messages: [NOT_AN_OBJECT] });
-      }
-    }
-  } else if (typeof records === 'object' && records !== null) {
-    // The ValidationPipe validated a lone object as if it were one record.
-    checkRecord(records, 'records', errors);
-  }
-  if (errors.length) throw validationProblem(errors);
-  return valid;
+  return { errors, records };
 }
 
-/** `@Body(BulkRecordsPipe)`: the validated records of a bulk body. */
-@Injectable()
-export class BulkRecordsPipe implements PipeTransform<unknown, CreateRecordDto[]> {
-  transform(body: unknown): CreateRecordDto[] {
-    return validateBulkRecords(body);
-  }
+/** The 400 for a body whose envelope failed: every bad field, envelope first, as the ValidationPipe did. */
+export function envelopeProblem(errors: FieldError[], records: unknown) {
+  if (Array.isArray(records)) checkItems(records, 0, records.length, errors, []);
+  // The ValidationPipe validated a lone object as if it were one record.
+  else if (typeof records === 'object' && records !== null) checkRecord(records, 'records', errors);
+  return validationProblem(errors);
+}
+
+/**
+ * The records of a `POST /compliance/records/bulk` body, or a 400 naming every bad field
+ * (`records`, `records.<index>.<field>`) as the ValidationPipe did for `BulkRecordsDto`. The route
+ * validates chunk by chunk instead (`BulkRecords`, which gives the same answer).
+ */
+export function validateBulkRecords(body: unknown): CreateRecordDto[] {
+  const { errors, records } = envelopeOf(body);
+  if (errors.length) throw envelopeProblem(errors, records);
+  const valid: CreateRecordDto[] = [];
+  checkItems(records as unknown[], 0, (records as unknown[]).length, errors, valid);
+  if (errors.length) throw validationProblem(errors);
+  return valid;
 }
