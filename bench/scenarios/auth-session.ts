@@ -73,8 +73,16 @@ async function measureBare(): Promise<LoadResult[]> {
   const results: LoadResult[] = [];
   const servers: [string, string, Record<string, string>][] = [
     ['bare fastify: GET /health/live', 'dist/bench/servers/bare-fastify.js', {}],
-    ['bare fastify: GET /auth/session, session from Redis', 'dist/bench/servers/bare-session.js', { SESSION_SOURCE: 'redis' }],
-    ['bare fastify: GET /auth/session, session from memory', 'dist/bench/servers/bare-session.js', { SESSION_SOURCE: 'memory' }],
+    [
+      'bare fastify: GET /auth/session, session from Redis',
+      'dist/bench/servers/bare-session.js',
+      { SESSION_SOURCE: 'redis' },
+    ],
+    [
+      'bare fastify: GET /auth/session, session from memory',
+      'dist/bench/servers/bare-session.js',
+      { SESSION_SOURCE: 'memory' },
+    ],
   ];
   for (const [name, script, environment] of servers) {
     const server = await startServer(script, {
@@ -138,7 +146,10 @@ export async function authSession(): Promise<void> {
     ratios: {
       'bare: session from Redis / health req/s': ratio(bareRedis.requestsPerSecond, bareHealth.requestsPerSecond),
       'bare: session from memory / health req/s': ratio(bareMemory.requestsPerSecond, bareHealth.requestsPerSecond),
-      'redis up: app session / bare session from Redis req/s': ratio(up[1].requestsPerSecond, bareRedis.requestsPerSecond),
+      'redis up: app session / bare session from Redis req/s': ratio(
+        up[1].requestsPerSecond,
+        bareRedis.requestsPerSecond,
+      ),
       'redis down: app session / bare session from memory req/s': ratio(
         down[1].requestsPerSecond,
         bareMemory.requestsPerSecond,

@@ -8,10 +8,16 @@ import { BENCH_CLIENT_HEADERS, logIn } from '../lib/login';
 import { report } from '../lib/report';
 
 const IDLE_SECONDS = Number(process.env.BENCH_MEMORY_IDLE_SECONDS ?? 15);
-const LOAD_SECONDS = Number(process.env.BENCH_MEMORY_LOAD_SECONDS ?? 60);
+/** RSS is reported after 60 s of load (issue 20); the load goes on so the verdict sees past warm-up. */
+const REPORTED_AFTER_SECONDS = 60;
+const LOAD_SECONDS = Number(process.env.BENCH_MEMORY_LOAD_SECONDS ?? 180);
 const SAMPLE_MS = 5_000;
-/** The verdict looks at this tail of the load: warm-up growth (JIT, pools, caches filling) is over by then. */
-const TAIL_SECONDS = 30;
+/**
+ * The verdict looks at this tail of the load: warm-up growth (JIT, pools, caches filling) is over
+ * by then. A 30 s tail of a 60 s run took the last step of warm-up (245 to 275 MB) for growth,
+ * where a 180 s run of the same build then stayed at 246-251 MB for two minutes.
+ */
+const TAIL_SECONDS = 90;
 /** Slope over the tail above which RSS counts as still growing. */
 const GROWING_MB_PER_MINUTE = 5;
 const EMAIL = 'bench.admin@example.com';
@@ -53,7 +59,7 @@ function slopeMbPerMinute(samples: Sample[]): number {
 /**
  * The built app as a child process (so RSS is the app's, not the load generator's): its RSS
  * every 5 s at idle, then during mixed load (logins, session reads, record writes and cached
- * record reads), with a verdict on the slope of the last 30 s.
+ * record reads), with a verdict on the slope of the last 90 s.
  */
 export async function memory(): Promise<void> {
   const db = await freshDatabase('ck_bench_memory');
@@ -115,6 +121,8 @@ export async function memory(): Promise<void> {
 
       const loadSamples = samples.filter((s) => s.phase === 'load');
       const end = loadSamples.at(-1)!;
+      const loadStart = loadSamples[0].second - SAMPLE_MS / 1000;
+      const reported = loadSamples.find((s) => s.second - loadStart >= REPORTED_AFTER_SECONDS) ?? end;
       const tail = loadSamples.filter((s) => s.second >= end.second - TAIL_SECONDS);
       const slope = slopeMbPerMinute(tail);
       const verdict = slope < GROWING_MB_PER_MINUTE ? 'bounded' : 'growing';
@@ -129,7 +137,14 @@ export async function memory(): Promise<void> {
         ],
         summary: [
           {
-            metric: `app RSS after ${LOAD_SECONDS} s of mixed load (last ${TAIL_SECONDS} s: ${slope} MB/min, ${verdict})`,
+            metric: `app RSS after ${REPORTED_AFTER_SECONDS} s of mixed load`,
+            value: reported.rssMb,
+            baseline: idle,
+            baselineLabel: 'idle',
+            unit: 'MB',
+          },
+          {
+            metric: `app RSS after ${end.second - loadStart} s of mixed load (last ${TAIL_SECONDS} s: ${slope} MB/min, ${verdict})`,
             value: end.rssMb,
             baseline: idle,
             baselineLabel: 'idle',

@@ -15,7 +15,6 @@ export const isLoginHandler = (handler: object) => Reflect.getMetadata(LOGIN_ROU
 
 const isLoginRoute = (context: ExecutionContext) => isLoginHandler(context.getHandler());
 
-
 const isOperational = (context: ExecutionContext) =>
   isOperationalPath(context.switchToHttp().getRequest<{ url: string }>().url ?? '');
 
