@@ -50,6 +50,15 @@ describe('auditApiKeyReads', () => {
     await app.close();
   });
 
+  it('records a HEAD made with a key once, as http.head', async () => {
+    const recorded: AuditEventInput[] = [];
+    const app = await appWith(async (input) => void recorded.push(input));
+    const res = await app.inject({ method: 'HEAD', url: '/records/r1', headers: { 'x-caller': 'key' } });
+    expect(res.statusCode).toBe(200);
+    expect(recorded.map((event) => event.action)).toEqual(['http.head']);
+    await app.close();
+  });
+
   it('records nothing for reads with a session, failed reads, writes and probes', async () => {
     const recorded: AuditEventInput[] = [];
     const app = await appWith(async (input) => void recorded.push(input));
