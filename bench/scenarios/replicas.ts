@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import type autocannon from 'autocannon';
-import { Redis } from 'ioredis';
 import { aRecord } from '../../test/support/builders/compliance-record.builder';
 import { aUser } from '../../test/support/builders/user.builder';
 import { SpareHaproxy } from '../../test/support/haproxy';
@@ -150,17 +149,6 @@ async function apiCall(url: string, path: string, token: string, body: unknown):
   return (await res.json()) as Record<string, unknown>;
 }
 
-/** The replicas' Bull keys (their repeatable schedules would stay in Redis for ever). */
-async function dropKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.unlink(...keys);
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /** The load's token, a record to read, a user to log in as, and the records the search finds. */
 async function seed(url: string, admin: { email: string; password: string }) {
   const token = await logIn(url, admin.email, admin.password);
@@ -257,7 +245,6 @@ export async function replicas(): Promise<void> {
     await proxy?.stop();
     await Promise.all(apps.map((app) => app.stop()));
     await db.drop();
-    await dropKeys(environment.QUEUE_PREFIX);
   }
   const [one, ...more] = steps;
   report({
