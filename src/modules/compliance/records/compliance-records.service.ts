@@ -233,7 +233,6 @@ export class ComplianceRecordsService {
     }
   }
 
-  /** `codes[i]` undefined: record i is not checked (it fails validation). */
   /** `fieldsNaming` names the inputs whose framework is one of the unknown codes. */
   private async requireKnownFrameworks(
     codes: string[],
