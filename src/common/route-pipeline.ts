@@ -39,7 +39,10 @@ export interface RoutePipeline {
 const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** GET, HEAD and OPTIONS change nothing; every other method (and `ALL`) may. */
-export const isReadOnly = (route: RouteFacts): boolean => READ_ONLY.has(route.method);
+export const isReadOnly = (route: RouteFacts): boolean => isReadMethod(route.method);
+
+/** The same, of one request's method. */
+export const isReadMethod = (method: string): boolean => READ_ONLY.has(method);
 
 type Guard = CanActivate & RouteScoped;
 type Interceptor = NestInterceptor & RouteScoped;

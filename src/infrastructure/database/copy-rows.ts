@@ -48,13 +48,9 @@ export function sendCopyRows(
 ): Sending {
   const runner = manager.queryRunner;
   if (!runner?.isTransactionActive) {
-    const refused = Promise.reject(new Error(`COPY into ${table} must run inside a transaction`));
     return {
-      sent: refused.then(
-        () => undefined,
-        () => undefined,
-      ),
-      done: refused,
+      sent: Promise.resolve(),
+      done: Promise.reject(new Error(`COPY into ${table} must run inside a transaction`)),
     };
   }
   let markSent: () => void = () => undefined;

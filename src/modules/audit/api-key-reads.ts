@@ -4,9 +4,8 @@ import { PROBLEM_CONTENT_TYPE } from '../../common/problem.js';
 import { ProblemDetailsFilter } from '../../common/problem-details.filter.js';
 import { requestMetaOf } from '../../common/request-meta.js';
 import { isOperationalPath } from '../../common/operational-paths.js';
+import { isReadMethod } from '../../common/route-pipeline.js';
 import type { AuditService } from './audit.service.js';
-
-const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 type AuditedRequest = FastifyRequest & { user?: AuthenticatedUser };
 
@@ -22,7 +21,8 @@ export function auditApiKeyReads(fastify: FastifyInstance, audit: AuditService):
   const problems = new ProblemDetailsFilter();
   const hook: onSendHookHandler = (request: AuditedRequest, reply: FastifyReply, payload, done) => {
     const user = request.user;
-    if (user?.kind !== 'api-key' || reply.statusCode >= 400 || !READS.has(request.method)) return done(null, payload);
+    if (user?.kind !== 'api-key' || reply.statusCode >= 400 || !isReadMethod(request.method))
+      return done(null, payload);
     audit
       .recordDetached({
         action: `http.${request.method.toLowerCase()}`,
@@ -46,7 +46,7 @@ export function auditApiKeyReads(fastify: FastifyInstance, audit: AuditService):
   };
   fastify.addHook('onRoute', (route) => {
     const methods = [route.method].flat();
-    if (!methods.some((method) => READS.has(method)) || isOperationalPath(route.url)) return;
+    if (!methods.some(isReadMethod) || isOperationalPath(route.url)) return;
     route.onSend = [...[route.onSend ?? []].flat(), hook];
   });
 }
