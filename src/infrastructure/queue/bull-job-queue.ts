@@ -19,8 +19,11 @@ import { tracedJob } from './traced-job.js';
 /** An interval's claim outlives Bull's recovery of a stalled run (lock and stalled check, 30 s each). */
 const CLAIM_MIN_MS = 300_000;
 
-/** Bull's own reconnect pace for its clients (it gives up on none of them). */
-const bullRetry = (attempt: number) => Math.min(Math.exp(attempt), 20_000);
+/**
+ * Reconnect pace, never giving up: at most 5 s apart, like the app's own client, so the queues
+ * resume soon after Redis returns (Bull's default backs off to 20 s).
+ */
+const bullRetry = (attempt: number) => Math.min(attempt * 200, 5_000);
 
 /**
  * Bull queues on Redis, one per job name, created on first use and closed on shutdown. Their
@@ -41,6 +44,7 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
     private readonly redis: RedisClients,
     private readonly prefix: string,
     private readonly tracing: Tracing = Tracing.off,
+    private readonly closeTimeoutMs = 5_000,
   ) {}
 
   get names(): string[] {
@@ -103,8 +107,17 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
     );
   }
 
+  /**
+   * Bull's close waits for running jobs, and a job waits for Redis. Past `closeTimeoutMs` the
+   * clients are cut instead: Bull's stalled check hands an interrupted job out again.
+   */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((queue) => queue.close().catch(() => undefined)));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.queues.values()].map((queue) => queue.close().catch(() => undefined))),
+      new Promise((resolve) => (timer = setTimeout(resolve, this.closeTimeoutMs))),
+    ]);
+    clearTimeout(timer);
     await Promise.all(
       this.clients.map(async ({ type, client }) => {
         // Skip ended ones: disconnecting a closed client arms a 2 s timer nothing clears.

@@ -15,7 +15,9 @@ import { QueueDepthMetric, queueDepthGauge } from './queue-depth.metric.js';
       provide: JOB_QUEUE,
       inject: [AppConfig, RedisClients, Tracing],
       useFactory: (config: AppConfig, redis: RedisClients, tracing: Tracing) =>
-        redis.enabled ? new BullJobQueue(redis, config.queuePrefix, tracing) : new InProcessJobQueue(tracing),
+        redis.enabled
+          ? new BullJobQueue(redis, config.queuePrefix, tracing, config.http.shutdownGraceMs)
+          : new InProcessJobQueue(tracing),
     },
     queueDepthGauge,
     QueueDepthMetric,

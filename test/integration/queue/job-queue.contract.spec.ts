@@ -121,6 +121,25 @@ describe.each([
   });
 });
 
+describe('BullJobQueue shutdown', () => {
+  it('stops after its close timeout while a job still runs, instead of waiting for it', async () => {
+    const queue = new BullJobQueue(redisClientsFor({ REDIS_URL: TEST_REDIS_URL }), aPrefix(), undefined, 300);
+    let release = () => {};
+    let started = false;
+    queue.process('endless', async () => {
+      started = true;
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await queue.add('endless', {});
+    await waitFor(() => started);
+    try {
+      await queue.onApplicationShutdown();
+    } finally {
+      release();
+    }
+  }, 10_000);
+});
+
 describe('BullJobQueue with Redis unreachable', () => {
   it('rejects an add within seconds instead of waiting for Redis', async () => {
     const queue = new BullJobQueue(redisClientsFor({ REDIS_URL: 'redis://127.0.0.1:1' }), aPrefix());
