@@ -19,6 +19,12 @@ import { SpareRedisCluster } from '../../support/redis-topologies.js';
 
 const NODE_TIMEOUT_MS = 2_000;
 const DRILL_QUEUE = 'cluster-drill';
+/**
+ * A job the killed master had moved to active, whose reply never reached the worker, runs again
+ * only through Bull's stalled-job recovery: its lock expires (30 s), and the stalled check (every
+ * 30 s) finds it on two passes. Measured: 88 s after the kill, 1 run in 7 under load.
+ */
+const STALLED_RECOVERY_MS = 100_000;
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -39,7 +45,7 @@ describe('drill: Redis Cluster master SIGKILLed under authenticated load', () =>
   let killedAt: number;
   let promotedAt: number;
   let followedAt: number;
-  const sessionModesInGap = new Set<unknown>();
+  let fallbacksInGap: number;
   let sessionModeAfter: unknown;
   const jobsAdded: number[] = [];
   const jobsAddFailed: number[] = [];
@@ -47,6 +53,13 @@ describe('drill: Redis Cluster master SIGKILLed under authenticated load', () =>
   let jobAddedAfter: number;
 
   const health = async () => JSON.parse((await call(base, 'GET', '/health', 'probe')).body ?? '{}');
+  const sessionFallbacks = async () => {
+    const text = (await call(base, 'GET', '/metrics', 'metrics')).body ?? '';
+    return [...text.matchAll(/^session_store_fallbacks_total\{[^}]*\} (\d+)/gm)].reduce(
+      (sum, m) => sum + Number(m[1]),
+      0,
+    );
+  };
   const onRedisAgain = async () => {
     const details = (await health()).details ?? {};
     return details.redis?.state === 'up' && details.sessions?.mode === 'redis';
@@ -104,31 +117,28 @@ describe('drill: Redis Cluster master SIGKILLed under authenticated load', () =>
 
     killed = await cluster.masterOf(`${t.db.name}:{${DRILL_QUEUE}}:id`);
     const replicas = await cluster.replicasOf(killed);
+    const fallbacksBefore = await sessionFallbacks();
     killedAt = Date.now();
     await cluster.kill(killed);
-    // Until the promotion no master serves a third of the slots. The session store switches on its
-    // first failed call, which under load may come late in the gap: sample the mode through it.
-    let promoting = true;
-    const sampler = (async () => {
-      while (promoting) {
-        sessionModesInGap.add((await health()).details?.sessions?.mode);
-        await sleep(100);
-      }
-    })();
+    // Until the promotion no master serves a third of the slots. The session store's circuit may
+    // open and close again between two probes: its fallback counter tells what the gap did.
     promoted = await cluster.waitForPromotion(killed, replicas);
     promotedAt = Date.now();
-    promoting = false;
-    await sampler;
     await waitFor(onRedisAgain, 30_000, 'the app back on Redis');
     followedAt = Date.now();
+    fallbacksInGap = (await sessionFallbacks()) - fallbacksBefore;
     await sleep(2_000);
     adding = false;
     await adder;
     outcomes = await load.stop();
     sessionModeAfter = (await health()).details?.sessions?.mode;
     jobAddedAfter = jobsAdded.at(-1)!;
-    await waitFor(async () => jobsAdded.every((n) => jobsRan.has(n)), 20_000, 'every acknowledged job to run');
-  }, 120_000);
+    await waitFor(
+      async () => jobsAdded.every((n) => jobsRan.has(n)),
+      STALLED_RECOVERY_MS,
+      'every acknowledged job to run',
+    );
+  }, 120_000 + STALLED_RECOVERY_MS);
 
   afterAll(async () => {
     await t?.close();
@@ -151,7 +161,7 @@ describe('drill: Redis Cluster master SIGKILLed under authenticated load', () =>
   });
 
   it('answers every request through the gap, sessions and logins from Postgres', () => {
-    expect([...sessionModesInGap]).toContain('postgres-fallback');
+    expect(fallbacksInGap).toBeGreaterThan(0);
     expect(outcomes.filter(inGap).filter((o) => o.tag === 'session').length).toBeGreaterThan(3);
     expect(outcomes.filter(inGap).filter((o) => o.tag === 'login').length).toBeGreaterThan(0);
     expect(outcomes.filter(failed).map(({ tag, status, error, ms }) => ({ tag, status, error, ms }))).toEqual([]);
@@ -173,7 +183,7 @@ describe('drill: Redis Cluster master SIGKILLed under authenticated load', () =>
       writesAcknowledged: acknowledged.length,
       sessionsCheckedAfter: tokens,
       sessionsInvalidAfter: invalid.length,
-      sessionModesInGap: [...sessionModesInGap],
+      sessionFallbacksInGap: fallbacksInGap,
       jobsAcknowledged: jobsAdded.length,
       jobsAddRefused: jobsAddFailed.length,
       jobsRun: jobsRan.size,
