@@ -112,12 +112,11 @@ export class BullJobQueue implements JobQueue, OnApplicationShutdown {
    * clients are cut instead: Bull's stalled check hands an interrupted job out again.
    */
   async onApplicationShutdown(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
+    await withinQueueTimeout(
       Promise.all([...this.queues.values()].map((queue) => queue.close().catch(() => undefined))),
-      new Promise((resolve) => (timer = setTimeout(resolve, this.closeTimeoutMs))),
-    ]);
-    clearTimeout(timer);
+      'queues still closing',
+      this.closeTimeoutMs,
+    ).catch(() => undefined);
     await Promise.all(
       this.clients.map(async ({ type, client }) => {
         // Skip ended ones: disconnecting a closed client arms a 2 s timer nothing clears.
