@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { Keyring } from './keyring.js';
+import { OpenedValues } from './opened-values.js';
 
 /** `table.column` AAD: any row of the column. Read while values are upgraded, never written by columns. */
 const COLUMN_BOUND = 'v1';
@@ -15,6 +16,9 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /** Random IVs are drawn this many bytes at a time (341 IVs), not with one randomBytes call each. */
 const IV_POOL_BYTES = 4_092;
+/** Opened values remembered per keyring key (rows of every table) and per subject key (one person's). */
+const OPENED_PER_KEYRING_KEY = 4_096;
+const OPENED_PER_SUBJECT_KEY = 16;
 
 export type DecryptionFailure = 'malformed' | 'unknown-key' | 'tampered' | 'legacy-refused' | 'erased';
 
@@ -69,6 +73,7 @@ export class FieldCipher {
   private readonly secretKeys = new WeakMap<Buffer, KeyObject>();
   private ivPool = Buffer.alloc(0);
   private ivOffset = 0;
+  private readonly opened = new OpenedValues();
   /**
    * Whether `decryptRow` still reads `v1:` values. True until an upgrade run has rewritten every
    * stored value (KeyRotationService turns it off at boot and when such a run completes).
@@ -143,7 +148,12 @@ export class FieldCipher {
   decryptForSubject(stored: string, row: RowIdentity, subject: SubjectKey): string {
     // Under another subject's id: a value moved from that subject's row.
     if (FieldCipher.keyIdOf(stored) !== subject.subjectId) throw new DecryptionError('tampered', undefined);
-    return this.openWith(stored, SUBJECT_BOUND, subjectAad(row), () => subject.key);
+    return this.openWith(stored, SUBJECT_BOUND, subjectAad(row), () => subject.key, OPENED_PER_SUBJECT_KEY);
+  }
+
+  /** Drops the plaintexts remembered under `key` (a subject key dropped at erasure). */
+  forgetOpened(key: KeyObject): void {
+    this.opened.forget(key);
   }
 
   private seal(version: EnvelopeVersion, plaintext: string, aad: string, keyId: string): string {
@@ -170,14 +180,16 @@ export class FieldCipher {
   }
 
   private open(ciphertext: string, expected: EnvelopeVersion, aad: string): string {
-    return this.openWith(ciphertext, expected, aad, (keyId) => this.secretKey(keyId));
+    return this.openWith(ciphertext, expected, aad, (keyId) => this.secretKey(keyId), OPENED_PER_KEYRING_KEY);
   }
 
+  /** A value opened before under the same key and AAD is not decrypted (nor observed) again. */
   private openWith(
     ciphertext: string,
     expected: EnvelopeVersion,
     aad: string,
     keyFor: (keyId: string) => KeyObject | undefined,
+    openedPerKey: number,
   ): string {
     const started = performance.now();
     const [version, keyId, payload, extra] = ciphertext.split(':');
@@ -186,6 +198,8 @@ export class FieldCipher {
     }
     const key = keyFor(keyId);
     if (!key) throw new DecryptionError('unknown-key', keyId);
+    const remembered = this.opened.get(key, aad, ciphertext);
+    if (remembered !== undefined) return remembered;
     const raw = Buffer.from(payload, 'base64url');
     if (raw.length < IV_BYTES + TAG_BYTES) throw new DecryptionError('malformed', keyId);
     try {
@@ -198,7 +212,9 @@ export class FieldCipher {
         version === SUBJECT_BOUND ? 'subject' : keyId,
         (performance.now() - started) / 1000,
       );
-      return plaintext.toString('utf8');
+      const text = plaintext.toString('utf8');
+      this.opened.set(key, aad, ciphertext, text, openedPerKey);
+      return text;
     } catch {
       throw new DecryptionError('tampered', keyId);
     }

@@ -7,7 +7,8 @@ export type CachedSubjectKey = KeyObject | null;
  * Unwrapped subject keys, bounded (least recently used goes first) and each kept at most `ttlMs`:
  * the bound on a key another replica erased while this one was not listening. Every delete or
  * clear bumps `generation`; `set` with the generation taken before the read stores nothing if
- * something was evicted since, so a read that raced an erasure is never cached.
+ * something was evicted since, so a read that raced an erasure is never cached. A key dropped by
+ * a delete or clear (an erasure) is handed to `onDropped`, which forgets what it opened.
  */
 export class SubjectKeyCache {
   private readonly entries = new Map<string, { key: CachedSubjectKey; expires: number }>();
@@ -17,6 +18,7 @@ export class SubjectKeyCache {
     private readonly size: number,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    private readonly onDropped: (key: KeyObject) => void = () => undefined,
   ) {}
 
   get(subjectId: string): CachedSubjectKey | undefined {
@@ -41,12 +43,16 @@ export class SubjectKeyCache {
 
   delete(subjectId: string): void {
     this.currentGeneration++;
+    const key = this.entries.get(subjectId)?.key;
     this.entries.delete(subjectId);
+    if (key) this.onDropped(key);
   }
 
   clear(): void {
     this.currentGeneration++;
+    const keys = [...this.entries.values()].map((entry) => entry.key);
     this.entries.clear();
+    for (const key of keys) if (key) this.onDropped(key);
   }
 
   get length(): number {

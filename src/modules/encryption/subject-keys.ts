@@ -52,7 +52,12 @@ export class SubjectKeys {
     private readonly transactions: TransactionContext,
     config: AppConfig,
   ) {
-    this.cache = new SubjectKeyCache(config.privacy.subjectKeyCacheSize, config.privacy.subjectKeyCacheTtlMs);
+    this.cache = new SubjectKeyCache(
+      config.privacy.subjectKeyCacheSize,
+      config.privacy.subjectKeyCacheTtlMs,
+      Date.now,
+      (key) => cipher.forgetOpened(key),
+    );
   }
 
   /** The subject's key, made on first use; throws SubjectErasedError for an erased subject. */

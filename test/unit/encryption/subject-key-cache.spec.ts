@@ -51,4 +51,19 @@ describe('SubjectKeyCache', () => {
     cache.set('b', aKey(), cache.generation);
     expect(cache.length).toBe(1);
   });
+
+  it('hands each key a delete or clear drops to onDropped, not an erased subject (null)', () => {
+    const dropped: unknown[] = [];
+    const cache = new SubjectKeyCache(10, 60_000, Date.now, (key) => dropped.push(key));
+    const [a, b, c] = [aKey(), aKey(), aKey()];
+    cache.set('a', a);
+    cache.set('b', b);
+    cache.set('c', c);
+    cache.set('gone', null);
+    cache.delete('a');
+    cache.delete('missing');
+    expect(dropped).toEqual([a]);
+    cache.clear();
+    expect(dropped).toEqual([a, b, c]);
+  });
 });
