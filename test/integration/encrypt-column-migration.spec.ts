@@ -5,7 +5,7 @@ import { buildDataSourceOptions } from '../../src/infrastructure/database/data-s
 import { CreateServiceInstances1764000000000 } from '../../src/infrastructure/database/migrations/1764000000000-CreateServiceInstances';
 import { CreateUsers1764100000000 } from '../../src/infrastructure/database/migrations/1764100000000-CreateUsers';
 import { EncryptUserDisplayName1764100000001 } from '../../src/infrastructure/database/migrations/1764100000001-EncryptUserDisplayName';
-import { encryptionRegistry } from '../../src/modules/encryption/encryption-registry';
+import { useMigrationCipher } from '../../src/infrastructure/database/migration-cipher';
 import { aCipher } from '../support/builders/keyring.builder';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
@@ -16,7 +16,7 @@ describe('plaintext column to encrypted column migration', () => {
   const ROWS = 2_500;
 
   beforeAll(async () => {
-    encryptionRegistry.use(cipher);
+    useMigrationCipher(cipher);
     db = await createTestDatabase();
     const config = new AppConfig(validateEnvironment({ DATABASE_URL: db.url }));
     dataSource = await new DataSource({

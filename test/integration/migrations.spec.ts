@@ -4,7 +4,7 @@ import { validateEnvironment } from '../../src/config/environment.js';
 import { buildDataSourceOptions } from '../../src/infrastructure/database/data-source-options.js';
 import { MIGRATIONS } from '../../src/infrastructure/database/migrations/index.js';
 import { detectEventsLayout } from '../../src/modules/compliance/analytics/layout/events-layout.js';
-import { timescaleAvailable } from '../../src/modules/compliance/analytics/layout/timescale-layout.js';
+import { timescaleAvailable } from '../../src/infrastructure/database/migrations/1764300002001-MoveComplianceEventsToTimescale.js';
 import { createTestDatabase, TestDatabase } from '../support/database.js';
 
 describe('migrations', () => {

@@ -2,9 +2,9 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { AppConfig } from '../../config/app-config.js';
-import { FieldCipher } from '../../modules/encryption/field-cipher.js';
 import { DatabaseLocator } from './database-locator.js';
 import { buildDataSourceOptions } from './data-source-options.js';
+import { MIGRATION_CIPHER } from './migration-cipher.js';
 import { openAtHead, SCHEMA_POLICY } from './migrations-at-head.js';
 import { observedClient } from './observed-client.js';
 import { POOL_CLIENTS_METRIC, PoolMonitor } from './pool-monitor.js';
@@ -45,8 +45,8 @@ class QueryObservationModule {}
     DatabaseLocatorModule,
     QueryObservationModule,
     TypeOrmModule.forRootAsync({
-      // FieldCipher first: migrations that backfill encrypted columns need the keyring.
-      inject: [AppConfig, DatabaseLocator, QueryObserver, FieldCipher],
+      // The cipher first: migrations that backfill encrypted columns need the keyring.
+      inject: [AppConfig, DatabaseLocator, QueryObserver, MIGRATION_CIPHER],
       useFactory: async (config: AppConfig, locator: DatabaseLocator, observer: QueryObserver) => ({
         ...buildDataSourceOptions(config.database, await locator.url(), observedClient(observer)),
         // openAtHead runs (or awaits) them under the migration lock; TypeORM's own run takes none.

@@ -15,7 +15,7 @@ export interface EncryptedColumnRef {
  * Process-wide handles for the model layer. TypeORM column transformers are plain objects created
  * when the entity class is defined, long before Nest's container exists, so they cannot receive
  * the keyring by injection. EncryptionModule registers the cipher here once at boot; transformers
- * and migrations read it at call time.
+ * read it at call time (migrations have their own handle, `migration-cipher.ts`).
  */
 class EncryptionRegistry {
   private current?: FieldCipher;

@@ -28,6 +28,7 @@ import { LoadedKeyring, loadKeyring } from './keyring.loader.js';
 import { RotationSchedule } from './rotation-schedule.js';
 import { SubjectKeyEvictions } from './subject-key-evictions.js';
 import { SubjectKeys } from './subject-keys.js';
+import { MIGRATION_CIPHER, useMigrationCipher } from '../../infrastructure/database/migration-cipher.js';
 
 const LOADED_KEYRING = Symbol('LOADED_KEYRING');
 
@@ -71,6 +72,7 @@ const LOADED_KEYRING = Symbol('LOADED_KEYRING');
         return cipher;
       },
     },
+    { provide: MIGRATION_CIPHER, inject: [FieldCipher], useFactory: useMigrationCipher },
     SubjectKeys,
     SubjectKeyEvictions,
     EncryptedColumnSubscriber,
@@ -86,6 +88,6 @@ const LOADED_KEYRING = Symbol('LOADED_KEYRING');
     KeyRotationService,
     ScheduledRotationJob,
   ],
-  exports: [FieldCipher, SubjectKeys],
+  exports: [FieldCipher, SubjectKeys, MIGRATION_CIPHER],
 })
 export class EncryptionModule {}

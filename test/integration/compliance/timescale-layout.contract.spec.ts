@@ -2,7 +2,10 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../../../src/config/app-config';
 import { validateEnvironment } from '../../../src/config/environment';
 import { buildDataSourceOptions } from '../../../src/infrastructure/database/data-source-options';
-import { MoveComplianceEventsToTimescale1764300002001 } from '../../../src/infrastructure/database/migrations/1764300002001-MoveComplianceEventsToTimescale';
+import {
+  MoveComplianceEventsToTimescale1764300002001,
+  timescaleAvailable,
+} from '../../../src/infrastructure/database/migrations/1764300002001-MoveComplianceEventsToTimescale';
 import { MIGRATIONS } from '../../../src/infrastructure/database/migrations/index';
 import { bucketSumsSql } from '../../../src/modules/compliance/analytics/analytics.repository';
 import { AnalyticsService } from '../../../src/modules/compliance/analytics/analytics.service';
@@ -22,7 +25,6 @@ import {
   HOURLY_CAGG,
   policyProblems,
   refreshHorizonMs,
-  timescaleAvailable,
   timescalePolicies,
 } from '../../../src/modules/compliance/analytics/layout/timescale-layout';
 import { startTestApp, TestApp } from '../../support/app';

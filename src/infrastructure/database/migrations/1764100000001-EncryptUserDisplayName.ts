@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { encryptionRegistry } from '../../../modules/encryption/encryption-registry.js';
+import { migrationCipher } from '../migration-cipher.js';
 
 const BATCH = 1_000;
 const AAD = 'users.display_name';
@@ -15,7 +15,7 @@ export class EncryptUserDisplayName1764100000001 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE users ADD COLUMN display_name_encrypted text`);
     await backfill(queryRunner, 'display_name', 'display_name_encrypted', (value) =>
-      encryptionRegistry.cipher().encrypt(value, AAD),
+      migrationCipher().encrypt(value, AAD),
     );
     await queryRunner.query(`ALTER TABLE users DROP COLUMN display_name`);
     await queryRunner.query(`ALTER TABLE users RENAME COLUMN display_name_encrypted TO display_name`);
@@ -23,9 +23,7 @@ export class EncryptUserDisplayName1764100000001 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE users ADD COLUMN display_name_plain text`);
-    await backfill(queryRunner, 'display_name', 'display_name_plain', (value) =>
-      encryptionRegistry.cipher().decrypt(value, AAD),
-    );
+    await backfill(queryRunner, 'display_name', 'display_name_plain', (value) => migrationCipher().decrypt(value, AAD));
     await queryRunner.query(`ALTER TABLE users DROP COLUMN display_name`);
     await queryRunner.query(`ALTER TABLE users RENAME COLUMN display_name_plain TO display_name`);
   }

@@ -1,8 +1,42 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { detectEventsLayout } from '../../../modules/compliance/analytics/layout/events-layout.js';
-import { timescaleAvailable } from '../../../modules/compliance/analytics/layout/timescale-layout.js';
 
 const COLUMNS = 'source_event_id, record_id, framework, status, score, occurred_at';
+
+/** Anything that runs SQL (a query runner, a data source). */
+interface Queryable {
+  query(sql: string): Promise<unknown>;
+}
+
+/**
+ * The extension must be preloaded, and either already created in this database or creatable by
+ * this role (superuser, or a trusted extension and CREATE on the database); otherwise the
+ * migration leaves the native layout instead of failing the boot.
+ */
+export async function timescaleAvailable(db: Queryable): Promise<boolean> {
+  const [row] = (await db.query(
+    `SELECT current_setting('shared_preload_libraries') LIKE '%timescaledb%'
+            AND (EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb')
+                 OR EXISTS (SELECT 1 FROM pg_available_extension_versions version
+                            WHERE version.name = 'timescaledb'
+                              AND ((SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+                                   OR (version.trusted AND has_database_privilege(current_database(), 'CREATE')))))
+            AS available`,
+  )) as { available: boolean }[];
+  return row?.available === true;
+}
+
+/** Whether `compliance_events` is already a hypertable (the extension's views exist only once it is installed). */
+async function isHypertable(db: Queryable): Promise<boolean> {
+  const [extension] = (await db.query(
+    `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') AS installed`,
+  )) as { installed: boolean }[];
+  if (!extension.installed) return false;
+  const [table] = (await db.query(
+    `SELECT EXISTS (SELECT 1 FROM timescaledb_information.hypertables
+                    WHERE hypertable_schema = current_schema() AND hypertable_name = 'compliance_events') AS hypertable`,
+  )) as { hypertable: boolean }[];
+  return table.hypertable;
+}
 
 /**
  * Where TimescaleDB is available (see `timescaleAvailable`), replaces the native layout of
@@ -23,7 +57,7 @@ export class MoveComplianceEventsToTimescale1764300002001 implements MigrationIn
 
   async up(queryRunner: QueryRunner): Promise<void> {
     if (!(await timescaleAvailable(queryRunner))) return;
-    if ((await detectEventsLayout(queryRunner)) === 'timescale') return;
+    if (await isHypertable(queryRunner)) return;
     await queryRunner.query(`CREATE EXTENSION IF NOT EXISTS timescaledb`);
     await queryRunner.query(`ALTER TABLE compliance_events RENAME TO compliance_events_native`);
     await queryRunner.query(`ALTER INDEX compliance_events_pkey RENAME TO compliance_events_native_pkey`);
@@ -92,7 +126,7 @@ export class MoveComplianceEventsToTimescale1764300002001 implements MigrationIn
    * rebuilt from them. The extension stays: it may predate this migration or serve other tables.
    */
   async down(queryRunner: QueryRunner): Promise<void> {
-    if ((await detectEventsLayout(queryRunner)) !== 'timescale') return;
+    if (!(await isHypertable(queryRunner))) return;
     await queryRunner.query(`CREATE TEMP TABLE compliance_events_copy AS SELECT ${COLUMNS} FROM compliance_events`);
     await queryRunner.query(`DROP MATERIALIZED VIEW compliance_events_daily_cagg`);
     await queryRunner.query(`DROP MATERIALIZED VIEW compliance_events_hourly_cagg`);

@@ -43,24 +43,6 @@ const EXPECTED_POLICIES: [string, PolicyKind][] = [
 ];
 
 /**
- * The extension must be preloaded, and either already created in this database or creatable by
- * this role (superuser, or a trusted extension and CREATE on the database); otherwise the
- * migration leaves the native layout instead of failing the boot.
- */
-export async function timescaleAvailable(db: Queryable): Promise<boolean> {
-  const [row] = (await db.query(
-    `SELECT current_setting('shared_preload_libraries') LIKE '%timescaledb%'
-            AND (EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb')
-                 OR EXISTS (SELECT 1 FROM pg_available_extension_versions version
-                            WHERE version.name = 'timescaledb'
-                              AND ((SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
-                                   OR (version.trusted AND has_database_privilege(current_database(), 'CREATE')))))
-            AS available`,
-  )) as { available: boolean }[];
-  return row?.available === true;
-}
-
-/**
  * Policies on the hypertable and its aggregates. Older releases name a continuous aggregate's
  * jobs after its materialization hypertable, newer ones after the view: the join covers both.
  */
