@@ -16,6 +16,7 @@ import { startTestApp, TestApp } from '../../support/app.js';
 import { aRecord } from '../../support/builders/compliance-record.builder.js';
 import { aUser } from '../../support/builders/user.builder.js';
 import { SpareRedisCluster } from '../../support/redis-topologies.js';
+import { totalOf } from '../../support/metric-samples';
 
 const NODE_TIMEOUT_MS = 2_000;
 const DRILL_QUEUE = 'cluster-drill';
@@ -55,10 +56,7 @@ describe('drill: Redis Cluster master SIGKILLed under authenticated load', () =>
   const health = async () => JSON.parse((await call(base, 'GET', '/health', 'probe')).body ?? '{}');
   const sessionFallbacks = async () => {
     const text = (await call(base, 'GET', '/metrics', 'metrics')).body ?? '';
-    return [...text.matchAll(/^session_store_fallbacks_total\{[^}]*\} (\d+)/gm)].reduce(
-      (sum, m) => sum + Number(m[1]),
-      0,
-    );
+    return totalOf(text, 'session_store_fallbacks_total');
   };
   const onRedisAgain = async () => {
     const details = (await health()).details ?? {};
