@@ -1,6 +1,7 @@
 import { createSecretKey, randomBytes } from 'node:crypto';
-import { DecryptionError, FieldCipher, type RowIdentity } from '../../../src/modules/encryption/field-cipher';
+import { FieldCipher, type RowIdentity } from '../../../src/modules/encryption/field-cipher';
 import { aKeyring } from '../../support/builders/keyring.builder';
+import { failureOf } from '../../support/decryption-failure';
 
 const ROW: RowIdentity = { table: 'session-cache', column: 'session', id: 'a'.repeat(43) };
 const SUBJECT = '3ba19932-225a-402f-8f4f-cd30a0d6fcb0';
@@ -15,15 +16,6 @@ function observedCipher() {
   });
   return { cipher, decrypts };
 }
-
-const reason = (open: () => unknown) => {
-  try {
-    open();
-  } catch (error) {
-    return (error as DecryptionError).reason;
-  }
-  return 'opened';
-};
 
 describe('FieldCipher, a value opened again', () => {
   it('returns the same plaintext without decrypting the same stored value twice', () => {
@@ -45,11 +37,13 @@ describe('FieldCipher, a value opened again', () => {
     const [version, keyId, payload] = stored.split(':');
     const raw = Buffer.from(payload, 'base64url');
     raw[raw.length - 1] ^= 1;
-    expect(reason(() => cipher.decryptRow(`${version}:${keyId}:${raw.toString('base64url')}`, ROW))).toBe('tampered');
-    expect(reason(() => cipher.decryptRow(stored, { ...ROW, id: 'b'.repeat(43) }))).toBe('tampered');
+    expect(failureOf(() => cipher.decryptRow(`${version}:${keyId}:${raw.toString('base64url')}`, ROW))).toBe(
+      'tampered',
+    );
+    expect(failureOf(() => cipher.decryptRow(stored, { ...ROW, id: 'b'.repeat(43) }))).toBe('tampered');
     expect(cipher.decryptRow(stored, ROW)).toBe('secret');
     keyring.remove('k1');
-    expect(reason(() => cipher.decryptRow(stored, ROW))).toBe('unknown-key');
+    expect(failureOf(() => cipher.decryptRow(stored, ROW))).toBe('unknown-key');
   });
 
   it('under a subject key, opens only with that key object: another key for the same subject fails', () => {
@@ -60,7 +54,7 @@ describe('FieldCipher, a value opened again', () => {
     expect(cipher.decryptForSubject(stored, ROW, subject)).toBe('198.51.100.7');
     expect(decrypts).toEqual(['subject']);
     const replaced = { subjectId: SUBJECT, key: createSecretKey(randomBytes(32)) };
-    expect(reason(() => cipher.decryptForSubject(stored, ROW, replaced))).toBe('tampered');
+    expect(failureOf(() => cipher.decryptForSubject(stored, ROW, replaced))).toBe('tampered');
   });
 
   it('forgets what a subject key opened once the key is dropped (erasure)', () => {
