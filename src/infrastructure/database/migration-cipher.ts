@@ -7,9 +7,10 @@ export interface MigrationRow {
 
 /**
  * What a migration that writes or reads encrypted columns needs of the app's cipher: row-bound
- * values (what new migrations write) and the column-bound `v1` of older ones. TypeORM builds migrations itself, outside Nest's container, so the module that owns
- * the keyring registers its cipher here when it provides MIGRATION_CIPHER, and the database module
- * injects that token before it runs any migration.
+ * values (what new migrations write) and the column-bound `v1` of older ones. TypeORM builds
+ * migrations itself, outside Nest's container, so the module that owns the keyring registers its
+ * cipher here when it provides MIGRATION_CIPHER, and the database module injects that token
+ * before it runs any migration.
  */
 export interface MigrationCipher {
   encryptRow(plaintext: string, row: MigrationRow): string;
