@@ -1,4 +1,5 @@
-import { createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+import { createSecretKey, type KeyObject, randomBytes, randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { SubjectKeys } from '../../../src/modules/encryption/subject-keys';
 import type { RedisClient } from '../../../src/infrastructure/redis/redis-clients';
@@ -8,7 +9,9 @@ import { CircuitBreaker } from '../../../src/common/circuit-breaker';
 import { SessionSealer } from '../../../src/modules/sessions/session-sealer';
 import { SessionReads } from '../../../src/modules/sessions/stores/session-reads';
 import { RedisSessionStore } from '../../../src/modules/sessions/stores/redis-session.store';
+import type { Session } from '../../../src/modules/sessions/session';
 import { aCipher } from '../../support/builders/keyring.builder';
+import { TEST_REDIS_URL } from '../../support/database';
 
 /** Every user has one key, made on first use: the store only needs them to exist. */
 const keys = new Map<string, KeyObject>();
@@ -201,5 +204,73 @@ describe('RedisSessionStore revocation sync', () => {
     sessions.postgresDown = true;
     await expect(store.syncRevocations()).rejects.toThrow('connection terminated');
     expect(store.mode).toBe('redis');
+  });
+});
+
+describe('RedisSessionStore entries in a real Redis', () => {
+  const redis = new Redis(TEST_REDIS_URL);
+  const namespace = `ck_test_${randomBytes(4).toString('hex')}`;
+  const clock = { now: () => new Date() };
+  const sealer = new SessionSealer(aCipher(), subjectKeys, {} as DataSource, { record: async () => undefined });
+  const repository = { insert: async () => undefined } as unknown as SessionRepository;
+  const store = new RedisSessionStore(
+    redis,
+    repository,
+    new SessionReads(repository, clock),
+    sealer,
+    new CircuitBreaker(1_000, clock),
+    clock,
+    {
+      timeoutMs: 1_000,
+      idleSeconds: 3_600,
+      revocationSyncMs: 60_000,
+      namespace,
+      fallbacks: new Counter({ name: 'fallbacks', help: 'f', labelNames: ['operation'], registers: [] }),
+      degraded: new Gauge({ name: 'degraded', help: 'd', registers: [] }),
+    },
+  );
+  afterAll(async () => {
+    const keys = await redis.keys(`${namespace}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  const aLiveSession = (): Session => {
+    const now = Date.now();
+    return {
+      id: randomUUID(),
+      tokenHash: randomBytes(32).toString('hex'),
+      userId: randomUUID(),
+      role: 'analyst',
+      createdAt: new Date(now - 60_000),
+      lastActivityAt: new Date(now - 1_000),
+      expiresAt: new Date(now + 3_600_000),
+      absoluteExpiresAt: new Date(now + 43_200_000),
+      revokedAt: null,
+      reauthRequiredAt: new Date(now - 500),
+      ip: '203.0.113.9',
+      userAgent: 'test-agent',
+      deviceFingerprint: 'fp',
+      metadata: { method: 'password' },
+    };
+  };
+  const opened = async (session: Session) =>
+    JSON.parse(
+      (await sealer.openCached(session.tokenHash, (await redis.get(`${namespace}:session:${session.tokenHash}`))!))!,
+    ) as Record<string, unknown>;
+
+  it('keeps times as epoch milliseconds and reads the session back whole', async () => {
+    const session = aLiveSession();
+    await store.create(session);
+    expect(await opened(session)).toMatchObject({ createdAt: session.createdAt.getTime(), revokedAt: null });
+    expect(await store.find(session.tokenHash)).toEqual(session);
+  });
+
+  it('reads an entry written with ISO times, as earlier versions wrote them', async () => {
+    const session = aLiveSession();
+    const sealed = await sealer.sealCached(session, JSON.stringify(session));
+    await redis.set(`${namespace}:session:${session.tokenHash}`, sealed!, 'PX', 60_000);
+    expect(typeof (await opened(session)).createdAt).toBe('string');
+    expect(await store.find(session.tokenHash)).toEqual(session);
   });
 });
