@@ -38,6 +38,7 @@ import {
 import { HTTP_DURATION_METRIC, HttpLabels, recordHttpMetrics } from './modules/metrics/http-metrics.js';
 import { RouteThrottlerGuard } from './modules/sessions/route-throttler.guard.js';
 import { SessionGuard } from './modules/sessions/session.guard.js';
+import { rateLimitsOf } from './modules/sessions/throttling.js';
 
 export interface CreateAppOptions {
   /** Variables to use instead of process.env. */
@@ -102,7 +103,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   auditApiKeyReads(fastify, app.get(AuditService));
   recordHttpMetrics(fastify, app.get<Histogram<HttpLabels>>(getToken(HTTP_DURATION_METRIC)));
 
-  const document = buildApiDocument(app);
+  const document = buildApiDocument(app, rateLimitsOf);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }

@@ -2772,7 +2772,26 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description Requests allowed per window by the `api` limit */
+        "X-RateLimit-Limit-api": number;
+        /** @description Requests left in this window of the `api` limit */
+        "X-RateLimit-Remaining-api": number;
+        /** @description Seconds until this window of the `api` limit ends */
+        "X-RateLimit-Reset-api": number;
+        /** @description Seconds until the limit that refused this request lets requests through again */
+        "Retry-After": number;
+        /** @description Seconds until the `api` limit lets requests through again */
+        "Retry-After-api": number;
+        /** @description Requests allowed per window by the `login` limit */
+        "X-RateLimit-Limit-login": number;
+        /** @description Requests left in this window of the `login` limit */
+        "X-RateLimit-Remaining-login": number;
+        /** @description Seconds until this window of the `login` limit ends */
+        "X-RateLimit-Reset-login": number;
+        /** @description Seconds until the `login` limit lets requests through again */
+        "Retry-After-login": number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -2915,6 +2934,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2924,6 +2946,9 @@ export interface operations {
             /** @description A filter failed validation, or the cursor is not one this API issued (`/problems/validation`, `/problems/invalid-cursor`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2943,6 +2968,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2962,6 +2990,9 @@ export interface operations {
             /** @description Only roles auditor and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2981,6 +3012,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3000,6 +3036,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3036,6 +3075,9 @@ export interface operations {
             /** @description The events, streamed; served with content-disposition: attachment */
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3051,6 +3093,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3070,6 +3115,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3089,6 +3137,9 @@ export interface operations {
             /** @description Only roles auditor and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3108,6 +3159,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3127,6 +3183,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3161,6 +3220,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3170,6 +3232,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3189,6 +3254,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3208,6 +3276,9 @@ export interface operations {
             /** @description Only roles auditor and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3227,6 +3298,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3246,6 +3322,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3281,6 +3360,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3290,6 +3372,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3309,6 +3394,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3328,6 +3416,9 @@ export interface operations {
             /** @description Only roles auditor and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3347,6 +3438,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3366,6 +3462,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3400,6 +3499,9 @@ export interface operations {
             /** @description Started */
             202: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3409,6 +3511,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3428,6 +3533,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3447,6 +3555,9 @@ export interface operations {
             /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3466,6 +3577,9 @@ export interface operations {
             /** @description A rotation is running, or the key must first be added to the configured keyring (`/problems/rotation-in-progress`, `/problems/key-not-configured`) */
             409: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3485,6 +3599,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3504,6 +3621,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3523,6 +3643,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3542,6 +3667,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3571,6 +3699,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3580,6 +3711,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3599,6 +3733,9 @@ export interface operations {
             /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3618,6 +3755,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3637,6 +3779,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3669,6 +3814,9 @@ export interface operations {
             /** @description Retired */
             204: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3676,6 +3824,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3695,6 +3846,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3714,6 +3868,9 @@ export interface operations {
             /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3733,6 +3890,9 @@ export interface operations {
             /** @description No such key id in the keyring (`/problems/key-not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3752,6 +3912,9 @@ export interface operations {
             /** @description The key is active or still encrypts values (`/problems/key-in-use`) */
             409: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3771,6 +3934,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3790,6 +3956,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3809,6 +3978,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3828,6 +4002,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3862,6 +4039,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3871,6 +4051,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3890,6 +4073,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3909,6 +4095,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3928,6 +4119,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3961,6 +4155,9 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3970,6 +4167,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3989,6 +4189,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4008,6 +4211,9 @@ export interface operations {
             /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4027,6 +4233,9 @@ export interface operations {
             /** @description An active user already has this email (`/problems/duplicate-email`) */
             409: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4046,6 +4255,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4065,6 +4277,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4084,6 +4299,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4103,6 +4323,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4134,6 +4357,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4143,6 +4369,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4162,6 +4391,9 @@ export interface operations {
             /** @description No such user (`/problems/not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4181,6 +4413,9 @@ export interface operations {
             /** @description The user's personal data was erased (POST /subjects/{id}/erasure) (`/problems/subject-erased`) */
             410: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4200,6 +4435,9 @@ export interface operations {
             /** @description The stored user cannot be decrypted (recorded as a security event) (`/problems/record-unreadable`) */
             422: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4219,6 +4457,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4238,6 +4481,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4273,6 +4519,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4282,6 +4531,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4301,6 +4553,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4320,6 +4575,9 @@ export interface operations {
             /** @description Not your account, or a role change by a non-admin (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4339,6 +4597,9 @@ export interface operations {
             /** @description No such user (`/problems/not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4358,6 +4619,9 @@ export interface operations {
             /** @description An active user already has this email (`/problems/duplicate-email`) */
             409: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4377,6 +4641,9 @@ export interface operations {
             /** @description The user's personal data was erased (`/problems/subject-erased`) */
             410: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4396,6 +4663,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4415,6 +4685,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4434,6 +4707,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4453,6 +4731,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4484,6 +4765,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4493,6 +4777,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4512,6 +4799,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4531,6 +4821,9 @@ export interface operations {
             /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4550,6 +4843,9 @@ export interface operations {
             /** @description No such user (`/problems/not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4569,6 +4865,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4588,6 +4887,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4607,6 +4909,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4626,6 +4933,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4655,6 +4965,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4664,6 +4977,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4683,6 +4999,9 @@ export interface operations {
             /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4702,6 +5021,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4721,6 +5045,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4754,6 +5081,9 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4763,6 +5093,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4782,6 +5115,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4801,6 +5137,9 @@ export interface operations {
             /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4820,6 +5159,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4839,6 +5181,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4858,6 +5203,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4877,6 +5227,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4908,6 +5261,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4917,6 +5273,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4936,6 +5295,9 @@ export interface operations {
             /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4955,6 +5317,9 @@ export interface operations {
             /** @description No such API key (`/problems/not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4974,6 +5339,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4993,6 +5363,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5025,6 +5398,9 @@ export interface operations {
             /** @description Revoked */
             204: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5032,6 +5408,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5051,6 +5430,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5070,6 +5452,9 @@ export interface operations {
             /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5089,6 +5474,9 @@ export interface operations {
             /** @description No such API key (`/problems/not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5108,6 +5496,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5127,6 +5518,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5146,6 +5540,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5165,6 +5564,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5200,6 +5602,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5209,6 +5614,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5228,6 +5636,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5247,6 +5658,9 @@ export interface operations {
             /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5266,6 +5680,9 @@ export interface operations {
             /** @description No such API key (`/problems/not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5285,6 +5702,9 @@ export interface operations {
             /** @description The key is revoked or expired (`/problems/api-key-inactive`) */
             409: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5304,6 +5724,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5323,6 +5746,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5342,6 +5768,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5361,6 +5792,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5401,6 +5835,12 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "X-RateLimit-Limit-login": components["headers"]["X-RateLimit-Limit-login"];
+                    "X-RateLimit-Remaining-login": components["headers"]["X-RateLimit-Remaining-login"];
+                    "X-RateLimit-Reset-login": components["headers"]["X-RateLimit-Reset-login"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5410,6 +5850,12 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "X-RateLimit-Limit-login": components["headers"]["X-RateLimit-Limit-login"];
+                    "X-RateLimit-Remaining-login": components["headers"]["X-RateLimit-Remaining-login"];
+                    "X-RateLimit-Reset-login": components["headers"]["X-RateLimit-Reset-login"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5429,6 +5875,12 @@ export interface operations {
             /** @description The email or password is wrong (`/problems/invalid-credentials`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "X-RateLimit-Limit-login": components["headers"]["X-RateLimit-Limit-login"];
+                    "X-RateLimit-Remaining-login": components["headers"]["X-RateLimit-Remaining-login"];
+                    "X-RateLimit-Reset-login": components["headers"]["X-RateLimit-Reset-login"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5448,6 +5900,12 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "X-RateLimit-Limit-login": components["headers"]["X-RateLimit-Limit-login"];
+                    "X-RateLimit-Remaining-login": components["headers"]["X-RateLimit-Remaining-login"];
+                    "X-RateLimit-Reset-login": components["headers"]["X-RateLimit-Reset-login"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5467,6 +5925,12 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "X-RateLimit-Limit-login": components["headers"]["X-RateLimit-Limit-login"];
+                    "X-RateLimit-Remaining-login": components["headers"]["X-RateLimit-Remaining-login"];
+                    "X-RateLimit-Reset-login": components["headers"]["X-RateLimit-Reset-login"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5486,6 +5950,12 @@ export interface operations {
             /** @description Too many failed logins; `retryAfterSeconds` says when to retry (`/problems/account-locked`) */
             423: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "X-RateLimit-Limit-login": components["headers"]["X-RateLimit-Limit-login"];
+                    "X-RateLimit-Remaining-login": components["headers"]["X-RateLimit-Remaining-login"];
+                    "X-RateLimit-Reset-login": components["headers"]["X-RateLimit-Reset-login"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5505,6 +5975,15 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "X-RateLimit-Limit-login": components["headers"]["X-RateLimit-Limit-login"];
+                    "X-RateLimit-Remaining-login": components["headers"]["X-RateLimit-Remaining-login"];
+                    "X-RateLimit-Reset-login": components["headers"]["X-RateLimit-Reset-login"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
+                    "Retry-After-login": components["headers"]["Retry-After-login"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5524,6 +6003,12 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "X-RateLimit-Limit-login": components["headers"]["X-RateLimit-Limit-login"];
+                    "X-RateLimit-Remaining-login": components["headers"]["X-RateLimit-Remaining-login"];
+                    "X-RateLimit-Reset-login": components["headers"]["X-RateLimit-Reset-login"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5557,6 +6042,12 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "X-RateLimit-Limit-login": components["headers"]["X-RateLimit-Limit-login"];
+                    "X-RateLimit-Remaining-login": components["headers"]["X-RateLimit-Remaining-login"];
+                    "X-RateLimit-Reset-login": components["headers"]["X-RateLimit-Reset-login"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5566,6 +6057,12 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "X-RateLimit-Limit-login": components["headers"]["X-RateLimit-Limit-login"];
+                    "X-RateLimit-Remaining-login": components["headers"]["X-RateLimit-Remaining-login"];
+                    "X-RateLimit-Reset-login": components["headers"]["X-RateLimit-Reset-login"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5585,6 +6082,12 @@ export interface operations {
             /** @description No, unknown, revoked or expired bearer token; the password is wrong; or (reject mode) another device (`/problems/unauthenticated`, `/problems/invalid-credentials`, `/problems/session-device-mismatch`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "X-RateLimit-Limit-login": components["headers"]["X-RateLimit-Limit-login"];
+                    "X-RateLimit-Remaining-login": components["headers"]["X-RateLimit-Remaining-login"];
+                    "X-RateLimit-Reset-login": components["headers"]["X-RateLimit-Reset-login"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5604,6 +6107,12 @@ export interface operations {
             /** @description API keys may not call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "X-RateLimit-Limit-login": components["headers"]["X-RateLimit-Limit-login"];
+                    "X-RateLimit-Remaining-login": components["headers"]["X-RateLimit-Remaining-login"];
+                    "X-RateLimit-Reset-login": components["headers"]["X-RateLimit-Reset-login"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5623,6 +6132,12 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "X-RateLimit-Limit-login": components["headers"]["X-RateLimit-Limit-login"];
+                    "X-RateLimit-Remaining-login": components["headers"]["X-RateLimit-Remaining-login"];
+                    "X-RateLimit-Reset-login": components["headers"]["X-RateLimit-Reset-login"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5642,6 +6157,12 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "X-RateLimit-Limit-login": components["headers"]["X-RateLimit-Limit-login"];
+                    "X-RateLimit-Remaining-login": components["headers"]["X-RateLimit-Remaining-login"];
+                    "X-RateLimit-Reset-login": components["headers"]["X-RateLimit-Reset-login"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5661,6 +6182,12 @@ export interface operations {
             /** @description Too many failed attempts; `retryAfterSeconds` says when to retry (`/problems/account-locked`) */
             423: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "X-RateLimit-Limit-login": components["headers"]["X-RateLimit-Limit-login"];
+                    "X-RateLimit-Remaining-login": components["headers"]["X-RateLimit-Remaining-login"];
+                    "X-RateLimit-Reset-login": components["headers"]["X-RateLimit-Reset-login"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5680,6 +6207,15 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "X-RateLimit-Limit-login": components["headers"]["X-RateLimit-Limit-login"];
+                    "X-RateLimit-Remaining-login": components["headers"]["X-RateLimit-Remaining-login"];
+                    "X-RateLimit-Reset-login": components["headers"]["X-RateLimit-Reset-login"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
+                    "Retry-After-login": components["headers"]["Retry-After-login"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5699,6 +6235,12 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "X-RateLimit-Limit-login": components["headers"]["X-RateLimit-Limit-login"];
+                    "X-RateLimit-Remaining-login": components["headers"]["X-RateLimit-Remaining-login"];
+                    "X-RateLimit-Reset-login": components["headers"]["X-RateLimit-Reset-login"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5728,6 +6270,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5737,6 +6282,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5756,6 +6304,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5775,6 +6328,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5804,6 +6360,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5813,6 +6372,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5832,6 +6394,9 @@ export interface operations {
             /** @description API keys may not call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5851,6 +6416,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5870,6 +6440,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5902,6 +6475,9 @@ export interface operations {
             /** @description Revoked */
             204: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5909,6 +6485,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5928,6 +6507,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5947,6 +6529,9 @@ export interface operations {
             /** @description API keys may not call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5966,6 +6551,9 @@ export interface operations {
             /** @description No such session (or not one of yours) (`/problems/not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5985,6 +6573,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6004,6 +6595,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6023,6 +6617,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6042,6 +6641,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6072,6 +6674,9 @@ export interface operations {
             /** @description Logged out */
             204: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6079,6 +6684,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6098,6 +6706,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6117,6 +6728,9 @@ export interface operations {
             /** @description API keys may not call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6136,6 +6750,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6155,6 +6772,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6174,6 +6794,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6193,6 +6818,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6223,6 +6851,9 @@ export interface operations {
             /** @description Revoked (201 for compatibility; nothing is created) */
             201: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6232,6 +6863,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6251,6 +6885,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6270,6 +6907,9 @@ export interface operations {
             /** @description API keys may not call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6289,6 +6929,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6308,6 +6951,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6327,6 +6973,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6346,6 +6997,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6378,6 +7032,9 @@ export interface operations {
             /** @description Revoked (201 for compatibility; nothing is created) */
             201: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6387,6 +7044,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6406,6 +7066,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6425,6 +7088,9 @@ export interface operations {
             /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6444,6 +7110,9 @@ export interface operations {
             /** @description No such resource (a malformed id is an unknown id) (`/problems/not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6463,6 +7132,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6482,6 +7154,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6501,6 +7176,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6520,6 +7200,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6555,6 +7238,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6564,6 +7250,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6583,6 +7272,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6602,6 +7294,9 @@ export interface operations {
             /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6621,6 +7316,9 @@ export interface operations {
             /** @description No such user (`/problems/not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6640,6 +7338,9 @@ export interface operations {
             /** @description The subject is the last active admin (`/problems/last-admin`) */
             409: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6659,6 +7360,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6678,6 +7382,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6697,6 +7404,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6716,6 +7428,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6747,6 +7462,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6756,6 +7474,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6775,6 +7496,9 @@ export interface operations {
             /** @description Neither an admin nor the subject (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6794,6 +7518,9 @@ export interface operations {
             /** @description No such user (`/problems/not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6813,6 +7540,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6832,6 +7564,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6876,6 +7611,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6885,6 +7623,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6904,6 +7645,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6923,6 +7667,9 @@ export interface operations {
             /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6942,6 +7689,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6961,6 +7711,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6980,6 +7733,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6999,6 +7757,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7032,6 +7793,9 @@ export interface operations {
             /** @description The OSCAL catalog */
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7045,6 +7809,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7064,6 +7831,9 @@ export interface operations {
             /** @description Only roles analyst, auditor and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7083,6 +7853,9 @@ export interface operations {
             /** @description The framework has no control catalog (`/problems/catalog-not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7102,6 +7875,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7121,6 +7899,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7164,6 +7945,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7173,6 +7957,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7192,6 +7979,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7211,6 +8001,9 @@ export interface operations {
             /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7230,6 +8023,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7249,6 +8045,9 @@ export interface operations {
             /** @description Bodies must be application/json or text/csv (UTF-8) (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7268,6 +8067,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7287,6 +8091,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7327,6 +8134,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7336,6 +8146,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7355,6 +8168,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7374,6 +8190,9 @@ export interface operations {
             /** @description The framework has no catalog, or its catalog no such control (`/problems/control-not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7393,6 +8212,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7412,6 +8236,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7445,6 +8272,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7454,6 +8284,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7473,6 +8306,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7492,6 +8328,9 @@ export interface operations {
             /** @description The framework asked for has no control catalog (`/problems/catalog-not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7511,6 +8350,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7530,6 +8374,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7574,6 +8421,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7583,6 +8433,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7602,6 +8455,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7621,6 +8477,9 @@ export interface operations {
             /** @description Only roles analyst, auditor and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7640,6 +8499,9 @@ export interface operations {
             /** @description The framework has no catalog, or its catalog not the control asked for (`/problems/catalog-not-found`, `/problems/control-not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7659,6 +8521,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7678,6 +8545,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7716,6 +8586,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7725,6 +8598,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7744,6 +8620,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7763,6 +8642,9 @@ export interface operations {
             /** @description Only roles analyst, auditor and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7782,6 +8664,9 @@ export interface operations {
             /** @description The framework has no catalog, or its catalog no such control (`/problems/control-not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7801,6 +8686,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7820,6 +8710,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7865,6 +8758,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7874,6 +8770,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7893,6 +8792,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7912,6 +8814,9 @@ export interface operations {
             /** @description Only roles analyst, auditor and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7931,6 +8836,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7950,6 +8860,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7987,6 +8900,9 @@ export interface operations {
                     ETag?: string;
                     /** @description The new record */
                     Location?: string;
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7996,6 +8912,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8015,6 +8934,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8034,6 +8956,9 @@ export interface operations {
             /** @description Only roles analyst and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8053,6 +8978,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8072,6 +9000,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8091,6 +9022,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8110,6 +9046,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8143,6 +9082,9 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8152,6 +9094,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8171,6 +9116,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8190,6 +9138,9 @@ export interface operations {
             /** @description Only roles analyst and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8209,6 +9160,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8228,6 +9182,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8247,6 +9204,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8266,6 +9228,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8299,6 +9264,9 @@ export interface operations {
                 headers: {
                     /** @description The record version, for If-Match */
                     ETag?: string;
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8308,6 +9276,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8327,6 +9298,9 @@ export interface operations {
             /** @description Only roles analyst, auditor and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8346,6 +9320,9 @@ export interface operations {
             /** @description No compliance record with this id (`/problems/not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8365,6 +9342,9 @@ export interface operations {
             /** @description The stored record cannot be decrypted (recorded as a security event) (`/problems/record-unreadable`) */
             422: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8384,6 +9364,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8403,6 +9388,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8438,6 +9426,9 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8445,6 +9436,9 @@ export interface operations {
             /** @description If-Match is not a record version, or a body is malformed (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8464,6 +9458,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8483,6 +9480,9 @@ export interface operations {
             /** @description Only roles analyst and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8502,6 +9502,9 @@ export interface operations {
             /** @description No compliance record with this id (`/problems/not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8521,6 +9524,9 @@ export interface operations {
             /** @description If-Match names an outdated version (`/problems/version-conflict`) */
             409: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8540,6 +9546,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8559,6 +9568,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8578,6 +9590,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8597,6 +9614,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8637,6 +9657,9 @@ export interface operations {
                 headers: {
                     /** @description The record version, for If-Match */
                     ETag?: string;
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8646,6 +9669,9 @@ export interface operations {
             /** @description The body or If-Match failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8665,6 +9691,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8684,6 +9713,9 @@ export interface operations {
             /** @description Only roles analyst and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8703,6 +9735,9 @@ export interface operations {
             /** @description No compliance record with this id (`/problems/not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8722,6 +9757,9 @@ export interface operations {
             /** @description The record was changed meanwhile; reload and retry (`/problems/version-conflict`) */
             409: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8741,6 +9779,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8760,6 +9801,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8779,6 +9823,9 @@ export interface operations {
             /** @description The stored record cannot be decrypted (`/problems/record-unreadable`) */
             422: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8798,6 +9845,9 @@ export interface operations {
             /** @description Send If-Match (or body.version) (`/problems/precondition-required`) */
             428: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8817,6 +9867,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8836,6 +9891,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8865,6 +9923,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8874,6 +9935,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8893,6 +9957,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8912,6 +9981,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8950,6 +10022,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8959,6 +10034,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8978,6 +10056,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8997,6 +10078,9 @@ export interface operations {
             /** @description Only roles analyst, auditor and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9016,6 +10100,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9035,6 +10124,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9064,6 +10156,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9073,6 +10168,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9092,6 +10190,9 @@ export interface operations {
             /** @description Only roles analyst, auditor and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9111,6 +10212,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9130,6 +10236,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9169,6 +10278,9 @@ export interface operations {
             /** @description The OSCAL assessment-results document */
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9183,6 +10295,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9202,6 +10317,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9221,6 +10339,9 @@ export interface operations {
             /** @description Only roles analyst, auditor and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9240,6 +10361,9 @@ export interface operations {
             /** @description No framework with this code (`/problems/not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9259,6 +10383,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9278,6 +10407,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9333,6 +10465,9 @@ export interface operations {
                 headers: {
                     /** @description The engine that answered */
                     "X-Search-Engine"?: string;
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9342,6 +10477,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9361,6 +10499,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9380,6 +10521,9 @@ export interface operations {
             /** @description Your role may not call this route or search this index (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9399,6 +10543,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9418,6 +10567,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9452,6 +10604,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9461,6 +10616,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9480,6 +10638,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9499,6 +10660,9 @@ export interface operations {
             /** @description Your role may not call this route or search this index (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9518,6 +10682,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9537,6 +10706,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9571,6 +10743,9 @@ export interface operations {
                 headers: {
                     /** @description The run, for progress */
                     Location?: string;
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9580,6 +10755,9 @@ export interface operations {
             /** @description The request failed validation; `errors` names each field (`/problems/validation`, `/problems/malformed-body`) */
             400: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9599,6 +10777,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9618,6 +10799,9 @@ export interface operations {
             /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9637,6 +10821,9 @@ export interface operations {
             /** @description A reindex of that index is running, or no module provides its documents (`/problems/search-reindex-running`, `/problems/search-source-missing`) */
             409: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9656,6 +10843,9 @@ export interface operations {
             /** @description The body is larger than this route accepts (`/problems/payload-too-large`) */
             413: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9675,6 +10865,9 @@ export interface operations {
             /** @description Bodies must be application/json (`/problems/unsupported-media-type`) */
             415: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9694,6 +10887,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9713,6 +10911,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9744,6 +10945,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9753,6 +10957,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9772,6 +10979,9 @@ export interface operations {
             /** @description Only roles admin and admin may call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9791,6 +11001,9 @@ export interface operations {
             /** @description No such reindex run (`/problems/search-reindex-run-not-found`) */
             404: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9810,6 +11023,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9829,6 +11047,9 @@ export interface operations {
             /** @description The database is unreachable or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9858,6 +11079,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9867,6 +11091,9 @@ export interface operations {
             /** @description No, unknown, revoked or expired session token or API key (or a key used from outside its networks); a session used from another device than its own, or waiting for POST /auth/reauthenticate (`/problems/unauthenticated`, `/problems/session-device-mismatch`, `/problems/reauthentication-required`) */
             401: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9886,6 +11113,9 @@ export interface operations {
             /** @description Only roles admin and admin may call this route; API keys may not call this route (`/problems/forbidden`) */
             403: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9905,6 +11135,11 @@ export interface operations {
             /** @description Too many requests from this client; retry later (`/problems/rate-limited`) */
             429: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Retry-After-api": components["headers"]["Retry-After-api"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9924,6 +11159,9 @@ export interface operations {
             /** @description Redis did not answer in time, the database is unreachable, or the instance is shutting down (`/problems/dependency-unavailable`, `/problems/draining`) */
             503: {
                 headers: {
+                    "X-RateLimit-Limit-api": components["headers"]["X-RateLimit-Limit-api"];
+                    "X-RateLimit-Remaining-api": components["headers"]["X-RateLimit-Remaining-api"];
+                    "X-RateLimit-Reset-api": components["headers"]["X-RateLimit-Reset-api"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -19,6 +19,9 @@ describe('route-level rate limits (resolved once per route)', () => {
     }
     const refused = await t.http().get('/test-throttle/strict').expect(429);
     expect(refused.headers['content-type']).toContain('application/problem+json');
+    // The standard header, in seconds, beside the library's per-limit one.
+    expect(refused.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+    expect(refused.headers['retry-after']).toBe(refused.headers['retry-after-api']);
   });
 
   it('resolves a limit given as a function on every request', async () => {

@@ -45,6 +45,7 @@ export class OpenApiConformance {
           status: reply.statusCode,
           contentType: headerValue(reply.getHeader('content-type')),
           body: payload as ObservedResponse['body'],
+          headerNames: Object.keys(reply.getHeaders()).map((name) => name.toLowerCase()),
         });
       }
       done(null, payload);

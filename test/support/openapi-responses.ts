@@ -10,6 +10,7 @@ export interface OpenApiDocument {
 
 interface DocumentedResponse {
   content?: Record<string, { schema?: unknown }>;
+  headers?: Record<string, unknown>;
 }
 
 /** One response as the app sent it. */
@@ -23,6 +24,8 @@ export interface ObservedResponse {
   contentType: string | undefined;
   /** The serialized payload; a stream is checked for status and content type only. */
   body: string | Buffer | Readable | null | undefined;
+  /** The names of the response's headers, lower case. */
+  headerNames: string[];
 }
 
 export interface ConformanceViolation {
@@ -44,7 +47,11 @@ export const PROBLEMS = {
   notJson: 'body is not JSON',
   schema: 'body breaks the documented schema',
   unusableSchema: 'documented schema does not compile',
+  header: 'rate-limit header not documented',
 } as const;
+
+/** Headers a client acts on that the document must declare where they are sent. */
+const CONTRACT_HEADER = /^(x-ratelimit-|retry-after)/;
 
 /** ajv's id for the document itself, so `#/components/schemas/X` resolves from any response schema. */
 const DOCUMENT_ID = 'openapi.json';
@@ -86,6 +93,9 @@ export class DocumentedResponses {
 
     const statusKey = documentedStatus(responses, response.status);
     if (!statusKey) return violation(PROBLEMS.status);
+    const declared = new Set(Object.keys(responses[statusKey].headers ?? {}).map((name) => name.toLowerCase()));
+    const undeclared = response.headerNames.filter((name) => CONTRACT_HEADER.test(name) && !declared.has(name));
+    if (undeclared.length) return violation(PROBLEMS.header, undeclared);
     if (response.method === 'HEAD' || NO_BODY_STATUSES.has(response.status)) return undefined;
 
     const content = responses[statusKey].content ?? {};

@@ -4,6 +4,7 @@ import { DocumentBuilder, type OpenAPIObject, type OperationObject, SwaggerModul
 import { APP_VERSION } from '../app-version.js';
 import { applyBodyMediaTypes } from './api-body-media-types.decorator.js';
 import { problemResponse } from './api-problem.decorator.js';
+import { describeRateLimits } from './rate-limit-headers.js';
 import { type RouteAccess, routeAccess } from './route-access.js';
 
 export const SESSION_SCHEME = 'bearer';
@@ -28,13 +29,16 @@ const TAGS: Record<string, string> = {
 /** Fastify parses a body on these, whether or not the route reads one. */
 const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
 
+/** The rate limits (throttler names) that apply to a route. */
+export type RateLimitsOf = (route: RouteAccess) => string[];
+
 /**
  * The OpenAPI document served at /docs-json. Security and the statuses every route shares
- * (401/403 from the session guard, which also takes API keys, 429 from the throttler, 400/413/415 from the body parser and
+ * (401/403 from the session guard, which also takes API keys, 429 and the rate-limit headers from the throttler, 400/413/415 from the body parser and
  * query validation, 404 from a path id that is not one, 503 from the database or a draining instance) are added here from the same rules the
  * app enforces, so a route cannot be documented with less than it really answers.
  */
-export function buildApiDocument(app: INestApplication): OpenAPIObject {
+export function buildApiDocument(app: INestApplication, rateLimitsOf: RateLimitsOf): OpenAPIObject {
   const builder = new DocumentBuilder()
     .setTitle('Compliance Kit')
     .setDescription(
@@ -61,11 +65,17 @@ export function buildApiDocument(app: INestApplication): OpenAPIObject {
   // A proprietary product has no license URL to give; DocumentBuilder would print an empty one.
   config.info.license = { name: 'Proprietary (UNLICENSED)' };
   const document = SwaggerModule.createDocument(app, config);
-  describeAccess(document, routeAccess(app.get(ModulesContainer)));
+  const routes = routeAccess(app.get(ModulesContainer));
+  describeAccess(document, routes);
+  const limits = new Map(
+    routes.map((route) => [document.paths[route.path]?.[route.method as 'get'], rateLimitsOf(route)]),
+  );
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item) as [string, OperationObject][]) {
+      const limitedBy = limits.get(operation) ?? [];
       applyBodyMediaTypes(operation);
-      addSharedProblems(path, method, operation);
+      addSharedProblems(path, method, operation, limitedBy.length > 0);
+      describeRateLimits(document, operation, limitedBy);
     }
   }
   return document;
@@ -108,7 +118,7 @@ function describeAccess(document: OpenAPIObject, routes: RouteAccess[]): void {
   }
 }
 
-function addSharedProblems(path: string, method: string, operation: OperationObject): void {
+function addSharedProblems(path: string, method: string, operation: OperationObject, rateLimited: boolean): void {
   const responses = operation.responses;
   const takesBody = BODY_METHODS.has(method);
   const hasQuery = operation.parameters?.some((parameter) => 'in' in parameter && parameter.in === 'query');
@@ -124,7 +134,7 @@ function addSharedProblems(path: string, method: string, operation: OperationObj
     // `uuidParam`: a malformed path id names nothing, so every route with one can answer 404.
     responses['404'] ??= problemResponse(404, 'No such resource (a malformed id is an unknown id)', ['not-found']);
   }
-  if (!path.startsWith('/health')) {
+  if (rateLimited) {
     responses['429'] ??= problemResponse(429, 'Too many requests from this client; retry later', ['rate-limited']);
   }
   responses['503'] ??= problemResponse(503, 'The database is unreachable or the instance is shutting down', [

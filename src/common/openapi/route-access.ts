@@ -14,6 +14,8 @@ export interface RouteAccess {
   roles: Role[];
   /** API keys are refused (403). */
   sessionOnly: boolean;
+  /** The controller method that serves it. */
+  handler: (...args: unknown[]) => unknown;
 }
 
 const asList = (value: string | string[] | undefined) => (Array.isArray(value) ? value : [value ?? '']);
@@ -44,7 +46,7 @@ export function routeAccess(modules: ModulesContainer): RouteAccess[] {
         for (const base of asList(Reflect.getMetadata(PATH_METADATA, metatype))) {
           for (const sub of asList(Reflect.getMetadata(PATH_METADATA, handler))) {
             const path = openApiPath(base, sub);
-            routes.push({ method: RequestMethod[method].toLowerCase(), path, isPublic, roles, sessionOnly });
+            routes.push({ method: RequestMethod[method].toLowerCase(), path, isPublic, roles, sessionOnly, handler });
           }
         }
       }

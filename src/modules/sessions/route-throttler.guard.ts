@@ -11,6 +11,8 @@ import {
 } from '@nestjs/throttler/dist/throttler.constants.js';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { ThrottlerOptions, ThrottlerRequest } from '@nestjs/throttler';
+import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface.js';
+import type { FastifyReply } from 'fastify';
 import type { RouteFacts, RouteScoped } from '../../common/route-pipeline.js';
 import { memoized } from '../../common/memoized.js';
 import { isOperationalPath } from '../../common/operational-paths.js';
@@ -51,6 +53,15 @@ export class RouteThrottlerGuard extends ThrottlerGuard implements RouteScoped {
       if (!skipIf?.(context)) await this.handleRequest({ context, ...limit });
     }
     return true;
+  }
+
+  /** With the standard `Retry-After` (RFC 9110) that clients' retry logic reads; the library sends only `Retry-After-<limit>`. */
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    void context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', detail.timeToBlockExpire);
+    return super.throwThrottlingException(context, detail);
   }
 
   protected override generateKey(context: ExecutionContext, tracker: string): string {

@@ -21,6 +21,12 @@ const isOperational = (context: ExecutionContext) =>
 /** The API key a request authenticated with, if any: its rate limit is counted per key, not per IP. */
 export type KeyTracker = (request: FastifyRequest) => Promise<string | undefined>;
 
+/** The limits (below) a route with this handler and path is counted under, for the API document. */
+export const rateLimitsOf = (route: { handler: object; path: string }): string[] => [
+  ...(isOperationalPath(route.path) ? [] : ['api']),
+  ...(isLoginHandler(route.handler) ? ['login'] : []),
+];
+
 /**
  * Two limits: the whole API per API key, or per client IP for everything else (sessions, anonymous
  * and refused keys); and (much lower) login per client IP.

@@ -15,7 +15,7 @@ const document: OpenApiDocument = {
     '/records/{id}': {
       get: {
         responses: {
-          '200': json({ $ref: '#/components/schemas/Record' }),
+          '200': { ...json({ $ref: '#/components/schemas/Record' }), headers: { 'X-RateLimit-Limit-api': {} } },
           '4XX': { content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
           default: json({}),
         },
@@ -58,6 +58,7 @@ function respond(overrides: Partial<ObservedResponse>): ObservedResponse {
     status: 200,
     contentType: 'application/json; charset=utf-8',
     body: JSON.stringify(record),
+    headerNames: ['content-type'],
     ...overrides,
   };
 }
@@ -125,6 +126,16 @@ describe('DocumentedResponses', () => {
 
   it('flags a JSON content type whose body does not parse', () => {
     expect(check({ body: '{"id":' })).toMatchObject({ problem: PROBLEMS.notJson, errors: [] });
+  });
+
+  it('flags a rate-limit header the response does not declare, whatever its case, and no other header', () => {
+    expect(check({ headerNames: ['x-ratelimit-limit-api', 'x-request-id', 'etag'] })).toBeUndefined();
+    expect(check({ headerNames: ['x-ratelimit-limit-api', 'x-ratelimit-remaining-api'] })).toMatchObject({
+      problem: PROBLEMS.header,
+      errors: ['x-ratelimit-remaining-api'],
+    });
+    const refused = { status: 429, contentType: 'application/problem+json', body: '{"status":429}' };
+    expect(check({ ...refused, headerNames: ['retry-after'] })).toMatchObject({ problem: PROBLEMS.header });
   });
 
   it('leaves routes and methods the document does not list alone', () => {
