@@ -78,7 +78,6 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   constructor(
     private readonly redis: RedisClient,
     private readonly namespace: string,
-    private readonly now: () => number = Date.now,
   ) {
     // A defined command runs by EVALSHA: the script is sent and hashed once, not on every request.
     if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 2, lua: ADD_HITS });
@@ -96,11 +95,11 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     if (!this.breaker.mayTry()) return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
     // One hash tag for the counter and its block key: one Cluster slot for the script's two keys.
     const base = `${this.namespace}:throttle:{${throttlerName}:${key}}`;
-    const now = this.now();
+    const now = Date.now();
     const window = this.windows.get(base);
     if (window && decidesHere(window, limit, now)) {
       window.unsent++;
-      this.syncTimer ??= setTimeout(() => void this.sync(), THROTTLE_SYNC_EVERY_MS).unref();
+      this.scheduleSync();
       return recordOf(window, now);
     }
     // This hit, with the ones counted here that are still in the window, if any.
@@ -128,12 +127,14 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     issuedOn: Window | undefined,
     sent: number,
   ): Window {
-    const now = this.now();
+    const now = Date.now();
     let window = this.windows.get(base);
     if (window && window === issuedOn) window.inFlight = Math.max(window.inFlight - sent, 0);
     if (!window || window.limit !== limits.limit) {
       window = { ...limits, counted: 0, inFlight: 0, unsent: 0, resetAt: 0, blockedUntil: 0, syncedAt: 0 };
       if (this.windows.size < WINDOWS_KEPT) this.windows.set(base, window);
+      // Full: the sync forgets the windows that ended, which no hit may be left to trigger.
+      else this.scheduleSync();
     }
     window.counted = hits;
     window.resetAt = now + Math.max(ttlMs, 0);
@@ -142,12 +143,16 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     return window;
   }
 
+  private scheduleSync(): void {
+    this.syncTimer ??= setTimeout(() => void this.sync(), THROTTLE_SYNC_EVERY_MS).unref();
+  }
+
   /** Sends every window's unsent hits to Redis, and forgets windows that ended. */
   private async sync(): Promise<void> {
     this.syncTimer = undefined;
     // Closing or reconnecting: the next hit that needs Redis finds out, and opens the circuit.
     if (this.redis.status !== 'ready') return;
-    const now = this.now();
+    const now = Date.now();
     const sending: Promise<unknown>[] = [];
     for (const [base, window] of this.windows) {
       if (window.resetAt <= now) {
