@@ -30,8 +30,9 @@ describe('Grafana dashboard (docker/grafana/dashboards/compliance-kit.json)', ()
 
   beforeAll(async () => {
     t = await startTestApp();
-    // Series appear only after a first observation: exercise each family once.
-    await t.http().get('/health/live').expect(200);
+    // Series appear only after a first observation: exercise each family once. The probe's status
+    // is not the point (a boot slowed by a loaded machine can stall the loop past liveness' limit).
+    await t.http().get('/health/live');
     const analyst = await t.as('analyst');
     const { body: record } = await analyst.post('/compliance/records').send(aRecord()).expect(201);
     await analyst.get(`/compliance/records/${record.id}`).expect(200);
