@@ -132,6 +132,9 @@ describe('sessions when the link to a Redis that keeps its data is slow or parti
 
     link.delay(400);
     await session(token).expect(200);
+    // Reads of a known session come from memory: the revocation sync's PING notices the slow link.
+    await waitFor(async () => (await health()).sessions.mode === 'postgres-fallback', 5_000);
+    await session(token).expect(200);
     const slow = await health();
     expect(slow.sessions).toMatchObject({ status: 'degraded', mode: 'postgres-fallback' });
     expect(slow.redis.state).toBe('up');

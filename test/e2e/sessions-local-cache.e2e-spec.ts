@@ -1,8 +1,10 @@
+import { Redis } from 'ioredis';
 import { REVOCATION_CHANNEL } from '../../src/modules/sessions/stores/session-revocation-listener';
 import { hashToken } from '../../src/modules/sessions/session-token';
 import { UsersService } from '../../src/modules/users/users.service';
 import { startTestApp, startTestReplica, TestApp } from '../support/app';
 import { aUser } from '../support/builders/user.builder';
+import { TEST_REDIS_URL } from '../support/database';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -74,5 +76,70 @@ describe('sessions cached per replica, evicted by revocation notifications', () 
     }, 5_000);
     // What it cached before the drop is gone: the notifications it missed meanwhile could be about it.
     expect(await status(a, token)).toBe(401);
+  });
+});
+
+/**
+ * The same cache in front of Redis: a session read once is answered from memory, so a request
+ * costs no Redis round trip; revocations evict it as above, and so does the revocation sync once it
+ * has deleted a session from Redis that a replica may have read before the purge.
+ */
+describe('sessions cached per replica in front of Redis', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let uncached: TestApp;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    a = await startTestApp({ SESSION_REVOCATION_SYNC_MS: '200' });
+    b = await startTestReplica(a, { SESSION_REVOCATION_SYNC_MS: '200' });
+    uncached = await startTestReplica(a, { SESSION_CACHE_TTL_MS: '0', SESSION_REVOCATION_SYNC_MS: '200' });
+    redis = new Redis(TEST_REDIS_URL);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await uncached.close();
+    await b.close();
+    await a.close();
+  });
+
+  const logIn = async () => {
+    const input = aUser();
+    await a.app.get(UsersService).create(input);
+    const res = await a.http().post('/auth/login').send({ email: input.email, password: input.password }).expect(200);
+    return res.body.token as string;
+  };
+  const status = async (replica: TestApp, token: string) =>
+    (await replica.http().get('/auth/session').set('Authorization', `Bearer ${token}`)).status;
+  const sessionKey = (token: string) => `${a.db.name}:session:${hashToken(token)}`;
+
+  it('answers a session it read from memory: gone from Redis and revoked silently, it is still served until notified', async () => {
+    const token = await logIn();
+    expect([await status(a, token), await status(b, token), await status(uncached, token)]).toEqual([200, 200, 200]);
+    await a.db.query(`UPDATE session_store SET revoked_at = now() WHERE token_hash = $1`, [hashToken(token)]);
+    await redis.del(sessionKey(token));
+    expect([await status(a, token), await status(b, token), await status(uncached, token)]).toEqual([200, 200, 401]);
+
+    await a.db.query(`SELECT pg_notify($1, $2)`, [REVOCATION_CHANNEL, hashToken(token)]);
+    await waitFor(async () => (await status(a, token)) === 401 && (await status(b, token)) === 401, 2_000);
+  });
+
+  it('drops a copy read from Redis before the purge once the revocation sync has purged it', async () => {
+    const token = await logIn();
+    expect(await status(b, token)).toBe(200);
+    // Revoked without the notification, as if it had been missed: only the sync's own can evict.
+    await a.db.query(`UPDATE session_store SET revoked_at = now(), redis_purge_pending = true WHERE token_hash = $1`, [
+      hashToken(token),
+    ]);
+    await waitFor(async () => (await redis.exists(sessionKey(token))) === 0, 5_000);
+    await waitFor(async () => (await status(b, token)) === 401, 5_000);
+  });
+
+  it('enforces a logout on another replica as soon as the notification lands', async () => {
+    const token = await logIn();
+    expect([await status(a, token), await status(b, token)]).toEqual([200, 200]);
+    await a.http().post('/auth/logout').set('Authorization', `Bearer ${token}`).expect(204);
+    expect(await status(a, token)).toBe(401);
+    await waitFor(async () => (await status(b, token)) === 401, 2_000);
   });
 });

@@ -141,8 +141,12 @@ export class SessionRepository {
     return rows.map((r) => ({ tokenHash: r.token_hash, userId: r.user_id }));
   }
 
+  /**
+   * Notifies like a revocation: a replica that read the changed session from Redis before the purge
+   * (and keeps it in memory) drops it now that Redis no longer has it.
+   */
   async clearRedisPurgePending(tokenHashes: string[]): Promise<void> {
-    await this.dataSource.query(
+    await this.evicting(
       `UPDATE session_store SET redis_purge_pending = false WHERE token_hash = ANY($1::text[]) AND redis_purge_pending`,
       [tokenHashes],
     );

@@ -84,11 +84,26 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
     await this.attempt('create', async () => sealed && this.cache(session, sealed, true));
   }
 
+  /**
+   * While Redis serves, a session this process read lately is answered from its memory, evicted by
+   * every revocation's notification (`SessionReads`): no round trip per request. Otherwise Redis is
+   * asked and, on a miss or an error, Postgres (through the same memory).
+   */
   async find(tokenHash: string): Promise<Session | undefined> {
+    if (this.breaker.isOpen || this.redis.status !== 'ready') {
+      return this.read(tokenHash, () => this.reads.find(tokenHash));
+    }
+    return this.reads.through(tokenHash, () => this.read(tokenHash, () => this.postgres.findByTokenHash(tokenHash)));
+  }
+
+  private async read(
+    tokenHash: string,
+    fromPostgres: () => Promise<Session | undefined>,
+  ): Promise<Session | undefined> {
     const cached = await this.attempt('find', () => this.redis.get(this.sessionKey(tokenHash)));
     const json = cached.ok && cached.value ? await this.sealer.openCached(tokenHash, cached.value) : undefined;
     if (json) return parse(json);
-    const session = await this.reads.find(tokenHash);
+    const session = await fromPostgres();
     if (cached.ok && session && isLive(session, this.clock.now())) {
       const sealed = await this.sealed(session);
       if (sealed) await this.attempt('repopulate', () => this.cache(session, sealed, true));
@@ -140,7 +155,8 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
   async syncRevocations(): Promise<number> {
     if (!this.breaker.mayTry()) return 0;
     const recovering = this.breaker.isOpen;
-    if (recovering && !(await this.call('revocation-sync', () => this.redis.ping())).ok) return 0;
+    // Also while closed: reads mostly come from memory, so a dead or slow Redis is noticed here.
+    if (!(await this.call('revocation-sync', () => this.redis.ping())).ok) return 0;
     let purged = 0;
     for (;;) {
       const batch = await this.postgres.pendingRedisPurges(PURGE_BATCH);
@@ -152,6 +168,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationBootstrap, 
     }
     // Only this method calls Redis while the circuit is open, so nothing re-opened it meanwhile.
     if (recovering && this.breaker.close()) {
+      this.reads.forgetAll();
       this.options.degraded.set(0);
       this.logger.log(`redis back: primary again (${purged} revoked sessions purged first)`);
     }

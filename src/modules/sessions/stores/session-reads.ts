@@ -47,13 +47,21 @@ export class SessionReads implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async find(tokenHash: string): Promise<Session | undefined> {
+    return this.through(tokenHash, () => this.sessions.findByTokenHash(tokenHash));
+  }
+
+  /**
+   * The live session this process holds for `tokenHash`, else `read()`'s answer, kept when live.
+   * `read` is Postgres here and Redis for `RedisSessionStore`: either way revocations evict it.
+   */
+  async through(tokenHash: string, read: () => Promise<Session | undefined>): Promise<Session | undefined> {
     const cache = this.listener?.listening ? this.cache : undefined;
-    if (!cache) return this.sessions.findByTokenHash(tokenHash);
+    if (!cache) return read();
     const now = this.clock.now();
     const cached = cache.get(tokenHash);
     if (cached && isLive(cached, now)) return cached;
     const generation = cache.generation;
-    const session = await this.sessions.findByTokenHash(tokenHash);
+    const session = await read();
     if (session && isLive(session, now)) cache.set(session, generation);
     return session;
   }
@@ -61,5 +69,10 @@ export class SessionReads implements OnApplicationBootstrap, OnModuleDestroy {
   /** This replica's own revocations leave the cache before the request returns, not when the notification comes. */
   forget(tokenHashes: string[]): void {
     this.cache?.evict(tokenHashes);
+  }
+
+  /** After a Redis outage: each session is read from Redis once more, which re-caches what it lost. */
+  forgetAll(): void {
+    this.cache?.clear();
   }
 }
