@@ -59,7 +59,7 @@ export class SessionReads implements OnApplicationBootstrap, OnModuleDestroy {
     if (!cache) return read();
     const now = this.clock.now();
     const cached = cache.get(tokenHash);
-    if (cached && isLive(cached, now)) return cached;
+    if (cached && isLive(cached, now)) return afterThisTurn(cached);
     const generation = cache.generation;
     const session = await read();
     if (session && isLive(session, now)) cache.set(session, generation);
@@ -75,4 +75,14 @@ export class SessionReads implements OnApplicationBootstrap, OnModuleDestroy {
   forgetAll(): void {
     this.cache?.clear();
   }
+}
+
+/**
+ * Answers in the event loop's check phase, as a read from Redis did: the responses of every
+ * request read in one turn then go out together, and a load balancer or sidecar on the same host
+ * is woken once per batch, not once per response (on the bench machine that was 45 µs of CPU per
+ * `GET /auth/session`; docs/ARCHITECTURE.md).
+ */
+function afterThisTurn<T>(value: T): Promise<T> {
+  return new Promise((resolve) => setImmediate(resolve, value));
 }
