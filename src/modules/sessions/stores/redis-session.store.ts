@@ -29,8 +29,9 @@ export interface RedisSessionStoreOptions {
 
 /**
  * Redis primary, Postgres backup. Creation and revocation go to Postgres first, then Redis;
- * reads and activity touches go to Redis and fall back to Postgres within the same call when
- * Redis errors or is slower than `timeoutMs`, which opens the circuit: Redis is then skipped.
+ * reads (of a session this process does not hold in memory) and activity touches go to Redis and
+ * fall back to Postgres within the same call when Redis errors or is slower than `timeoutMs`,
+ * which opens the circuit: Redis is then skipped.
  *
  * A revocation also stays pending in Postgres until a replica has deleted it from Redis. Every
  * replica runs `syncRevocations` on a timer (not a cluster-wide job: the replica that can reach
