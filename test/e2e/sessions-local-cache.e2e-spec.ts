@@ -7,6 +7,25 @@ import { aUser } from '../support/builders/user.builder';
 import { TEST_REDIS_URL } from '../support/database';
 import { waitFor } from '../support/wait-for';
 
+/** A new user logged in on `replica`; returns the token. */
+async function logInOn(replica: TestApp): Promise<string> {
+  const input = aUser();
+  await replica.app.get(UsersService).create(input);
+  const res = await replica
+    .http()
+    .post('/auth/login')
+    .send({ email: input.email, password: input.password })
+    .expect(200);
+  return res.body.token as string;
+}
+
+const status = async (replica: TestApp, token: string) =>
+  (await replica.http().get('/auth/session').set('Authorization', `Bearer ${token}`)).status;
+
+/** Revokes behind the app's back: no notification, so only a cache miss can see it. */
+const revokeSilently = (replica: TestApp, token: string) =>
+  replica.db.query(`UPDATE session_store SET revoked_at = now() WHERE token_hash = $1`, [hashToken(token)]);
+
 /**
  * Two replicas on Postgres alone (the embedded default's store), each caching sessions it read and
  * evicting them on the revocation notifications Postgres delivers.
@@ -27,22 +46,12 @@ describe('sessions cached per replica, evicted by revocation notifications', () 
     await a.close();
   });
 
-  const logIn = async () => {
-    const input = aUser();
-    await a.app.get(UsersService).create(input);
-    const res = await a.http().post('/auth/login').send({ email: input.email, password: input.password }).expect(200);
-    return res.body.token as string;
-  };
-  const status = async (replica: TestApp, token: string) =>
-    (await replica.http().get('/auth/session').set('Authorization', `Bearer ${token}`)).status;
-  /** Revokes behind the app's back: no notification, so only a cache miss can see it. */
-  const revokeSilently = (token: string) =>
-    a.db.query(`UPDATE session_store SET revoked_at = now() WHERE token_hash = $1`, [hashToken(token)]);
+  const logIn = () => logInOn(a);
 
   it('answers from the cache: a revocation nobody was told of is not seen until a notification', async () => {
     const token = await logIn();
     expect([await status(a, token), await status(b, token), await status(uncached, token)]).toEqual([200, 200, 200]);
-    await revokeSilently(token);
+    await revokeSilently(a, token);
     expect([await status(a, token), await status(b, token), await status(uncached, token)]).toEqual([200, 200, 401]);
 
     await a.db.query(`SELECT pg_notify($1, $2)`, [REVOCATION_CHANNEL, hashToken(token)]);
@@ -60,7 +69,7 @@ describe('sessions cached per replica, evicted by revocation notifications', () 
   it('stops trusting its cache when the listening connection drops, and listens again', async () => {
     const token = await logIn();
     expect(await status(a, token)).toBe(200);
-    await revokeSilently(token);
+    await revokeSilently(a, token);
     await a.db.query(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
        WHERE datname = current_database() AND application_name = 'compliance-kit-revocations'`,
@@ -71,7 +80,7 @@ describe('sessions cached per replica, evicted by revocation notifications', () 
     await waitFor(async () => {
       const next = await logIn();
       await status(a, next);
-      await revokeSilently(next);
+      await revokeSilently(a, next);
       return (await status(a, next)) === 200;
     }, 5_000);
     // What it cached before the drop is gone: the notifications it missed meanwhile could be about it.
@@ -103,20 +112,13 @@ describe('sessions cached per replica in front of Redis', () => {
     await a.close();
   });
 
-  const logIn = async () => {
-    const input = aUser();
-    await a.app.get(UsersService).create(input);
-    const res = await a.http().post('/auth/login').send({ email: input.email, password: input.password }).expect(200);
-    return res.body.token as string;
-  };
-  const status = async (replica: TestApp, token: string) =>
-    (await replica.http().get('/auth/session').set('Authorization', `Bearer ${token}`)).status;
+  const logIn = () => logInOn(a);
   const sessionKey = (token: string) => `${a.db.name}:session:${hashToken(token)}`;
 
   it('answers a session it read from memory: gone from Redis and revoked silently, it is still served until notified', async () => {
     const token = await logIn();
     expect([await status(a, token), await status(b, token), await status(uncached, token)]).toEqual([200, 200, 200]);
-    await a.db.query(`UPDATE session_store SET revoked_at = now() WHERE token_hash = $1`, [hashToken(token)]);
+    await revokeSilently(a, token);
     await redis.del(sessionKey(token));
     expect([await status(a, token), await status(b, token), await status(uncached, token)]).toEqual([200, 200, 401]);
 
