@@ -1,23 +1,9 @@
 import { Redis } from 'ioredis';
 import { REVOCATION_CHANNEL } from '../../src/modules/sessions/stores/session-revocation-listener';
 import { hashToken } from '../../src/modules/sessions/session-token';
-import { UsersService } from '../../src/modules/users/users.service';
-import { startTestApp, startTestReplica, TestApp } from '../support/app';
-import { aUser } from '../support/builders/user.builder';
+import { logInAs, startTestApp, startTestReplica, TestApp } from '../support/app';
 import { TEST_REDIS_URL } from '../support/database';
 import { waitFor } from '../support/wait-for';
-
-/** A new user logged in on `replica`; returns the token. */
-async function logInOn(replica: TestApp): Promise<string> {
-  const input = aUser();
-  await replica.app.get(UsersService).create(input);
-  const res = await replica
-    .http()
-    .post('/auth/login')
-    .send({ email: input.email, password: input.password })
-    .expect(200);
-  return res.body.token as string;
-}
 
 const status = async (replica: TestApp, token: string) =>
   (await replica.http().get('/auth/session').set('Authorization', `Bearer ${token}`)).status;
@@ -46,7 +32,7 @@ describe('sessions cached per replica, evicted by revocation notifications', () 
     await a.close();
   });
 
-  const logIn = () => logInOn(a);
+  const logIn = async () => (await logInAs(a.app, 'analyst')).token;
 
   it('answers from the cache: a revocation nobody was told of is not seen until a notification', async () => {
     const token = await logIn();
@@ -112,7 +98,7 @@ describe('sessions cached per replica in front of Redis', () => {
     await a.close();
   });
 
-  const logIn = () => logInOn(a);
+  const logIn = async () => (await logInAs(a.app, 'analyst')).token;
   const sessionKey = (token: string) => `${a.db.name}:session:${hashToken(token)}`;
 
   it('answers a session it read from memory: gone from Redis and revoked silently, it is still served until notified', async () => {
